@@ -1,0 +1,56 @@
+"""``python -m etl``: wires the subcommands; each lives in its own module.
+
+Each command module exposes ``register(subparsers)`` that adds its parser (with an
+``Example:`` block in its epilog) and sets ``func``; heavy imports stay inside ``run``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+# order = order in --help
+COMMANDS = [
+    "etl.cli_migrate",
+    "etl.cli_template",
+    "etl.cli_ingest",
+    "etl.cli_demo",
+    "etl.cli_users",
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m etl",
+        description="营商环境月报：模板生成、导入校验、演示数据、账号管理。",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="命令")
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as err:
+            if err.name == name:  # command not built yet
+                continue
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    from etl.store import StoreError
+
+    try:
+        return int(args.func(args) or 0)
+    except StoreError as err:
+        print(f"错误：{err}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,277 @@
+"""The one module that opens the DuckDB database.
+
+Connection policy (DuckDB lets only one *process* hold a file read-write, and while it does,
+no other process can open the file at all):
+
+* Every operation opens the file, works, and closes it again (``read()`` / ``write()``), so
+  the app and a command-line import can share one file: each waits its turn.
+* Opening retries on the lock error with a bounded back-off; after ``YINGSHANG_DB_TIMEOUT``
+  seconds (default 15) the caller gets :class:`DatabaseBusy`, a Chinese message, never
+  DuckDB's raw error.
+* Inside one process (the Streamlit server has one thread per session) all threads share one
+  connection and each gets its own ``cursor()``; the connection is closed when the last user
+  leaves, so other processes get their turn. A writer upgrades a read-only connection by
+  waiting until its readers are done.
+* The schema is created and evolved by numbered SQL migrations in ``etl/migrations``,
+  recorded in ``schema_migrations``; a database newer than the code is refused.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DB = PROJECT_ROOT / "data" / "yingshang.duckdb"
+DUCKDB_VERSION = duckdb.__version__
+
+# DuckDB storage format numbers -> the DuckDB releases that write them (from DuckDB's docs).
+_STORAGE_VERSIONS = {
+    64: "0.9–1.1",
+    65: "1.2",
+    66: "1.3",
+    67: "1.4",
+    68: "1.5",
+    69: "2.0",
+}
+
+
+class StoreError(Exception):
+    """A database problem explained in Chinese for the user (``str(err)`` is the message)."""
+
+    code = "DB_ERROR"
+
+    def __init__(self, message: str, hint: str = ""):
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message}{('　' + self.hint) if self.hint else ''}"
+
+
+class DatabaseBusy(StoreError):
+    code = "DB_BUSY"
+
+
+class DatabaseVersionError(StoreError):
+    code = "DB_VERSION"
+
+
+class SchemaTooNew(StoreError):
+    code = "DB_SCHEMA_TOO_NEW"
+
+
+def db_path(path: str | os.PathLike | None = None) -> Path:
+    """The database file: ``path``, else ``$YINGSHANG_DB``, else ``data/yingshang.duckdb``."""
+    chosen = path or os.environ.get("YINGSHANG_DB") or DEFAULT_DB
+    return Path(chosen).expanduser().resolve()
+
+
+def _timeout() -> float:
+    return float(os.environ.get("YINGSHANG_DB_TIMEOUT", "15"))
+
+
+def _is_lock_error(err: Exception) -> bool:
+    text = str(err)
+    return "Could not set lock" in text or "Conflicting lock" in text
+
+
+def _version_error(path: Path, err: Exception) -> DatabaseVersionError | None:
+    text = str(err)
+    m = re.search(r"version number (\d+)", text)
+    if not m or "database file" not in text:
+        return None
+    number = int(m.group(1))
+    writer = _STORAGE_VERSIONS.get(number, "未知版本")
+    return DatabaseVersionError(
+        f"数据库文件 {path} 由 DuckDB {writer} 写入（存储格式编号 {number}），"
+        f"本系统使用 DuckDB {DUCKDB_VERSION}，无法打开该文件。",
+        "请用写入该文件的 DuckDB 版本执行 EXPORT DATABASE 导出，再用本系统导入；"
+        "或将环境变量 YINGSHANG_DB 指向其他数据库文件。原文件未做任何修改。",
+    )
+
+
+def open_connection(path: Path, read_only: bool, timeout: float | None = None) -> duckdb.DuckDBPyConnection:
+    """Open ``path``, retrying while another process holds the lock."""
+    deadline = time.monotonic() + (_timeout() if timeout is None else timeout)
+    delay = 0.02
+    if read_only and not path.exists():
+        read_only = False  # a fresh database must be created read-write once
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except (duckdb.IOException, duckdb.Error) as err:
+            version = _version_error(path, err)
+            if version:
+                raise version from None
+            if not _is_lock_error(err):
+                raise
+            if time.monotonic() >= deadline:
+                raise DatabaseBusy(
+                    "数据库正忙：另一个程序（如数据导入）正在使用数据库文件。",
+                    "请稍等片刻后重试。",
+                ) from None
+            time.sleep(delay)
+            delay = min(delay * 1.6, 0.25)
+
+
+@dataclass
+class _Shared:
+    con: duckdb.DuckDBPyConnection
+    read_only: bool
+    users: int = 0
+
+
+class _Pool:
+    """One shared connection per database file inside this process, closed when idle."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._open: dict[Path, _Shared] = {}
+
+    @contextmanager
+    def cursor(self, path: Path, write: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+        with self._cond:
+            while True:
+                shared = self._open.get(path)
+                if shared is None:
+                    con = open_connection(path, read_only=not write)
+                    shared = _Shared(con, read_only=not write)
+                    self._open[path] = shared
+                    break
+                if not write or not shared.read_only:
+                    break
+                if shared.users == 0:  # upgrade: reopen read-write
+                    shared.con.close()
+                    del self._open[path]
+                    continue
+                self._cond.wait(timeout=0.05)
+            shared.users += 1
+            cur = shared.con.cursor()
+        try:
+            yield cur
+        finally:
+            cur.close()
+            with self._cond:
+                shared.users -= 1
+                if shared.users == 0:
+                    shared.con.close()
+                    self._open.pop(path, None)
+                self._cond.notify_all()
+
+
+_pool = _Pool()
+
+
+@contextmanager
+def read(path: str | os.PathLike | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read cursor for one operation; the file is released when the block ends."""
+    p = db_path(path)
+    with _pool.cursor(p, write=False) as cur:
+        yield cur
+
+
+@contextmanager
+def write(path: str | os.PathLike | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A cursor inside one transaction: committed when the block ends, rolled back on error."""
+    p = db_path(path)
+    with _pool.cursor(p, write=True) as cur:
+        cur.execute("begin transaction")
+        try:
+            yield cur
+        except BaseException:
+            cur.execute("rollback")
+            raise
+        else:
+            cur.execute("commit")
+
+
+# --- migrations -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+def migrations() -> list[Migration]:
+    """The numbered migrations shipped with the code, oldest first."""
+    found = []
+    for entry in resources.files("etl.migrations").iterdir():
+        m = re.fullmatch(r"(\d{4})_(\w+)\.sql", entry.name)
+        if m:
+            found.append(Migration(int(m.group(1)), m.group(2), entry.read_text(encoding="utf-8")))
+    return sorted(found, key=lambda m: m.version)
+
+
+def applied_versions(con: duckdb.DuckDBPyConnection) -> list[int]:
+    exists = con.execute(
+        "select count(*) from information_schema.tables where table_name = 'schema_migrations'"
+    ).fetchone()[0]
+    if not exists:
+        return []
+    return [r[0] for r in con.execute("select version from schema_migrations order by version").fetchall()]
+
+
+def migrate(path: str | os.PathLike | None = None) -> list[str]:
+    """Bring the database to the code's schema; returns the names of migrations applied.
+
+    Each migration runs in its own transaction together with its record, so a crash leaves
+    the database at the previous version. Re-running is a no-op.
+    """
+    known = migrations()
+    latest = known[-1].version if known else 0
+    done: list[str] = []
+    with write(path) as con:
+        con.execute(
+            "create table if not exists schema_migrations ("
+            " version integer primary key, name varchar not null, applied_at timestamptz not null)"
+        )
+    with read(path) as con:
+        applied = set(applied_versions(con))
+    if applied and max(applied) > latest:
+        raise SchemaTooNew(
+            f"数据库结构版本为 {max(applied)}，高于本程序支持的 {latest}：该数据库由更新版本的程序创建。",
+            "请升级本程序后再打开，或将 YINGSHANG_DB 指向其他数据库文件。",
+        )
+    for mig in known:
+        if mig.version in applied:
+            continue
+        with write(path) as con:
+            con.execute(mig.sql)
+            con.execute(
+                "insert into schema_migrations values (?, ?, ?)",
+                [mig.version, mig.name, datetime.now(timezone.utc)],
+            )
+        done.append(f"{mig.version:04d}_{mig.name}")
+    return done
+
+
+def schema_version(path: str | os.PathLike | None = None) -> int:
+    with read(path) as con:
+        versions = applied_versions(con)
+    return max(versions) if versions else 0
+
+
+def get_meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
+    row = con.execute("select value from meta where key = ?", [key]).fetchone()
+    return row[0] if row else None
+
+
+def set_meta(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
+    con.execute("insert or replace into meta values (?, ?)", [key, value])

@@ -1,0 +1,134 @@
+"""Typed objects of the indicator catalog.
+
+The YAML under ``indicators/data/`` is parsed into these models; every other part of the
+project (templates, validation, flags, pages) reads targets from here and never repeats a
+number from the plans. ``extra="forbid"`` makes an unknown YAML key an error.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+RegionKind = Literal["city", "district", "zone"]
+MeasureKind = Literal["measure", "difficulty"]
+# Plain comparators compare a value with a number. "city_avg" compares with the city
+# average of the same indicator in the same period (003: 赶超全市平均水平); "growth"
+# compares the growth over a baseline year with a percentage (003: 人才引进 +15%).
+Comparator = Literal["<=", "<", ">=", ">", "=", "city_avg", "growth"]
+Direction = Literal["lower_better", "higher_better"]
+Frequency = Literal["monthly", "quarterly", "yearly"]
+Rollup = Literal["latest", "sum", "mean", "ratio"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Region(Strict):
+    id: str
+    name: str
+    kind: RegionKind
+    parent: str | None = None
+    short_name: str | None = None
+
+
+class Unit(Strict):
+    """A responsible unit (责任单位) of one region."""
+
+    id: str
+    region: str
+    name: str
+    dept: str = Field(description="department code shared by the same department in every region")
+    aliases: tuple[str, ...] = ()
+    liaison: str | None = None
+    phone: str | None = None
+
+
+class Plan(Strict):
+    id: str
+    title: str
+    issuer: str
+    region: str
+    issued: date | None = None
+    period_start: date | None = None
+    period_end: date | None = None
+
+
+class Measure(Strict):
+    plan: str
+    number: str = Field(description="number as printed, e.g. （一） or 1.")
+    seq: int = Field(description="1-based position inside the plan and kind")
+    kind: MeasureKind = "measure"
+    section: str | None = None
+    title: str
+    lead_units: tuple[str, ...] = ()
+    responsible_units: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        """Stable key used in the database and templates: ``plan:kind:seq``."""
+        return f"{self.plan}:{'d' if self.kind == 'difficulty' else 'm'}{self.seq}"
+
+    @property
+    def units(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(self.lead_units + self.responsible_units))
+
+
+class TargetVersion(Strict):
+    """One target value in force from ``effective_from`` until ``effective_to`` (inclusive)."""
+
+    comparator: Comparator
+    value: float
+    effective_from: date
+    effective_to: date | None = None
+    amber: float | None = Field(
+        default=None, description="width of the warning band next to the target, in the indicator's unit"
+    )
+    source_plan: str | None = None
+    source_measure: str | None = None
+
+
+class Indicator(Strict):
+    code: str
+    name: str
+    unit: str = Field(description="unit of measure: %, 工作日, 自然日, 小时, 个, 件, 家, 人次, 万元, 亿元 ...")
+    comparator: Comparator
+    target: float
+    baseline: float | None = None
+    baseline_year: int | None = None
+    direction: Direction
+    frequency: Frequency = "monthly"
+    rollup: Rollup = "latest"
+    numerator: str | None = None
+    denominator: str | None = None
+    plan: str
+    measure: str = Field(description="measure number as printed in the plan")
+    owners: tuple[str, ...] = Field(description="unit ids that report this indicator")
+    common: bool = False
+    amber: float | None = None
+    effective_from: date | None = None
+    effective_to: date | None = None
+    targets: tuple[TargetVersion, ...] = ()
+    description: str | None = None
+
+    def target_on(self, day: date) -> TargetVersion | None:
+        """The target in force on ``day``: a versioned one if any, else the base target."""
+        for t in sorted(self.targets, key=lambda t: t.effective_from, reverse=True):
+            if t.effective_from <= day and (t.effective_to is None or day <= t.effective_to):
+                return t
+        if self.effective_from and day < self.effective_from:
+            return None
+        if self.effective_to and day > self.effective_to:
+            return None
+        return TargetVersion(
+            comparator=self.comparator,
+            value=self.target,
+            effective_from=self.effective_from or date(2000, 1, 1),
+            effective_to=self.effective_to,
+            amber=self.amber,
+            source_plan=self.plan,
+            source_measure=self.measure,
+        )

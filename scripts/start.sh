@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# One command: install what is missing, build the demo database on first run, start the app.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/bootstrap.sh
+export YINGSHANG_DB=${YINGSHANG_DB:-data/yingshang.duckdb}
+if [ ! -f "$YINGSHANG_DB" ]; then
+  echo "首次启动：正在生成演示数据库 $YINGSHANG_DB ……"
+  .venv/bin/python -m etl demo --db "$YINGSHANG_DB"
+fi
+exec .venv/bin/python -m streamlit run app.py --server.port "${PORT:-8501}" "$@"

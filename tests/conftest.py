@@ -1,0 +1,32 @@
+"""Shared fixtures. Area-specific fixtures live in their own test modules or tests/fixtures_*.py."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT.parent / "shared" / "seeds"
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+
+@pytest.fixture
+def db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh, migrated database file; YINGSHANG_DB points at it."""
+    from etl import store
+
+    path = tmp_path / "test.duckdb"
+    monkeypatch.setenv("YINGSHANG_DB", str(path))
+    store.migrate(path)
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _no_real_db(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never touch data/yingshang.duckdb: default the database to a temp file."""
+    if "YINGSHANG_DB" not in os.environ:
+        monkeypatch.setenv("YINGSHANG_DB", str(tmp_path_factory.mktemp("db") / "default.duckdb"))

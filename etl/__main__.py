@@ -13,6 +13,7 @@ import sys
 # order = order in --help
 COMMANDS = [
     "etl.cli_migrate",
+    "etl.cli_calendar",
     "etl.cli_template",
     "etl.cli_ingest",
     "etl.cli_demo",

@@ -46,3 +46,68 @@ def require_upload(user: User, unit: str | None) -> None:
     if user.role == "leader":
         raise AccessDenied("领导账号为只读，不能上传月报。")
     raise AccessDenied(f"您只能为本单位（{user.unit}）上传月报，不能代报其他单位（{unit}）的月报。")
+
+
+def require_write(user: User) -> None:
+    """Leaders read; every write path calls this (directly or through a stricter check)."""
+    if user.role == "leader":
+        raise AccessDenied("领导账号为只读，不能修改数据。")
+
+
+def require_office(user: User, what: str = "此操作") -> None:
+    """Administration (accounts, audit trail) is the office's alone."""
+    if user.role != "office":
+        raise AccessDenied(f"{what}仅限领导小组办公室账号，您的账号（{ROLE_NAMES.get(user.role, user.role)}）无此权限。")
+
+
+def require_template(user: User, unit: str) -> None:
+    """A liaison downloads only their own unit's template; leaders do not fill returns."""
+    if user.role == "office":
+        return
+    if user.role == "leader":
+        raise AccessDenied("领导账号为只读，不提供填报模板下载。")
+    if user.unit != unit:
+        raise AccessDenied(f"您只能下载本单位（{user.unit}）的填报模板，不能下载其他单位（{unit}）的模板。")
+
+
+def require_read_unit(user: User, unit: str) -> None:
+    """Unit-level figures: office and leaders see every unit, a liaison only their own."""
+    if user.role in ("office", "leader"):
+        return
+    if user.unit != unit:
+        raise AccessDenied(
+            f"您只能查看本单位（{user.unit}）的明细数据；其他单位（{unit}）只能以所在区域的汇总形式查看。"
+        )
+
+
+def visible_units(user: User, db=None) -> list[str]:
+    """The units whose unit-level rows ``user`` may read (queries filter with ``unit in (...)``).
+
+    Office and leaders: every unit in the catalog mirror; a liaison: their own unit only.
+    Region-wide aggregates are open to every role and need no filter.
+    """
+    if user.role == "liaison":
+        return [user.unit] if user.unit else []
+    from etl import store
+
+    with store.read(db) as con:
+        return [r[0] for r in con.execute("select id from unit order by id").fetchall()]
+
+
+# Pages that not every role may open; any page not listed here is open to all logged-in roles.
+PAGE_ROLES: dict[str, frozenset[str]] = {
+    "upload": frozenset({"office", "liaison"}),
+    "audit": frozenset({"office"}),
+    "users": frozenset({"office"}),
+}
+
+
+def may_open(user: User, page: str) -> bool:
+    """Whether the navigation offers ``page`` (a key of ``PAGE_ROLES`` or any other page name)."""
+    return user.role in PAGE_ROLES.get(page, frozenset({"office", "liaison", "leader"}))
+
+
+def require_page(user: User, page: str, title: str = "该页面") -> None:
+    """Pages call this first, so a page reached directly is refused like a hidden button."""
+    if not may_open(user, page):
+        raise AccessDenied(f"您的账号（{ROLE_NAMES.get(user.role, user.role)}）无权访问{title}。")

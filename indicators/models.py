@@ -17,6 +17,8 @@ MeasureKind = Literal["measure", "difficulty"]
 # Plain comparators compare a value with a number. "city_avg" compares with the city
 # average of the same indicator in the same period (003: 赶超全市平均水平); "growth"
 # compares the growth over a baseline year with a percentage (003: 人才引进 +15%).
+# For "city_avg" the target is the margin over the city average in the indicator's unit
+# (0 = at least the average); for "growth" it is the growth in percent over ``baseline_year``.
 Comparator = Literal["<=", "<", ">=", ">", "=", "city_avg", "growth"]
 Direction = Literal["lower_better", "higher_better"]
 Frequency = Literal["monthly", "quarterly", "yearly"]
@@ -33,6 +35,14 @@ class Region(Strict):
     kind: RegionKind
     parent: str | None = None
     short_name: str | None = None
+
+
+class Dept(Strict):
+    """A department code (``zwfw``, ``scjg`` ...) shared by the same department in every region."""
+
+    code: str
+    name: str
+    aliases: tuple[str, ...] = ()
 
 
 class Unit(Strict):
@@ -66,6 +76,9 @@ class Measure(Strict):
     title: str
     lead_units: tuple[str, ...] = ()
     responsible_units: tuple[str, ...] = ()
+    other_units: tuple[str, ...] = Field(
+        default=(), description="unit phrases naming a group, not one unit (各相关部门): kept visible, not resolved"
+    )
 
     @property
     def key(self) -> str:
@@ -132,3 +145,9 @@ class Indicator(Strict):
             source_plan=self.plan,
             source_measure=self.measure,
         )
+
+    def in_force(self, start: date, end: date) -> bool:
+        """True when a target of this indicator is in force on some day of ``[start, end]``."""
+        spans = [(t.effective_from, t.effective_to) for t in self.targets]
+        spans.append((self.effective_from or date.min, self.effective_to))
+        return any(lo <= end and (hi is None or hi >= start) for lo, hi in spans)

@@ -1,0 +1,159 @@
+"""The audit trail: who changed what, when, with the state before and after.
+
+``record`` takes the caller's cursor and must be called inside the same ``store.write()``
+transaction as the write it describes: a rolled-back write then leaves no audit entry, and a
+committed write always has one (002 (十九): 可查可评可追溯).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from etl import store
+
+# action -> Chinese label shown on the audit page and in exports
+ACTIONS: dict[str, str] = {
+    "upload_accepted": "月报通过",
+    "upload_rejected": "月报退回",
+    "upload_duplicate": "重复上传",
+    "reupload": "重新上报（新版本）",
+    "user_add": "新增账号",
+    "user_disable": "停用账号",
+    "user_reset_password": "重置密码",
+    "login_ok": "登录成功",
+    "login_failed": "登录失败",
+    "login_locked": "账号锁定",
+}
+
+OBJECT_TYPES: dict[str, str] = {
+    "submission": "月报",
+    "receipt": "收件",
+    "user": "账号",
+    "session": "登录",
+}
+
+COLUMNS_ZH: dict[str, str] = {
+    "id": "序号",
+    "at": "时间",
+    "actor": "操作人",
+    "action": "操作",
+    "object_type": "对象类型",
+    "object_id": "对象",
+    "unit": "单位",
+    "before": "变更前",
+    "after": "变更后",
+    "detail": "说明",
+}
+
+
+def _json(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def record(
+    con: duckdb.DuckDBPyConnection,
+    actor: str,
+    action: str,
+    object_type: str,
+    object_id: str | int | None,
+    unit: str | None = None,
+    before: Any = None,
+    after: Any = None,
+    detail: str | None = None,
+    at: datetime | None = None,
+) -> int:
+    """Insert one audit entry with ``con`` (the writer's cursor); returns its id.
+
+    ``before`` / ``after`` are dicts (stored as JSON text) or ready JSON strings.
+    """
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}")
+    row = con.execute(
+        "insert into audit_log (\"at\", actor, action, object_type, object_id, unit, before, after, detail)"
+        " values (?, ?, ?, ?, ?, ?, ?, ?, ?) returning id",
+        [
+            at or datetime.now(timezone.utc),
+            actor,
+            action,
+            object_type,
+            None if object_id is None else str(object_id),
+            unit,
+            _json(before),
+            _json(after),
+            detail,
+        ],
+    ).fetchone()
+    return int(row[0])
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """What the office narrows the audit page to; ``None`` means no restriction."""
+
+    since: date | None = None       # inclusive, local calendar day
+    until: date | None = None       # inclusive, local calendar day
+    actor: str | None = None
+    action: str | None = None
+    unit: str | None = None
+
+
+def _tz() -> str:
+    return os.environ.get("YINGSHANG_TZ", "Asia/Shanghai")
+
+
+def entries(user, flt: AuditFilter = AuditFilter(), db=None, limit: int = 10_000) -> pd.DataFrame:
+    """Audit entries matching ``flt``, newest first; only the office may read the trail."""
+    from etl.access import require_office
+
+    require_office(user, "查看审计日志")
+    where, params = ["true"], []
+    if flt.since:
+        where.append('("at" at time zone ?)::date >= ?')
+        params += [_tz(), flt.since]
+    if flt.until:
+        where.append('("at" at time zone ?)::date <= ?')
+        params += [_tz(), flt.until]
+    for column in ("actor", "action", "unit"):
+        value = getattr(flt, column)
+        if value:
+            where.append(f"{column} = ?")  # column names are fixed above, never user input
+            params.append(value)
+    sql = (
+        'select id, "at", actor,'
+        " action, object_type, object_id, unit, before, after, detail"
+        f" from audit_log where {' and '.join(where)} order by id desc limit ?"
+    )
+    with store.read(db) as con:
+        return con.execute(sql, params + [limit]).df()
+
+
+def distinct_values(column: str, db=None) -> list[str]:
+    """Values present in ``column`` (actor / action / unit), for the page's filter boxes."""
+    if column not in ("actor", "action", "unit"):
+        raise ValueError(column)
+    with store.read(db) as con:
+        rows = con.execute(
+            f"select distinct {column} from audit_log where {column} is not null order by 1"
+        ).fetchall()
+    return [r[0] for r in rows]
+
+
+def for_display(df: pd.DataFrame) -> pd.DataFrame:
+    """Chinese labels and column names, local time without zone: what the page and Excel show."""
+    out = df.copy()
+    if "at" in out and len(out):
+        out["at"] = pd.to_datetime(out["at"], utc=True).dt.tz_convert(_tz()).dt.tz_localize(None)
+    out["action"] = out["action"].map(lambda a: ACTIONS.get(a, a))
+    out["object_type"] = out["object_type"].map(lambda t: OBJECT_TYPES.get(t, t))
+    return out.rename(columns=COLUMNS_ZH)

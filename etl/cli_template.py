@@ -1,0 +1,66 @@
+"""``python -m etl template``: write the monthly return workbook for one unit or for all."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "template",
+        help="生成月报填报模板（单个单位或全部单位）",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="按指标目录生成各单位的月报 Excel 模板：指标、任务进展、工作信息三张填报表及填报说明。",
+        epilog=(
+            "Example:\n"
+            "  python -m etl template --unit teda.zwfw --period 2026-11 --out 经开区政务服务办_2026-11.xlsx\n"
+            "  python -m etl template --all --period 2026-11 --out 模板/2026-11\n"
+            "\n--all 时每个单位一个文件，文件名形如 2026-11_经开区政务服务办_月报.xlsx。"
+        ),
+    )
+    who = p.add_mutually_exclusive_group(required=True)
+    who.add_argument("--unit", help="单位编号，如 teda.zwfw")
+    who.add_argument("--all", action="store_true", help="为目录中的每个单位各生成一个文件")
+    p.add_argument("--period", default=None, help="填报月份 YYYY-MM（默认本月）")
+    p.add_argument("--out", required=True, help="输出文件（--unit）或输出目录（--all）")
+    p.add_argument("--db", help="数据库文件，用于填入上期值（默认取 YINGSHANG_DB 或 data/yingshang.duckdb，不存在则留空）")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from indicators import load_catalog
+
+    from etl import store
+    from etl.template import parse_period, template_filename, write_template
+
+    try:
+        period = parse_period(args.period) if args.period else date.today().replace(day=1)
+    except ValueError:
+        print(f"错误：月份“{args.period}”格式不对，应为 YYYY-MM，如 2026-11。", file=sys.stderr)
+        return 2
+    catalog = load_catalog()
+    db = store.db_path(args.db)
+    db = db if db.exists() else None
+
+    if args.unit:
+        if args.unit not in catalog.units:
+            print(f"错误：指标目录中没有单位“{args.unit}”。可用 --all 生成全部单位的模板。", file=sys.stderr)
+            return 2
+        out = write_template(args.unit, period, args.out, catalog=catalog, db=db)
+        print(f"已生成 {catalog.units[args.unit].name} {period:%Y-%m} 月报模板：{out}")
+        return 0
+
+    out_dir = Path(args.out)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    used: set[str] = set()
+    for unit in sorted(catalog.units.values(), key=lambda u: (u.region, u.id)):
+        name = template_filename(unit, catalog.regions[unit.region], period)
+        if name in used:  # two units with the same display name: keep both apart by id
+            name = name.replace("_月报.xlsx", f"_{unit.id}_月报.xlsx")
+        used.add(name)
+        write_template(unit.id, period, out_dir / name, catalog=catalog, db=db)
+    print(f"已为 {len(used)} 个单位生成 {period:%Y-%m} 月报模板，保存在 {out_dir}")
+    return 0

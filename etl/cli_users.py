@@ -1,0 +1,159 @@
+"""``python -m etl users``: administer accounts (the first office account is created here).
+
+The command line acts as the office (``SYSTEM_USER``); every change is audited with actor
+``system``. Passwords are read from stdin or an interactive prompt, never from arguments
+(arguments end up in shell history and process lists).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+EPILOG = """Example:
+  python -m etl users add --username bgs01 --role office --name 张三
+  echo 'Teda-2026x' | python -m etl users add --username teda.zwfw --role liaison --unit teda.zwfw --name 李四 --password-stdin
+  python -m etl users list
+  python -m etl users disable --username teda.zwfw
+  python -m etl users reset-password --username bgs01"""
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "users",
+        help="账号管理：新增、列出、停用账号，重置密码",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=EPILOG,
+    )
+    p.add_argument("--db", help="数据库文件（默认取环境变量 YINGSHANG_DB 或 data/yingshang.duckdb）")
+    actions = p.add_subparsers(dest="users_command", metavar="操作")
+
+    add = actions.add_parser(
+        "add", help="新增账号", formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Example:\n  python -m etl users add --username bgs01 --role office --name 张三",
+    )
+    add.add_argument("--username", required=True, help="用户名（字母、数字或 . _ -）")
+    add.add_argument("--role", required=True, choices=["office", "liaison", "leader"],
+                     help="角色：office 办公室 / liaison 联络员 / leader 领导")
+    add.add_argument("--unit", help="联络员所属单位编号，如 teda.zwfw")
+    add.add_argument("--name", help="姓名（显示名）")
+    add.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码（一行）")
+    add.set_defaults(func=run_add)
+
+    ls = actions.add_parser(
+        "list", help="列出全部账号", formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Example:\n  python -m etl users list",
+    )
+    ls.set_defaults(func=run_list)
+
+    dis = actions.add_parser(
+        "disable", help="停用账号", formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Example:\n  python -m etl users disable --username teda.zwfw",
+    )
+    dis.add_argument("--username", required=True)
+    dis.set_defaults(func=run_disable)
+
+    reset = actions.add_parser(
+        "reset-password", help="重置密码（同时解除锁定）", formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Example:\n  python -m etl users reset-password --username bgs01",
+    )
+    reset.add_argument("--username", required=True)
+    reset.add_argument("--password-stdin", action="store_true", help="从标准输入读取新密码（一行）")
+    reset.set_defaults(func=run_reset)
+
+    p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    import getpass
+
+    first = getpass.getpass("请输入密码：")
+    second = getpass.getpass("请再次输入密码：")
+    if first != second:
+        raise _Abort("两次输入的密码不一致。")
+    return first
+
+
+class _Abort(Exception):
+    pass
+
+
+def _run(action) -> int:
+    from etl.access import AccessDenied
+    from etl.users import UserError
+
+    try:
+        action()
+    except (UserError, AccessDenied, _Abort) as err:
+        print(f"错误：{err}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _prepare(args: argparse.Namespace) -> None:
+    from etl import store
+
+    store.migrate(args.db)
+
+
+def run_add(args: argparse.Namespace) -> int:
+    from etl import users
+    from etl.access import ROLE_NAMES, SYSTEM_USER
+
+    _prepare(args)
+
+    def action() -> None:
+        password = _read_password(args.password_stdin)
+        acc = users.add_user(
+            SYSTEM_USER, args.username, args.role, password, unit=args.unit, display_name=args.name, db=args.db
+        )
+        where = f"，单位 {acc.unit}" if acc.unit else ""
+        print(f"已新增{ROLE_NAMES[acc.role]}账号 {acc.username}（{acc.display_name}{where}）。")
+
+    return _run(action)
+
+
+def run_list(args: argparse.Namespace) -> int:
+    from etl import users
+    from etl.access import SYSTEM_USER
+
+    _prepare(args)
+
+    def action() -> None:
+        table = users.users_table(SYSTEM_USER, db=args.db)
+        if table.empty:
+            print("尚无账号。请先新增办公室账号：python -m etl users add --username <用户名> --role office")
+            return
+        print(table.to_string(index=False))
+        print(f"共 {len(table)} 个账号。")
+
+    return _run(action)
+
+
+def run_disable(args: argparse.Namespace) -> int:
+    from etl import users
+    from etl.access import SYSTEM_USER
+
+    _prepare(args)
+
+    def action() -> None:
+        users.disable_user(SYSTEM_USER, args.username, db=args.db)
+        print(f"已停用账号 {args.username}。")
+
+    return _run(action)
+
+
+def run_reset(args: argparse.Namespace) -> int:
+    from etl import users
+    from etl.access import SYSTEM_USER
+
+    _prepare(args)
+
+    def action() -> None:
+        password = _read_password(args.password_stdin)
+        users.reset_password(SYSTEM_USER, args.username, password, db=args.db)
+        print(f"已重置账号 {args.username} 的密码，并解除锁定。")
+
+    return _run(action)

@@ -1,0 +1,392 @@
+"""Accounts: bcrypt-hashed passwords in ``app_user``, login with throttling, demo accounts.
+
+Every change is audited in the same transaction (``etl.audit.record``). Only the office
+administers accounts; the command line and the demo builder act as ``SYSTEM_USER``.
+Timestamps are compared inside SQL (``epoch_ms``) so no timezone package is needed in Python.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+import bcrypt
+import pandas as pd
+
+from etl import audit, store
+from etl.access import ROLE_NAMES, SYSTEM_USER, User, require_office
+
+ROLES = ("office", "liaison", "leader")
+USERNAME_RE = re.compile(r"[A-Za-z0-9_.\-]{2,64}")
+MIN_PASSWORD_CHARS = 8
+MAX_PASSWORD_BYTES = 72  # bcrypt's limit; bcrypt 5 refuses longer input
+
+
+class UserError(Exception):
+    """An account operation that cannot be done; ``str(err)`` is Chinese."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def _rounds() -> int:
+    """bcrypt cost; tests lower it through the environment to stay fast."""
+    return int(os.environ.get("YINGSHANG_BCRYPT_ROUNDS", "12"))
+
+
+def max_failures() -> int:
+    return int(os.environ.get("YINGSHANG_LOGIN_MAX_FAILURES", "5"))
+
+
+def lock_minutes() -> int:
+    return int(os.environ.get("YINGSHANG_LOGIN_LOCK_MINUTES", "15"))
+
+
+def _now(now: datetime | None) -> datetime:
+    return now or datetime.now(timezone.utc)
+
+
+def _ms(t: datetime) -> int:
+    return int(t.timestamp() * 1000)
+
+
+def _from_ms(ms: int | None) -> datetime | None:
+    return None if ms is None else datetime.fromtimestamp(ms / 1000, timezone.utc)
+
+
+# --- passwords ---------------------------------------------------------------------------
+
+
+def password_problem(password: str) -> str | None:
+    """Why ``password`` is not acceptable (Chinese), or None."""
+    if len(password) < MIN_PASSWORD_CHARS:
+        return f"密码至少 {MIN_PASSWORD_CHARS} 位。"
+    if len(password.encode("utf-8")) > MAX_PASSWORD_BYTES:
+        return f"密码过长（不超过 {MAX_PASSWORD_BYTES} 字节）。"
+    if not (re.search(r"[A-Za-z]", password) and re.search(r"\d", password)):
+        return "密码须同时包含字母和数字。"
+    return None
+
+
+def hash_password(password: str) -> str:
+    problem = password_problem(password)
+    if problem:
+        raise UserError("WEAK_PASSWORD", problem)
+    return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt(_rounds())).decode("ascii")
+
+
+def verify_password(password: str, hashed: str) -> bool:
+    data = password.encode("utf-8")
+    if len(data) > MAX_PASSWORD_BYTES:
+        return False
+    return bcrypt.checkpw(data, hashed.encode("ascii"))
+
+
+# A hash to check against when the username is unknown, so both cases take the same time.
+_DUMMY_HASH: str | None = None
+
+
+def _dummy_hash() -> str:
+    global _DUMMY_HASH
+    if _DUMMY_HASH is None:
+        _DUMMY_HASH = bcrypt.hashpw(os.urandom(16).hex().encode(), bcrypt.gensalt(_rounds())).decode()
+    return _DUMMY_HASH
+
+
+# --- accounts ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Account:
+    username: str
+    display_name: str
+    role: str
+    unit: str | None
+    disabled: bool
+    failed_logins: int
+    locked_until: datetime | None
+    is_demo: bool
+
+    def as_user(self) -> User:
+        return User(self.username, self.role, self.unit, self.display_name)  # type: ignore[arg-type]
+
+
+_ACCOUNT_SQL = (
+    "select username, display_name, role, unit, disabled, failed_logins,"
+    " epoch_ms(locked_until), is_demo, password_hash from app_user"
+)
+
+
+def _account(row) -> Account:
+    return Account(row[0], row[1], row[2], row[3], bool(row[4]), int(row[5]), _from_ms(row[6]), bool(row[7]))
+
+
+def _snapshot(acc: Account) -> dict:
+    """What the audit log stores of an account: never the hash."""
+    return {
+        "username": acc.username,
+        "display_name": acc.display_name,
+        "role": acc.role,
+        "unit": acc.unit,
+        "disabled": acc.disabled,
+    }
+
+
+def _fetch(con, username: str):
+    return con.execute(_ACCOUNT_SQL + " where username = ?", [username]).fetchone()
+
+
+def add_user(
+    actor: User,
+    username: str,
+    role: str,
+    password: str,
+    unit: str | None = None,
+    display_name: str | None = None,
+    db=None,
+    now: datetime | None = None,
+    is_demo: bool = False,
+) -> Account:
+    """Create an account (office only). A liaison needs a unit from the catalog; others none."""
+    require_office(actor, "账号管理")
+    if not USERNAME_RE.fullmatch(username or ""):
+        raise UserError("BAD_USERNAME", "用户名须为 2–64 位字母、数字或 . _ -。")
+    if role not in ROLES:
+        raise UserError("BAD_ROLE", f"角色须为 office（办公室）、liaison（联络员）或 leader（领导），收到 {role!r}。")
+    if role == "liaison" and not unit:
+        raise UserError("UNIT_REQUIRED", "联络员账号必须指定所属单位（--unit）。")
+    if role != "liaison" and unit:
+        raise UserError("UNIT_NOT_ALLOWED", f"{ROLE_NAMES[role]}账号不绑定单位，请去掉 --unit。")
+    hashed = hash_password(password)
+    at = _now(now)
+    with store.write(db) as con:
+        if _fetch(con, username):
+            raise UserError("USER_EXISTS", f"用户名 {username} 已存在。")
+        if unit and not con.execute("select 1 from unit where id = ?", [unit]).fetchone():
+            raise UserError("UNKNOWN_UNIT", f"单位 {unit} 不在指标目录中（单位编号形如 teda.zwfw）。")
+        con.execute(
+            "insert into app_user (username, display_name, role, unit, password_hash, disabled,"
+            " created_at, password_changed_at, failed_logins, locked_until, is_demo)"
+            " values (?, ?, ?, ?, ?, false, ?, ?, 0, null, ?)",
+            [username, display_name or username, role, unit, hashed, at, at, is_demo],
+        )
+        acc = _account(_fetch(con, username))
+        audit.record(con, actor.username, "user_add", "user", username, unit=unit, after=_snapshot(acc), at=at)
+    return acc
+
+
+def list_users(actor: User, db=None) -> list[Account]:
+    require_office(actor, "账号管理")
+    with store.read(db) as con:
+        return [_account(r) for r in con.execute(_ACCOUNT_SQL + " order by role, unit, username").fetchall()]
+
+
+def users_table(actor: User, db=None, now: datetime | None = None) -> pd.DataFrame:
+    """The account list with Chinese headings, for the CLI and the 账号管理 page."""
+    at = _now(now)
+    rows = [
+        {
+            "用户名": a.username,
+            "姓名": a.display_name,
+            "角色": ROLE_NAMES.get(a.role, a.role),
+            "单位": a.unit or "",
+            "状态": "已停用" if a.disabled else ("已锁定" if a.locked_until and a.locked_until > at else "正常"),
+            "连续失败": a.failed_logins,
+            "演示": "是" if a.is_demo else "",
+        }
+        for a in list_users(actor, db)
+    ]
+    return pd.DataFrame(rows, columns=["用户名", "姓名", "角色", "单位", "状态", "连续失败", "演示"])
+
+
+def _require_account(con, username: str) -> Account:
+    row = _fetch(con, username)
+    if not row:
+        raise UserError("NO_SUCH_USER", f"用户名 {username} 不存在。")
+    return _account(row)
+
+
+def disable_user(actor: User, username: str, db=None, now: datetime | None = None) -> Account:
+    """Disable an account (office only); the last active office account cannot be disabled."""
+    require_office(actor, "账号管理")
+    at = _now(now)
+    with store.write(db) as con:
+        before = _require_account(con, username)
+        if before.disabled:
+            raise UserError("ALREADY_DISABLED", f"账号 {username} 已是停用状态。")
+        if before.role == "office":
+            others = con.execute(
+                "select count(*) from app_user where role = 'office' and not disabled and username <> ?",
+                [username],
+            ).fetchone()[0]
+            if others == 0:
+                raise UserError("LAST_OFFICE", "不能停用最后一个可用的办公室账号，请先新增另一个办公室账号。")
+        con.execute("update app_user set disabled = true where username = ?", [username])
+        after = _account(_fetch(con, username))
+        audit.record(
+            con, actor.username, "user_disable", "user", username, unit=before.unit,
+            before=_snapshot(before), after=_snapshot(after), at=at,
+        )
+    return after
+
+
+def reset_password(actor: User, username: str, password: str, db=None, now: datetime | None = None) -> Account:
+    """Set a new password (office only); also lifts a throttling lock."""
+    require_office(actor, "账号管理")
+    hashed = hash_password(password)
+    at = _now(now)
+    with store.write(db) as con:
+        before = _require_account(con, username)
+        con.execute(
+            "update app_user set password_hash = ?, password_changed_at = ?, failed_logins = 0,"
+            " locked_until = null where username = ?",
+            [hashed, at, username],
+        )
+        after = _account(_fetch(con, username))
+        audit.record(
+            con, actor.username, "user_reset_password", "user", username, unit=before.unit,
+            detail="密码已重置（日志不记录密码）", at=at,
+        )
+    return after
+
+
+def get_user(username: str, db=None) -> User | None:
+    """The active account ``username`` as a ``User`` (None when unknown or disabled)."""
+    with store.read(db) as con:
+        row = _fetch(con, username)
+    if not row:
+        return None
+    acc = _account(row)
+    return None if acc.disabled else acc.as_user()
+
+
+def count_users(db=None) -> int:
+    with store.read(db) as con:
+        return int(con.execute("select count(*) from app_user").fetchone()[0])
+
+
+# --- login -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    user: User | None
+    message: str            # Chinese; empty on success
+    code: str = "OK"        # OK | BAD_CREDENTIALS | LOCKED | DISABLED
+
+
+def authenticate(username: str, password: str, db=None, now: datetime | None = None) -> LoginResult:
+    """Check a login; counts failures and locks the account after ``max_failures()``.
+
+    Unknown user and wrong password give the same message. A locked account is refused even
+    with the right password until the lock expires. Every attempt is audited.
+    """
+    at = _now(now)
+    username = (username or "").strip()[:64]
+    wrong = LoginResult(None, "用户名或密码错误。", "BAD_CREDENTIALS")
+    with store.write(db) as con:
+        row = _fetch(con, username) if username else None
+        if not row:
+            verify_password(password or "", _dummy_hash())
+            audit.record(con, username or "（空）", "login_failed", "session", username, detail="用户名不存在", at=at)
+            return wrong
+        acc, hashed = _account(row), row[8]
+        if acc.disabled:
+            verify_password(password or "", _dummy_hash())
+            audit.record(con, username, "login_failed", "session", username, unit=acc.unit, detail="账号已停用", at=at)
+            return LoginResult(None, "该账号已停用，请联系领导小组办公室。", "DISABLED")
+        if acc.locked_until and acc.locked_until > at:
+            audit.record(con, username, "login_failed", "session", username, unit=acc.unit, detail="账号锁定期间尝试登录", at=at)
+            return LoginResult(None, _locked_message(acc.locked_until), "LOCKED")
+        failures = 0 if acc.locked_until else acc.failed_logins  # an expired lock starts afresh
+        if verify_password(password or "", hashed):
+            con.execute(
+                "update app_user set failed_logins = 0, locked_until = null where username = ?", [username]
+            )
+            audit.record(con, username, "login_ok", "session", username, unit=acc.unit, at=at)
+            return LoginResult(acc.as_user(), "")
+        failures += 1
+        if failures >= max_failures():
+            until = at + timedelta(minutes=lock_minutes())
+            con.execute(
+                "update app_user set failed_logins = ?, locked_until = ? where username = ?",
+                [failures, until, username],
+            )
+            audit.record(
+                con, username, "login_locked", "session", username, unit=acc.unit,
+                detail=f"连续 {failures} 次密码错误，锁定 {lock_minutes()} 分钟", at=at,
+            )
+            return LoginResult(None, _locked_message(until), "LOCKED")
+        con.execute(
+            "update app_user set failed_logins = ?, locked_until = null where username = ?", [failures, username]
+        )
+        audit.record(con, username, "login_failed", "session", username, unit=acc.unit, detail=f"密码错误（第 {failures} 次）", at=at)
+        left = max_failures() - failures
+        return LoginResult(None, f"用户名或密码错误。再错 {left} 次账号将被锁定 {lock_minutes()} 分钟。", "BAD_CREDENTIALS")
+
+
+def _locked_message(until: datetime) -> str:
+    local = until.astimezone(timezone(timedelta(hours=8)))
+    return f"密码错误次数过多，账号已锁定至 {local:%H:%M}（北京时间），请稍后再试或联系办公室重置密码。"
+
+
+# --- demo accounts -----------------------------------------------------------------------
+
+DEMO_OFFICE = "office"
+DEMO_LEADER = "leader"
+
+
+def demo_password(username: str) -> str:
+    """Demo accounts only: ``$YINGSHANG_DEMO_PASSWORD`` if set, else ``Demo-<username>-2026``.
+
+    The rule is public (docs/accounts.md) and only the bcrypt hash is stored; never use demo
+    accounts outside the demo database.
+    """
+    return os.environ.get("YINGSHANG_DEMO_PASSWORD") or f"Demo-{username}-2026"
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    role: str
+    unit: str | None
+    display_name: str
+
+
+def demo_accounts(units: list[str], unit_names: dict[str, str] | None = None) -> list[DemoAccount]:
+    """One office, one leader and one liaison per unit (username = unit id)."""
+    names = unit_names or {}
+    out = [
+        DemoAccount(DEMO_OFFICE, "office", None, "演示·办公室"),
+        DemoAccount(DEMO_LEADER, "leader", None, "演示·领导"),
+    ]
+    out += [DemoAccount(u, "liaison", u, f"演示·{names.get(u, u)}联络员") for u in units]
+    return out
+
+
+def create_demo_accounts(db=None, units: list[str] | None = None) -> list[DemoAccount]:
+    """Create the demo accounts that do not exist yet; returns all demo accounts.
+
+    ``units`` defaults to the units with demo returns, else every unit in the catalog mirror.
+    Passwords follow ``demo_password``; accounts are flagged ``is_demo``.
+    """
+    with store.read(db) as con:
+        names = dict(con.execute("select id, name from unit").fetchall())
+        if units is None:
+            units = [r[0] for r in con.execute(
+                "select distinct unit from submission where is_demo and unit is not null order by 1"
+            ).fetchall()] or sorted(names)
+        existing = {r[0] for r in con.execute("select username from app_user").fetchall()}
+    wanted = demo_accounts(list(units), names)
+    for acc in wanted:
+        if acc.username in existing:
+            continue
+        add_user(
+            SYSTEM_USER, acc.username, acc.role, demo_password(acc.username), unit=acc.unit,
+            display_name=acc.display_name, db=db, is_demo=True,
+        )
+    return wanted

@@ -1,0 +1,480 @@
+"""Load the YAML catalog into typed objects and cross-check it.
+
+Every problem is collected (not only the first) as an :class:`Issue` naming the file and the
+key path in plain Chinese, so an office worker editing YAML can fix them all in one go.
+Loading runs on every app start, so it is kept to one pass over ~30 small files with the
+C YAML parser; the default catalog is cached per process.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property, lru_cache
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from indicators.models import Dept, Indicator, Measure, Plan, Region, Unit
+from indicators.spec import DeptsFile, IndicatorsFile, PlanFile, RegionsFile, UnitsFile
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+_PROJECT_ROOT = DATA_DIR.parents[1]
+
+try:  # the C parser is ~10x faster; fall back when libyaml is missing
+    _Loader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover
+    _Loader = yaml.SafeLoader
+
+F = TypeVar("F", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One catalog problem: where (file, key path) and what (Chinese message)."""
+
+    code: str
+    file: str
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}: {self.path}" if self.path else self.file
+        return f"{where}: {self.message}"
+
+
+class CatalogError(Exception):
+    """The catalog has problems; ``issues`` lists all of them."""
+
+    def __init__(self, issues: Sequence[Issue]):
+        self.issues = list(issues)
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        lines = [f"指标目录有 {len(self.issues)} 个问题："]
+        lines += [f"  {issue}" for issue in self.issues]
+        return "\n".join(lines)
+
+
+@dataclass
+class Catalog:
+    """The whole catalog; see docs/architecture.md "Catalog API"."""
+
+    version: str
+    regions: dict[str, Region]
+    depts: dict[str, Dept]
+    units: dict[str, Unit]
+    plans: dict[str, Plan]
+    measures: list[Measure]
+    indicators: dict[str, Indicator]
+    generic_phrases: tuple[str, ...] = ()
+    every_district_phrases: tuple[str, ...] = ()
+    path: Path = DATA_DIR
+    _by_unit: dict[str, list[Indicator]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        for ind in self.indicators.values():
+            for owner in ind.owners:
+                self._by_unit.setdefault(owner, []).append(ind)
+
+    def units_of_region(self, region_id: str) -> list[Unit]:
+        return [u for u in self.units.values() if u.region == region_id]
+
+    def indicators_for_unit(self, unit_id: str, period: date) -> list[Indicator]:
+        """Indicators ``unit_id`` reports whose target is in force in the month of ``period``."""
+        start = period.replace(day=1)
+        end = period.replace(day=calendar.monthrange(period.year, period.month)[1])
+        return [i for i in self._by_unit.get(unit_id, []) if i.in_force(start, end)]
+
+    def measures_for_unit(self, unit_id: str) -> list[Measure]:
+        """Measures the unit leads or shares (lead or responsible)."""
+        return [m for m in self.measures if unit_id in m.lead_units or unit_id in m.responsible_units]
+
+    def measures_of_plan(self, plan_id: str) -> list[Measure]:
+        return [m for m in self.measures if m.plan == plan_id]
+
+    def districts(self) -> list[Region]:
+        return [r for r in self.regions.values() if r.kind == "district"]
+
+    def zones(self) -> list[Region]:
+        return [r for r in self.regions.values() if r.kind == "zone"]
+
+    def common_indicators(self) -> list[Indicator]:
+        return [i for i in self.indicators.values() if i.common]
+
+    @cached_property
+    def measure_by_key(self) -> dict[str, Measure]:
+        return {m.key: m for m in self.measures}
+
+    def resolve_units(self, text: str, region: str):  # -> indicators.resolve.Resolution
+        """Map free text naming units (责任单位 clause) to unit ids in ``region``'s context."""
+        from indicators.resolve import resolve_units
+
+        return resolve_units(self, text, region)
+
+
+# ---------------------------------------------------------------- loading
+
+
+def _display(path: Path) -> str:
+    """Path shown in messages: relative to the project (indicators/data/...) when inside it."""
+    try:
+        return str(path.relative_to(_PROJECT_ROOT))
+    except ValueError:
+        try:
+            return os.path.relpath(path)
+        except ValueError:  # pragma: no cover - other drive on Windows
+            return str(path)
+
+
+def _key_path(loc: Iterable[Any]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+_PYDANTIC_MESSAGES = {
+    "missing": "缺少必填项",
+    "float_parsing": "应为数字",
+    "float_type": "应为数字",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "int_from_float": "应为整数",
+    "bool_parsing": "应为 true 或 false",
+    "bool_type": "应为 true 或 false",
+    "string_type": "应为文本",
+    "date_parsing": "应为日期（如 2025-01-01）",
+    "date_type": "应为日期（如 2025-01-01）",
+    "date_from_datetime_parsing": "应为日期（如 2025-01-01）",
+    "date_from_datetime_inexact": "应为日期（如 2025-01-01）",
+    "list_type": "应为列表",
+    "tuple_type": "应为列表",
+    "dict_type": "应为键值表",
+    "model_type": "应为键值表",
+    "model_attributes_type": "应为键值表",
+}
+
+
+def _pydantic_issues(err: ValidationError, file: str) -> list[Issue]:
+    issues = []
+    for e in err.errors():
+        loc = tuple(e["loc"])
+        kind = e["type"]
+        if kind == "extra_forbidden":
+            msg = f"未知的键「{loc[-1]}」（请检查拼写，或删除该项）"
+        elif kind == "literal_error":
+            msg = f"取值「{e.get('input')}」不在允许范围内，应为 {e.get('ctx', {}).get('expected', '')}"
+        elif kind == "string_too_long":
+            msg = f"过长（不超过 {e.get('ctx', {}).get('max_length')} 个字）"
+        elif kind in _PYDANTIC_MESSAGES:
+            msg = _PYDANTIC_MESSAGES[kind]
+            if kind != "missing":
+                msg += f"，实为「{e.get('input')}」"
+        else:
+            msg = f"格式错误（{e['msg']}）"
+        issues.append(Issue("CAT_SCHEMA", file, _key_path(loc), msg))
+    return issues
+
+
+class _Reader:
+    """Reads files, validates their shape and collects issues; hashes contents for the version."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.issues: list[Issue] = []
+        self._hash = hashlib.sha256()
+
+    def add(self, code: str, file: Path | str, path: str, message: str) -> None:
+        shown = _display(file) if isinstance(file, Path) else file
+        self.issues.append(Issue(code, shown, path, message))
+
+    def read(self, path: Path, shape: type[F]) -> F | None:
+        try:
+            raw = path.read_bytes()
+        except OSError as err:
+            self.add("CAT_MISSING_FILE", path, "", f"无法读取文件（{err.strerror}）")
+            return None
+        self._hash.update(str(path.relative_to(self.root)).encode() + b"\0" + raw + b"\0")
+        try:
+            data = yaml.load(raw, Loader=_Loader)
+        except yaml.YAMLError as err:
+            mark = getattr(err, "problem_mark", None)
+            where = f"第 {mark.line + 1} 行" if mark else ""
+            self.add("CAT_YAML", path, where, f"YAML 格式错误：{getattr(err, 'problem', err)}")
+            return None
+        if not isinstance(data, dict):
+            self.add("CAT_YAML", path, "", "文件内容应为键值表（顶层是 键: 值）")
+            return None
+        try:
+            return shape.model_validate(data)
+        except ValidationError as err:
+            self.issues.extend(_pydantic_issues(err, _display(path)))
+            return None
+
+    def files(self, sub: str) -> list[Path]:
+        folder = self.root / sub
+        if not folder.is_dir():
+            self.add("CAT_MISSING_FILE", folder, "", "缺少目录")
+            return []
+        return sorted(folder.glob("*.yaml"))
+
+    @property
+    def version(self) -> str:
+        return self._hash.hexdigest()[:12]
+
+
+def _month_end(d: date) -> date:
+    return d.replace(day=calendar.monthrange(d.year, d.month)[1])
+
+
+def _read_regions(r: _Reader) -> dict[str, Region]:
+    path = r.root / "regions.yaml"
+    spec = r.read(path, RegionsFile)
+    regions: dict[str, Region] = {}
+    if not spec:
+        return regions
+    for i, reg in enumerate(spec.regions):
+        if reg.id in regions:
+            r.add("CAT_DUPLICATE", path, f"regions[{i}].id", f"地区代码「{reg.id}」重复")
+        regions[reg.id] = reg
+    for i, reg in enumerate(spec.regions):
+        if reg.parent and reg.parent not in regions:
+            r.add("CAT_DANGLING", path, f"regions[{i}].parent", f"未知的上级地区「{reg.parent}」")
+    return regions
+
+
+def _read_depts(r: _Reader) -> tuple[dict[str, Dept], DeptsFile | None]:
+    path = r.root / "depts.yaml"
+    spec = r.read(path, DeptsFile)
+    depts: dict[str, Dept] = {}
+    if not spec:
+        return depts, None
+    for i, d in enumerate(spec.depts):
+        if d.code in depts:
+            r.add("CAT_DUPLICATE", path, f"depts[{i}].code", f"部门代码「{d.code}」重复")
+        depts[d.code] = Dept(code=d.code, name=d.name, aliases=tuple(d.aliases))
+    return depts, spec
+
+
+def _read_units(r: _Reader, regions: dict[str, Region], depts: dict[str, Dept]) -> dict[str, Unit]:
+    units: dict[str, Unit] = {}
+    for path in r.files("units"):
+        spec = r.read(path, UnitsFile)
+        if not spec:
+            continue
+        if spec.region not in regions:
+            r.add("CAT_DANGLING", path, "region", f"未知的地区「{spec.region}」")
+            continue
+        if path.stem != spec.region:
+            r.add("CAT_FILE_NAME", path, "region", f"文件名应为 {spec.region}.yaml（与地区代码一致）")
+        for i, u in enumerate(spec.units):
+            if u.dept not in depts:
+                r.add("CAT_DANGLING", path, f"units[{i}].dept", f"未知的部门代码「{u.dept}」（请先在 depts.yaml 中登记）")
+                continue
+            uid = f"{spec.region}.{u.dept}"
+            if uid in units:
+                r.add("CAT_DUPLICATE", path, f"units[{i}].dept", f"单位「{uid}」重复（同一地区每个部门代码只能出现一次）")
+                continue
+            aliases = tuple(dict.fromkeys([*u.aliases, *depts[u.dept].aliases]))
+            units[uid] = Unit(
+                id=uid, region=spec.region, name=u.name, dept=u.dept, aliases=aliases, liaison=u.liaison, phone=u.phone
+            )
+    return units
+
+
+def _check_units(r: _Reader, path: Path, key: str, ids: Sequence[str], units: dict[str, Unit]) -> None:
+    for j, uid in enumerate(ids):
+        if uid not in units:
+            r.add("CAT_DANGLING", path, f"{key}[{j}]", f"未知的责任单位「{uid}」")
+
+
+def _read_plans(
+    r: _Reader, regions: dict[str, Region], units: dict[str, Unit]
+) -> tuple[dict[str, Plan], list[Measure], dict[str, Path]]:
+    plans: dict[str, Plan] = {}
+    measures: list[Measure] = []
+    where: dict[str, Path] = {}
+    for path in r.files("plans"):
+        spec = r.read(path, PlanFile)
+        if not spec:
+            continue
+        p = spec.plan
+        if p.id in plans:
+            r.add("CAT_DUPLICATE", path, "plan.id", f"方案编号「{p.id}」重复（另见 {_display(where[p.id])}）")
+            continue
+        if path.stem != p.id:
+            r.add("CAT_FILE_NAME", path, "plan.id", f"文件名应为 {p.id}.yaml（与方案编号一致）")
+        if p.region not in regions:
+            r.add("CAT_DANGLING", path, "plan.region", f"未知的地区「{p.region}」")
+        plans[p.id] = Plan(**p.model_dump())
+        where[p.id] = path
+        seq = {"measure": 0, "difficulty": 0}
+        seen: set[tuple[str, str]] = set()
+        for i, m in enumerate(spec.measures):
+            if (m.kind, m.number) in seen:
+                r.add("CAT_DUPLICATE", path, f"measures[{i}].number", f"措施编号「{m.number}」重复")
+            seen.add((m.kind, m.number))
+            seq[m.kind] += 1
+            _check_units(r, path, f"measures[{i}].lead_units", m.lead_units, units)
+            _check_units(r, path, f"measures[{i}].responsible_units", m.responsible_units, units)
+            measures.append(
+                Measure(
+                    plan=p.id,
+                    number=m.number,
+                    seq=seq[m.kind],
+                    kind=m.kind,
+                    section=m.section,
+                    title=m.title,
+                    lead_units=tuple(m.lead_units),
+                    responsible_units=tuple(m.responsible_units),
+                    other_units=tuple(m.other_units),
+                )
+            )
+    return plans, measures, where
+
+
+def _read_indicators(
+    r: _Reader,
+    regions: dict[str, Region],
+    depts: dict[str, Dept],
+    units: dict[str, Unit],
+    plans: dict[str, Plan],
+    measures: list[Measure],
+) -> dict[str, Indicator]:
+    numbers = {(m.plan, m.number) for m in measures}
+    districts = [g.id for g in regions.values() if g.kind == "district"]
+    zones = [g.id for g in regions.values() if g.kind == "zone"]
+    indicators: dict[str, Indicator] = {}
+    where: dict[str, Path] = {}
+    for path in r.files("indicators"):
+        spec = r.read(path, IndicatorsFile)
+        if not spec:
+            continue
+        if spec.plan is not None and spec.plan not in plans:
+            r.add("CAT_DANGLING", path, "plan", f"未知的方案「{spec.plan}」")
+            continue
+        d = spec.defaults
+        for i, s in enumerate(spec.indicators):
+            key = f"indicators[{i}]"
+            before = len(r.issues)
+            if s.code in indicators:
+                r.add("CAT_DUPLICATE", path, f"{key}.code", f"指标代码「{s.code}」重复（另见 {_display(where[s.code])}）")
+                continue
+            plan_id = s.plan or spec.plan
+            if plan_id is None:
+                r.add("CAT_SCHEMA", path, f"{key}.plan", "缺少来源方案（在文件顶层或本指标写 plan）")
+                continue
+            if plan_id not in plans:
+                r.add("CAT_DANGLING", path, f"{key}.plan", f"未知的方案「{plan_id}」")
+                continue
+            if (plan_id, s.measure) not in numbers:
+                r.add("CAT_DANGLING", path, f"{key}.measure", f"方案 {plan_id} 中没有编号为「{s.measure}」的措施")
+            _check_units(r, path, f"{key}.owners", s.owners, units)
+            owners = list(s.owners)
+            for j, dept in enumerate(s.owner_depts):
+                if dept not in depts:
+                    r.add("CAT_DANGLING", path, f"{key}.owner_depts[{j}]", f"未知的部门代码「{dept}」")
+                    continue
+                for rid in districts:
+                    if f"{rid}.{dept}" not in units:
+                        r.add(
+                            "CAT_DANGLING", path, f"{key}.owner_depts[{j}]",
+                            f"{regions[rid].name}没有部门「{dept}」的单位（units/{rid}.yaml 中缺少）",
+                        )
+                owners += [f"{rid}.{dept}" for rid in districts + zones if f"{rid}.{dept}" in units]
+            owners = list(dict.fromkeys(owners))
+            if not owners:
+                r.add("CAT_SCHEMA", path, f"{key}.owners", "缺少责任单位（owners 或 owner_depts）")
+            if s.common:
+                owned = {units[o].region for o in owners if o in units}
+                missing = [regions[rid].name for rid in districts if rid not in owned]
+                if missing:
+                    r.add("CAT_COMMON_OWNER", path, f"{key}.owners", "通用指标在以下区没有责任单位：" + "、".join(missing))
+            if s.comparator == "growth" and s.baseline_year is None:
+                r.add("CAT_SCHEMA", path, f"{key}.baseline_year", "增长类目标（growth）须写基期年份 baseline_year")
+            if s.amber is not None and s.amber < 0:
+                r.add("CAT_SCHEMA", path, f"{key}.amber", "预警带宽 amber 不能为负数")
+            for j, t in enumerate(s.targets):
+                if t.source_plan and t.source_plan not in plans:
+                    r.add("CAT_DANGLING", path, f"{key}.targets[{j}].source_plan", f"未知的方案「{t.source_plan}」")
+                elif t.source_measure and (t.source_plan or plan_id, t.source_measure) not in numbers:
+                    r.add("CAT_DANGLING", path, f"{key}.targets[{j}].source_measure", f"来源方案中没有编号为「{t.source_measure}」的措施")
+                if t.effective_to and t.effective_to < t.effective_from:
+                    r.add("CAT_SCHEMA", path, f"{key}.targets[{j}].effective_to", "失效日期早于生效日期")
+            ordered = sorted(s.targets, key=lambda t: t.effective_from)
+            for a, b in zip(ordered, ordered[1:]):
+                if a.effective_to is None or a.effective_to >= b.effective_from:
+                    r.add("CAT_SCHEMA", path, f"{key}.targets", f"目标版本的有效期重叠（{a.effective_from} 与 {b.effective_from}）")
+            if len(r.issues) > before:
+                continue
+            plan = plans[plan_id]
+            eff_from = s.effective_from or d.effective_from or plan.period_start or plan.issued
+            eff_to = s.effective_to or d.effective_to or plan.period_end
+            indicators[s.code] = Indicator(
+                **s.model_dump(exclude={"owner_depts", "plan", "owners", "frequency", "rollup", "effective_from", "effective_to"}),
+                plan=plan_id,
+                owners=tuple(owners),
+                frequency=s.frequency or d.frequency or "monthly",
+                rollup=s.rollup or d.rollup or "latest",
+                effective_from=eff_from,
+                effective_to=eff_to,
+            )
+            where[s.code] = path
+    return indicators
+
+
+def check_catalog(path: Path | str | None = None) -> tuple[Catalog | None, list[Issue]]:
+    """Load and cross-check; returns the catalog (None when there are issues) and every issue."""
+    root = Path(path) if path else DATA_DIR
+    r = _Reader(root)
+    if not root.is_dir():
+        r.add("CAT_MISSING_FILE", root, "", "目录不存在")
+        return None, r.issues
+    regions = _read_regions(r)
+    depts, dept_file = _read_depts(r)
+    units = _read_units(r, regions, depts)
+    plans, measures, _ = _read_plans(r, regions, units)
+    indicators = _read_indicators(r, regions, depts, units, plans, measures)
+    if r.issues:
+        return None, r.issues
+    catalog = Catalog(
+        version=r.version,
+        regions=regions,
+        depts=depts,
+        units=units,
+        plans=plans,
+        measures=measures,
+        indicators=indicators,
+        generic_phrases=tuple(dept_file.generic_phrases) if dept_file else (),
+        every_district_phrases=tuple(dept_file.every_district_phrases) if dept_file else (),
+        path=root,
+    )
+    return catalog, []
+
+
+@lru_cache(maxsize=1)
+def _default_catalog() -> Catalog:
+    catalog, issues = check_catalog(DATA_DIR)
+    if catalog is None:
+        raise CatalogError(issues)
+    return catalog
+
+
+def load_catalog(path: Path | str | None = None) -> Catalog:
+    """The catalog at ``path`` (default: the shipped one, cached); raises :class:`CatalogError`."""
+    if path is None or Path(path).resolve() == DATA_DIR:
+        return _default_catalog()
+    catalog, issues = check_catalog(path)
+    if catalog is None:
+        raise CatalogError(issues)
+    return catalog
+
+
+load_catalog.cache_clear = _default_catalog.cache_clear  # type: ignore[attr-defined]

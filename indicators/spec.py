@@ -1,0 +1,116 @@
+"""Shapes of the YAML files under ``indicators/data/`` (what a file may contain).
+
+These differ from :mod:`indicators.models` where the YAML is kept compact: a unit file
+names its region once, a plan file carries its measures, an indicator file names its plan
+once and a common indicator lists department codes (``owner_depts``) instead of sixteen
+unit ids. :mod:`indicators.catalog` turns these into the models. ``extra="forbid"``
+everywhere, so a misspelt key is an error with its path.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from indicators.models import Comparator, Direction, Frequency, MeasureKind, Region, Rollup, TargetVersion
+
+
+class Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RegionsFile(Spec):
+    regions: list[Region]
+
+
+class DeptSpec(Spec):
+    """A department code shared by the same department in every region."""
+
+    code: str
+    name: str
+    aliases: list[str] = []
+
+
+class DeptsFile(Spec):
+    depts: list[DeptSpec]
+    # phrases that name a group of units rather than one (各相关部门): reported, never dropped
+    generic_phrases: list[str] = []
+    # phrases that mean "the government of every district" (各区人民政府)
+    every_district_phrases: list[str] = []
+
+
+class UnitSpec(Spec):
+    dept: str
+    name: str
+    aliases: list[str] = []
+    liaison: str | None = None
+    phone: str | None = None
+
+
+class UnitsFile(Spec):
+    region: str
+    units: list[UnitSpec]
+
+
+class PlanSpec(Spec):
+    id: str
+    title: str
+    issuer: str
+    region: str
+    issued: date | None = None
+    period_start: date | None = None
+    period_end: date | None = None
+
+
+class MeasureSpec(Spec):
+    number: str
+    kind: MeasureKind = "measure"
+    section: str | None = None
+    title: str = Field(max_length=24)
+    lead_units: list[str] = []
+    responsible_units: list[str] = []
+    other_units: list[str] = []
+
+
+class PlanFile(Spec):
+    plan: PlanSpec
+    measures: list[MeasureSpec]
+
+
+class IndicatorDefaults(Spec):
+    frequency: Frequency | None = None
+    rollup: Rollup | None = None
+    effective_from: date | None = None
+    effective_to: date | None = None
+
+
+class IndicatorSpec(Spec):
+    code: str
+    name: str
+    unit: str
+    comparator: Comparator
+    target: float
+    baseline: float | None = None
+    baseline_year: int | None = None
+    direction: Direction
+    frequency: Frequency | None = None
+    rollup: Rollup | None = None
+    numerator: str | None = None
+    denominator: str | None = None
+    plan: str | None = None
+    measure: str
+    owners: list[str] = []
+    owner_depts: list[str] = []
+    common: bool = False
+    amber: float | None = None
+    effective_from: date | None = None
+    effective_to: date | None = None
+    targets: list[TargetVersion] = []
+    description: str | None = None
+
+
+class IndicatorsFile(Spec):
+    plan: str | None = None
+    defaults: IndicatorDefaults = IndicatorDefaults()
+    indicators: list[IndicatorSpec]

@@ -1,0 +1,206 @@
+"""The database: migrations, two programs on one file, and clear messages instead of raw errors."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from etl import store
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _tables(path: Path) -> set[str]:
+    with store.read(path) as con:
+        return {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
+
+
+def test_migrate_creates_schema_and_running_it_again_changes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "a.duckdb"
+    first = store.migrate(path)
+    assert first[0] == "0001_initial"
+    assert {"submission", "observation", "finding", "schema_migrations"} <= _tables(path)
+    assert store.migrate(path) == []
+    assert store.schema_version(path) == store.migrations()[-1].version
+
+
+def test_an_older_database_is_upgraded_in_place_and_keeps_its_data(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "old.duckdb"
+    every = store.migrations()
+    extra = store.Migration(every[-1].version + 1, "test_extra", "create table extra_thing (x integer);")
+    monkeypatch.setattr(store, "migrations", lambda: every)
+    store.migrate(path)
+    with store.write(path) as con:
+        con.execute("insert into meta values ('kept', 'yes')")
+    monkeypatch.setattr(store, "migrations", lambda: [*every, extra])
+    assert store.migrate(path) == [f"{extra.version:04d}_test_extra"]
+    assert "extra_thing" in _tables(path)
+    with store.read(path) as con:
+        assert store.get_meta(con, "kept") == "yes"
+
+
+def test_a_database_newer_than_the_code_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "new.duckdb"
+    store.migrate(path)
+    with store.write(path) as con:
+        con.execute("insert into schema_migrations values (999, 'future', now())")
+    with pytest.raises(store.SchemaTooNew) as err:
+        store.migrate(path)
+    assert "999" in str(err.value) and "升级" in str(err.value)
+
+
+def test_failed_write_leaves_nothing_behind(tmp_path: Path) -> None:
+    path = tmp_path / "t.duckdb"
+    store.migrate(path)
+    with pytest.raises(RuntimeError):
+        with store.write(path) as con:
+            con.execute("insert into meta values ('half', 'written')")
+            raise RuntimeError("boom")
+    with store.read(path) as con:
+        assert store.get_meta(con, "half") is None
+
+
+def test_a_file_from_another_duckdb_version_gets_a_chinese_explanation(tmp_path: Path) -> None:
+    path = tmp_path / "v2.duckdb"
+    duckdb.connect(str(path)).close()
+    raw = bytearray(path.read_bytes())
+    assert raw[8:12] == b"DUCK"
+    raw[12:20] = (69).to_bytes(8, "little")  # the storage number DuckDB 2.0 writes
+    raw[0:8] = _header_checksum(bytes(raw[8:4096])).to_bytes(8, "little")
+    path.write_bytes(bytes(raw))
+    with pytest.raises(store.DatabaseVersionError) as err:
+        with store.read(path):
+            pass
+    text = str(err.value)
+    assert "DuckDB 2.0" in text and duckdb.__version__ in text and "EXPORT DATABASE" in text
+    assert path.read_bytes() == bytes(raw)  # the file is left untouched
+
+
+def _header_checksum(block: bytes) -> int:
+    """DuckDB's block checksum: xor of each 64-bit word times a constant, seeded with 5381."""
+    import struct
+
+    result = 5381
+    for (word,) in struct.iter_unpack("<Q", block):
+        result ^= (word * 0xBF58476D1CE4E5B9) & 0xFFFFFFFFFFFFFFFF
+    return result
+
+
+def _script(body: str) -> str:
+    return textwrap.dedent(body)
+
+
+def test_the_app_keeps_reading_while_an_import_writes_to_the_same_file(tmp_path: Path) -> None:
+    path = tmp_path / "shared.duckdb"
+    store.migrate(path)
+    env = {**os.environ, "YINGSHANG_DB": str(path), "PYTHONPATH": str(ROOT), "YINGSHANG_DB_TIMEOUT": "30"}
+    reader = _script(
+        """
+        import time
+        from etl import store
+        reads, end = 0, time.monotonic() + 4
+        while time.monotonic() < end:
+            with store.read() as con:
+                con.execute("select count(*) from meta").fetchone()
+            reads += 1
+            time.sleep(0.01)
+        print(reads)
+        """
+    )
+    writer = _script(
+        """
+        import time
+        from etl import store
+        for i in range(40):
+            with store.write() as con:
+                con.execute("insert into meta values (?, 'x')", [f"k{i}"])
+            time.sleep(0.02)
+        print("done")
+        """
+    )
+    r = subprocess.Popen([sys.executable, "-c", reader], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(0.3)
+    w = subprocess.Popen([sys.executable, "-c", writer], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    w_out, w_err = w.communicate(timeout=90)
+    r_out, r_err = r.communicate(timeout=90)
+    assert w.returncode == 0, w_err
+    assert r.returncode == 0, r_err
+    assert w_out.strip() == "done" and int(r_out) > 20
+    with store.read(path) as con:
+        assert con.execute("select count(*) from meta where key like 'k%'").fetchone()[0] == 40
+
+
+def test_a_long_lock_becomes_a_chinese_busy_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "busy.duckdb"
+    store.migrate(path)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import duckdb,time; c=duckdb.connect({str(path)!r}); print('held', flush=True); time.sleep(20)"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        monkeypatch.setenv("YINGSHANG_DB_TIMEOUT", "0.5")
+        with pytest.raises(store.DatabaseBusy) as err:
+            with store.read(path):
+                pass
+        assert "数据库正忙" in str(err.value) and "Conflicting lock" not in str(err.value)
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_threads_in_one_process_share_the_file_for_reading_and_writing(tmp_path: Path) -> None:
+    import threading
+
+    path = tmp_path / "threads.duckdb"
+    store.migrate(path)
+    errors: list[BaseException] = []
+
+    def work(i: int) -> None:
+        try:
+            for j in range(10):
+                if j % 3 == 0:
+                    with store.write(path) as con:
+                        con.execute("insert into meta values (?, 'v')", [f"t{i}-{j}"])
+                else:
+                    with store.read(path) as con:
+                        con.execute("select count(*) from meta").fetchone()
+        except BaseException as err:  # pragma: no cover - reported below
+            errors.append(err)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    with store.read(path) as con:
+        assert con.execute("select count(*) from meta where key like 't%'").fetchone()[0] == 6 * 4
+
+
+def test_database_path_comes_from_yingshang_db(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("YINGSHANG_DB", str(tmp_path / "x.duckdb"))
+    assert store.db_path() == tmp_path / "x.duckdb"
+    monkeypatch.delenv("YINGSHANG_DB")
+    assert store.db_path() == ROOT / "data" / "yingshang.duckdb"
+
+
+def test_migrate_cli_reports_in_chinese(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    db = tmp_path / "cli.duckdb"
+    out = subprocess.run([sys.executable, "-m", "etl", "migrate", "--db", str(db)], env=env, capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 0 and "已应用迁移" in out.stdout
+    again = subprocess.run([sys.executable, "-m", "etl", "migrate", "--db", str(db)], env=env, capture_output=True, text=True, cwd=ROOT)
+    assert "已是最新" in again.stdout
+    shutil.rmtree(tmp_path, ignore_errors=True)

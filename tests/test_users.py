@@ -1,0 +1,157 @@
+"""Accounts: bcrypt hashes only, office-only administration, throttled logins, the CLI."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from etl import store, users
+from etl.access import SYSTEM_USER, AccessDenied, User
+from tests.fixtures_auth import PASSWORD, _fast_bcrypt, add_units, make_user  # noqa: F401
+
+T0 = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_stored_passwords_are_bcrypt_hashes_and_the_plaintext_is_nowhere_in_the_db_file(db_path):
+    secret = "Unusual-Secret-4711"
+    users.add_user(SYSTEM_USER, "bgs01", "office", secret, db=db_path)
+    users.reset_password(SYSTEM_USER, "bgs01", secret + "b", db=db_path)
+    with store.read(db_path) as con:
+        (hashed,) = con.execute("select password_hash from app_user where username = 'bgs01'").fetchone()
+        logged = con.execute("select coalesce(before,'') || coalesce(after,'') || coalesce(detail,'') from audit_log").fetchall()
+    assert hashed.startswith("$2b$")
+    assert secret not in "".join(r[0] for r in logged)
+    raw = db_path.read_bytes() + (db_path.with_suffix(".duckdb.wal").read_bytes() if db_path.with_suffix(".duckdb.wal").exists() else b"")
+    assert secret.encode() not in raw
+    assert users.authenticate("bgs01", secret + "b", db_path).user is not None
+
+
+def test_a_liaison_account_must_name_a_unit_from_the_catalog(db_path):
+    add_units(db_path, "teda.zwfw")
+    with pytest.raises(users.UserError, match="必须指定所属单位"):
+        users.add_user(SYSTEM_USER, "li", "liaison", PASSWORD, db=db_path)
+    with pytest.raises(users.UserError, match="不在指标目录中"):
+        users.add_user(SYSTEM_USER, "li", "liaison", PASSWORD, unit="nowhere.x", db=db_path)
+    acc = users.add_user(SYSTEM_USER, "li", "liaison", PASSWORD, unit="teda.zwfw", db=db_path)
+    assert acc.as_user() == User("li", "liaison", "teda.zwfw", "li")
+
+
+@pytest.mark.parametrize("password,reason", [("short1", "至少 8 位"), ("onlyletters", "字母和数字"), ("a1" * 40, "过长")])
+def test_weak_passwords_are_refused_with_a_chinese_reason(db_path, password, reason):
+    with pytest.raises(users.UserError, match=reason):
+        users.add_user(SYSTEM_USER, "bgs01", "office", password, db=db_path)
+    assert users.count_users(db_path) == 0
+
+
+@pytest.mark.parametrize("role", ["liaison", "leader"])
+def test_only_the_office_manages_accounts(db_path, role):
+    actor = make_user(db_path, "someone", role, "teda.zwfw" if role == "liaison" else None)
+    for call in (
+        lambda: users.add_user(actor, "x1", "leader", PASSWORD, db=db_path),
+        lambda: users.disable_user(actor, "someone", db=db_path),
+        lambda: users.reset_password(actor, "someone", PASSWORD, db=db_path),
+        lambda: users.list_users(actor, db=db_path),
+    ):
+        with pytest.raises(AccessDenied, match="仅限领导小组办公室"):
+            call()
+
+
+def test_five_wrong_passwords_lock_the_account_for_fifteen_minutes(db_path):
+    make_user(db_path, "bgs01", "office")
+    for i in range(4):
+        result = users.authenticate("bgs01", "wrong-pass-1", db_path, now=T0 + timedelta(seconds=i))
+        assert result.code == "BAD_CREDENTIALS"
+    fifth = users.authenticate("bgs01", "wrong-pass-1", db_path, now=T0 + timedelta(seconds=5))
+    assert fifth.code == "LOCKED" and "锁定" in fifth.message
+    # even the right password is refused while locked
+    during = users.authenticate("bgs01", PASSWORD, db_path, now=T0 + timedelta(minutes=14))
+    assert during.user is None and during.code == "LOCKED"
+    after = users.authenticate("bgs01", PASSWORD, db_path, now=T0 + timedelta(minutes=16))
+    assert after.user is not None and after.user.role == "office"
+
+
+def test_a_success_resets_the_failure_count(db_path):
+    make_user(db_path, "bgs01", "office")
+    for i in range(4):
+        users.authenticate("bgs01", "wrong-pass-1", db_path, now=T0)
+    assert users.authenticate("bgs01", PASSWORD, db_path, now=T0).user is not None
+    for i in range(4):
+        assert users.authenticate("bgs01", "wrong-pass-1", db_path, now=T0).code == "BAD_CREDENTIALS"
+
+
+def test_unknown_user_and_wrong_password_read_the_same(db_path):
+    make_user(db_path, "bgs01", "office")
+    assert users.authenticate("nobody", PASSWORD, db_path).message == "用户名或密码错误。"
+    assert users.authenticate("bgs01", "wrong-pass-1", db_path).message.startswith("用户名或密码错误。")
+
+
+def test_a_disabled_account_cannot_log_in_and_resetting_its_password_does_not_revive_it(db_path):
+    make_user(db_path, "bgs01", "office")
+    make_user(db_path, "bgs02", "office")
+    users.disable_user(SYSTEM_USER, "bgs02", db=db_path)
+    assert users.authenticate("bgs02", PASSWORD, db_path).code == "DISABLED"
+    assert users.get_user("bgs02", db_path) is None
+
+
+def test_the_last_office_account_cannot_be_disabled(db_path):
+    make_user(db_path, "bgs01", "office")
+    with pytest.raises(users.UserError, match="最后一个可用的办公室账号"):
+        users.disable_user(SYSTEM_USER, "bgs01", db=db_path)
+
+
+def test_office_resets_a_locked_account(db_path):
+    make_user(db_path, "bgs01", "office")
+    for _ in range(5):
+        users.authenticate("bgs01", "wrong-pass-1", db_path)
+    users.reset_password(SYSTEM_USER, "bgs01", "New-pass-2026", db=db_path)
+    assert users.authenticate("bgs01", "New-pass-2026", db_path).user is not None
+
+
+def test_demo_accounts_one_office_one_leader_one_liaison_per_unit(db_path, monkeypatch):
+    monkeypatch.delenv("YINGSHANG_DEMO_PASSWORD", raising=False)
+    add_units(db_path, "teda.zwfw", "heping.zwfw")
+    made = users.create_demo_accounts(db_path)
+    assert sorted((a.username, a.role) for a in made) == [
+        ("heping.zwfw", "liaison"), ("leader", "leader"), ("office", "office"), ("teda.zwfw", "liaison")
+    ]
+    assert users.authenticate("teda.zwfw", "Demo-teda.zwfw-2026", db_path).user.unit == "teda.zwfw"
+    assert users.create_demo_accounts(db_path) == made  # idempotent
+    assert users.count_users(db_path) == 4
+
+
+def _cli(db: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess:
+    env = {"PATH": "/usr/bin:/bin", "YINGSHANG_DB": str(db), "YINGSHANG_BCRYPT_ROUNDS": "4"}
+    return subprocess.run(
+        [sys.executable, "-m", "etl", "users", *args], input=stdin, capture_output=True,
+        text=True, cwd=ROOT, env=env, timeout=60,
+    )
+
+
+def test_cli_creates_the_first_office_account_lists_and_disables(tmp_path):
+    db = tmp_path / "cli.duckdb"
+    added = _cli(db, "add", "--username", "bgs01", "--role", "office", "--name", "张三", "--password-stdin", stdin="Abc-2026-x\n")
+    assert added.returncode == 0, added.stderr
+    assert "已新增办公室账号 bgs01" in added.stdout
+    assert _cli(db, "add", "--username", "ld", "--role", "leader", "--password-stdin", stdin="Abc-2026-y\n").returncode == 0
+    listed = _cli(db, "list")
+    assert "用户名" in listed.stdout and "张三" in listed.stdout and "领导" in listed.stdout
+    assert _cli(db, "disable", "--username", "ld").returncode == 0
+    assert "已停用" in _cli(db, "list").stdout
+    refused = _cli(db, "add", "--username", "x", "--role", "liaison", "--password-stdin", stdin="Abc-2026-z\n")
+    assert refused.returncode == 1 and "必须指定所属单位" in refused.stderr
+    assert "Abc-2026-x".encode() not in db.read_bytes()
+
+
+def test_every_users_subcommand_has_an_example():
+    out = subprocess.run([sys.executable, "-m", "etl", "users", "--help"], capture_output=True, text=True, cwd=ROOT)
+    assert "Example:" in out.stdout
+    for sub in ("add", "list", "disable", "reset-password"):
+        help_text = subprocess.run(
+            [sys.executable, "-m", "etl", "users", sub, "--help"], capture_output=True, text=True, cwd=ROOT
+        ).stdout
+        assert "Example:" in help_text, sub

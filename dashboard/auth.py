@@ -21,6 +21,7 @@ from etl.access import ROLE_NAMES, User
 
 SESSION_KEY = "auth"
 NOTICE_KEY = "auth_notice"
+USER_KEY = "user"  # where app.py keeps the current User for the pages (dashboard.ui.user)
 
 
 def session_seconds() -> float:
@@ -39,6 +40,7 @@ def start_session(user: User, now: float | None = None) -> None:
 def logout(notice: str | None = None) -> None:
     """Forget the logged-in user; ``notice`` is shown above the login form."""
     st.session_state.pop(SESSION_KEY, None)
+    st.session_state.pop(USER_KEY, None)
     if notice:
         st.session_state[NOTICE_KEY] = notice
 
@@ -67,6 +69,23 @@ def login_gate() -> User | None:
         return user
     render_login_form()
     return None
+
+
+def require_login() -> User:
+    """The current user; otherwise show the login form and stop the run.
+
+    A navigation with only the login is registered before stopping: without it Streamlit
+    falls back to running ``pages/*.py`` directly when a visitor opens a page's URL.
+    """
+    user = login_gate()
+    if user is None:
+        st.navigation([st.Page(_login_placeholder, title="登录", url_path="login", default=True)], position="hidden")
+        st.stop()
+    return user
+
+
+def _login_placeholder() -> None:
+    """The only page a visitor can reach; the form itself is rendered by ``login_gate``."""
 
 
 def render_login_form() -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -222,7 +222,3 @@ def sync_url(filters: Filters) -> None:
                 del st.query_params[key]
         elif st.query_params.get(key) != value:
             st.query_params[key] = value
-
-
-def with_unit(filters: Filters, unit: str | None) -> Filters:
-    return replace(filters, unit=unit)

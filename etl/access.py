@@ -94,11 +94,18 @@ def visible_units(user: User, db=None) -> list[str]:
         return [r[0] for r in con.execute("select id from unit order by id").fetchall()]
 
 
-# Pages that not every role may open; any page not listed here is open to all logged-in roles.
+# Pages (keyed by their file name in pages/) that not every role may open; any page not
+# listed is open to every logged-in role. Liaisons see their own unit and region-wide
+# aggregates; pages listing every unit's figures are for the office and leaders.
+_ALL_UNITS_READERS = frozenset({"office", "leader"})
 PAGE_ROLES: dict[str, frozenset[str]] = {
     "upload": frozenset({"office", "liaison"}),
     "audit": frozenset({"office"}),
     "users": frozenset({"office"}),
+    "submissions": _ALL_UNITS_READERS,
+    "quality": _ALL_UNITS_READERS,
+    "tasks": _ALL_UNITS_READERS,
+    "indicator": _ALL_UNITS_READERS,
 }
 
 

@@ -97,6 +97,57 @@ def record(
     return int(row[0])
 
 
+def record_upload(
+    con: duckdb.DuckDBPyConnection,
+    actor: str,
+    outcome: str,
+    submission_id: int | None,
+    file_name: str,
+    sha256: str,
+    at: datetime | None = None,
+) -> int:
+    """Audit one received file (call where its receipt is written, same transaction).
+
+    ``outcome`` is the receipt's: accepted | rejected | duplicate. An accepted version above 1
+    is logged as ``reupload`` with the replaced version as ``before``.
+    """
+    sub = None
+    if submission_id is not None:
+        sub = con.execute(
+            "select id, unit, strftime(period, '%Y-%m'), status, version, n_errors, n_warnings"
+            " from submission where id = ?",
+            [submission_id],
+        ).fetchone()
+    unit = sub[1] if sub else None
+    state = None
+    if sub:
+        state = {"submission_id": sub[0], "unit": sub[1], "period": sub[2], "status": sub[3],
+                 "version": sub[4], "n_errors": sub[5], "n_warnings": sub[6]}
+    file_info = f"文件“{file_name}”（SHA-256 {sha256[:12]}…）"
+    if outcome == "duplicate":
+        return record(con, actor, "upload_duplicate", "receipt", submission_id, unit=unit,
+                      detail=f"{file_info}与已收文件相同，未重复导入", at=at)
+    if outcome == "rejected":
+        first = con.execute(
+            "select message from finding where submission_id = ? and severity = 'error' limit 1", [submission_id]
+        ).fetchone()
+        reason = f"：{first[0]}" if first else ""
+        return record(con, actor, "upload_rejected", "submission", submission_id, unit=unit, after=state,
+                      detail=f"{file_info}未通过校验{reason}", at=at)
+    before = None
+    if sub and sub[4] and sub[4] > 1:
+        prev = con.execute(
+            "select id, version from submission where unit = ? and strftime(period, '%Y-%m') = ?"
+            " and status = 'accepted' and version = ?",
+            [sub[1], sub[2], sub[4] - 1],
+        ).fetchone()
+        if prev:
+            before = {"submission_id": prev[0], "unit": sub[1], "period": sub[2], "version": prev[1], "is_current": True}
+    action = "reupload" if before else "upload_accepted"
+    return record(con, actor, action, "submission", submission_id, unit=unit, before=before, after=state,
+                  detail=file_info, at=at)
+
+
 @dataclass(frozen=True)
 class AuditFilter:
     """What the office narrows the audit page to; ``None`` means no restriction."""

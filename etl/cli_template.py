@@ -18,12 +18,14 @@ def register(sub: argparse._SubParsersAction) -> None:
             "Example:\n"
             "  python -m etl template --unit teda.zwfw --period 2026-11 --out 经开区政务服务办_2026-11.xlsx\n"
             "  python -m etl template --all --period 2026-11 --out 模板/2026-11\n"
+            "  python -m etl template --all --region teda --period 2026-11 --out 模板/经开区\n"
             "\n--all 时每个单位一个文件，文件名形如 2026-11_经开区政务服务办_月报.xlsx。"
         ),
     )
     who = p.add_mutually_exclusive_group(required=True)
     who.add_argument("--unit", help="单位编号，如 teda.zwfw")
     who.add_argument("--all", action="store_true", help="为目录中的每个单位各生成一个文件")
+    p.add_argument("--region", help="与 --all 连用：只生成该地区的单位，如 teda")
     p.add_argument("--period", default=None, help="填报月份 YYYY-MM（默认本月）")
     p.add_argument("--out", required=True, help="输出文件（--unit）或输出目录（--all）")
     p.add_argument("--db", help="数据库文件，用于填入上期值（默认取 YINGSHANG_DB 或 data/yingshang.duckdb，不存在则留空）")
@@ -53,10 +55,14 @@ def run(args: argparse.Namespace) -> int:
         print(f"已生成 {catalog.units[args.unit].name} {period:%Y-%m} 月报模板：{out}")
         return 0
 
+    if args.region and args.region not in catalog.regions:
+        print(f"错误：指标目录中没有地区“{args.region}”。", file=sys.stderr)
+        return 2
+    units = catalog.units_of_region(args.region) if args.region else list(catalog.units.values())
     out_dir = Path(args.out)
     out_dir.mkdir(parents=True, exist_ok=True)
     used: set[str] = set()
-    for unit in sorted(catalog.units.values(), key=lambda u: (u.region, u.id)):
+    for unit in sorted(units, key=lambda u: (u.region, u.id)):
         name = template_filename(unit, catalog.regions[unit.region], period)
         if name in used:  # two units with the same display name: keep both apart by id
             name = name.replace("_月报.xlsx", f"_{unit.id}_月报.xlsx")

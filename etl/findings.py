@@ -194,7 +194,7 @@ RULES: dict[str, Rule] = {
     ),
     "PCT_OUT_OF_RANGE": Rule(
         "error",
-        "完成百分比 {value} 不在 0–100 之间。",
+        "完成百分比 {pct} 不在 0–100 之间。",
         "请填写 0–100 之间的数，如 60 或 60%。",
     ),
     # --- 工作信息 sheet --------------------------------------------------------------------
@@ -226,9 +226,13 @@ RULES: dict[str, Rule] = {
 }
 
 
-def make(code: str, sheet: str | None = None, cell: str | None = None, **params: object) -> Finding:
-    """Build the finding registered under ``code`` with its place and message parameters."""
+def make(code: str, /, sheet: str | None = None, cell: str | None = None, **params: object) -> Finding:
+    """Build the finding registered under ``code`` with its place and message parameters.
+
+    ``sheet`` and ``cell`` are also available to the message template.
+    """
     rule = RULES[code]
+    params = {"sheet": sheet, "cell": cell, **params}
     return Finding(
         code=code,
         severity=rule.severity,
@@ -237,6 +241,17 @@ def make(code: str, sheet: str | None = None, cell: str | None = None, **params:
         message=rule.message.format(**params),
         hint=rule.hint.format(**params),
     )
+
+
+SHEET_ORDER = ("_meta", "指标", "任务进展", "工作信息")
+
+
+def sort_key(f: Finding) -> tuple[int, int, str, str]:
+    """File-level findings first, then by sheet in workbook order, row and column."""
+    sheet = SHEET_ORDER.index(f.sheet) + 1 if f.sheet in SHEET_ORDER else (0 if f.sheet is None else 9)
+    cell = f.cell or ""
+    digits = "".join(ch for ch in cell if ch.isdigit())
+    return (sheet, int(digits) if digits else 0, cell, f.code)
 
 
 def errors(findings: list[Finding]) -> list[Finding]:

@@ -65,7 +65,8 @@ class RawReturn:
 
     @property
     def readable(self) -> bool:
-        return not any(f.code in ("FILE_UNREADABLE", "SHEET_MISSING") for f in self.findings)
+        """Findings at this stage are all file-level errors (unsafe, unreadable, sheets missing)."""
+        return not self.findings
 
 
 def _blank(value: Any) -> bool:

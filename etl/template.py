@@ -69,8 +69,8 @@ _BODY_FONT = Font(name=_FONT, size=11)
 
 
 # named style per column of the data rows (input columns are unlocked)
-_IND_STYLES = ("yb_center", "yb_text", "yb_center", "yb_text", "yb_input_center", "yb_input", "yb_center")
-_TASK_STYLES = ("yb_center", "yb_small", "yb_center", "yb_text", "yb_input_center", "yb_input_center",
+_IND_STYLES = ("yb_code", "yb_text", "yb_center", "yb_text", "yb_input_center", "yb_input", "yb_center")
+_TASK_STYLES = ("yb_code", "yb_small", "yb_center", "yb_text", "yb_input_center", "yb_input_center",
                 "yb_input", "yb_input", "yb_input")
 
 
@@ -84,6 +84,7 @@ def _named_styles() -> list[NamedStyle]:
 
     return [
         style("yb_text", alignment=_WRAP_TOP),
+        style("yb_code", alignment=Alignment(vertical="top"), font=Font(name=_FONT, size=9)),
         style("yb_center", alignment=_CENTER),
         style("yb_small", alignment=_WRAP_TOP, font=Font(name=_FONT, size=9)),
         style("yb_input", alignment=_WRAP_TOP, fill=_INPUT_FILL, protection=_UNLOCKED),
@@ -191,9 +192,10 @@ def build_template(unit_id: str, period: date | str, *, catalog: Any = None, db:
     guide = wb.active
     guide.title = SHEET_GUIDE
     _guide_sheet(guide, unit, region, month, len(indicators), len(measures))
-    _indicator_sheet(wb.create_sheet(SHEET_INDICATORS), unit, month, indicators, previous)
-    _task_sheet(wb.create_sheet(SHEET_TASKS), unit, month, measures, catalog)
-    _work_sheet(wb.create_sheet(SHEET_WORK), unit, month)
+    name = unit_display_name(unit, region)
+    _indicator_sheet(wb.create_sheet(SHEET_INDICATORS), name, month, indicators, previous)
+    _task_sheet(wb.create_sheet(SHEET_TASKS), unit, name, month, measures, catalog)
+    _work_sheet(wb.create_sheet(SHEET_WORK), name, month)
     _meta_sheet(wb.create_sheet(SHEET_META), unit, month, catalog)
     return wb
 
@@ -283,12 +285,12 @@ def _guide_sheet(ws: Worksheet, unit: Any, region: Any, month: date, n_ind: int,
     _print_setup(ws, landscape=False)
 
 
-def _indicator_sheet(ws: Worksheet, unit: Any, month: date, indicators: list, previous: dict) -> None:
+def _indicator_sheet(ws: Worksheet, name: str, month: date, indicators: list, previous: dict) -> None:
     headers = ["指标代码", "指标名称", "计量单位", "目标", "本月值", "备注", "上期值（参考）"]
-    widths = [12, 40, 10, 22, 14, 32, 14]
-    _title(ws, f"{month.year}年{month.month}月 指标完成情况", len(headers))
-    _note(ws, "只填浅黄色的“本月值”和“备注”两列。本月值只填数字、不带单位；百分比指标填百分数（95 表示 95%）。"
-              "本月值留空的须在备注中说明原因。", len(headers))
+    widths = [22, 40, 10, 22, 14, 32, 14]
+    _title(ws, f"{name} {month.year}年{month.month}月 指标完成情况", len(headers))
+    _note(ws, "只填浅黄色的“本月值”“备注”两列。本月值只填数字、不带单位，百分比指标填百分数（95 表示 95%）；"
+              "留空须在备注中说明原因。", len(headers))
     _header(ws, headers, widths)
     value_dv = DataValidation(
         type="decimal", operator="between", formula1="-1000000000", formula2="1000000000000",
@@ -314,17 +316,17 @@ def _indicator_sheet(ws: Worksheet, unit: Any, month: date, indicators: list, pr
         last = FIRST_DATA_ROW + len(indicators) - 1
         value_dv.add(f"E{FIRST_DATA_ROW}:E{last}")
         note_dv.add(f"F{FIRST_DATA_ROW}:F{last}")
-    else:
-        ws.cell(row=FIRST_DATA_ROW, column=1, value="本单位本月无需填报指标。").font = Font(name=_FONT, italic=True)
+    else:  # said in the note row: the data rows stay empty for the reader
+        ws["A2"] = "本单位本月无需填报指标，本表不用填写。"
     ws.freeze_panes = f"C{FIRST_DATA_ROW}"
     _protect(ws)
     _print_setup(ws)
 
 
-def _task_sheet(ws: Worksheet, unit: Any, month: date, measures: list, catalog: Any) -> None:
+def _task_sheet(ws: Worksheet, unit: Any, name: str, month: date, measures: list, catalog: Any) -> None:
     headers = ["措施键", "所属方案", "措施编号", "措施名称", "进展状态", "完成百分比", "本月进展", "存在问题", "下步计划"]
-    widths = [10, 22, 9, 40, 11, 10, 34, 26, 26]
-    _title(ws, f"{month.year}年{month.month}月 任务推进落实情况", len(headers))
+    widths = [10, 26, 9, 40, 11, 10, 34, 26, 26]
+    _title(ws, f"{name} {month.year}年{month.month}月 任务推进落实情况", len(headers))
     _note(ws, "“进展状态”从下拉列表选择；“完成百分比”填 0–100 的数字；状态为“滞后”的须在“存在问题”中说明原因。",
           len(headers))
     _header(ws, headers, widths)
@@ -357,16 +359,16 @@ def _task_sheet(ws: Worksheet, unit: Any, month: date, measures: list, catalog: 
         status_dv.add(f"E{FIRST_DATA_ROW}:E{last}")
         pct_dv.add(f"F{FIRST_DATA_ROW}:F{last}")
     else:
-        ws.cell(row=FIRST_DATA_ROW, column=1, value="本单位无牵头或承担的措施。").font = Font(name=_FONT, italic=True)
+        ws["A2"] = "本单位无牵头或承担的措施，本表不用填写。"
     ws.freeze_panes = f"E{FIRST_DATA_ROW}"
     _protect(ws)
     _print_setup(ws)
 
 
-def _work_sheet(ws: Worksheet, unit: Any, month: date) -> None:
+def _work_sheet(ws: Worksheet, name: str, month: date) -> None:
     headers = ["项目键", "项目", "填报内容", "说明"]
-    widths = [16, 28, 60, 36]
-    _title(ws, f"{month.year}年{month.month}月 工作信息", len(headers))
+    widths = [16, 28, 56, 46]
+    _title(ws, f"{name} {month.year}年{month.month}月 工作信息", len(headers))
     _note(ws, "前三项填整数（解决问题数不得大于收集问题数）；其余各项用文字简述，没有的填“无”。", len(headers))
     _header(ws, headers, widths)
     count_dv = DataValidation(
@@ -384,7 +386,7 @@ def _work_sheet(ws: Worksheet, unit: Any, month: date) -> None:
         value_cell.style = "yb_input_center" if kind == "count" else "yb_input"
         if kind == "count":
             count_dv.add(value_cell.coordinate)
-            ws.row_dimensions[r].height = 22
+            ws.row_dimensions[r].height = 34
         else:
             ws.row_dimensions[r].height = 60
     ws.freeze_panes = f"C{FIRST_DATA_ROW}"
@@ -412,19 +414,22 @@ def _meta_sheet(ws: Worksheet, unit: Any, month: date, catalog: Any) -> None:
 
 
 def _title(ws: Worksheet, text: str, n_cols: int) -> None:
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=n_cols)
+    """Row 1: centred across the table without merging (merged cells are slow to write and
+    get in the way of readers)."""
     cell = ws.cell(row=1, column=1, value=text)
     cell.font = Font(name=_FONT, size=14, bold=True)
-    cell.alignment = Alignment(horizontal="center", vertical="center")
+    cell.alignment = Alignment(horizontal="centerContinuous", vertical="center")
+    for col in range(2, n_cols + 1):
+        ws.cell(row=1, column=col).alignment = Alignment(horizontal="centerContinuous")
     ws.row_dimensions[1].height = 26
 
 
 def _note(ws: Worksheet, text: str, n_cols: int) -> None:
-    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=n_cols)
+    """Row 2: one line of guidance that runs across the empty cells to its right."""
     cell = ws.cell(row=2, column=1, value=text)
     cell.font = Font(name=_FONT, size=10, color="7F3F00")
-    cell.alignment = Alignment(wrap_text=True, vertical="center")
-    ws.row_dimensions[2].height = 32
+    cell.alignment = Alignment(vertical="center")
+    ws.row_dimensions[2].height = 20
 
 
 def _header(ws: Worksheet, headers: list[str], widths: list[float]) -> None:

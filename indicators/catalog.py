@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import calendar
 import hashlib
+import itertools
 import os
+import pickle
+import typing
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -94,7 +97,9 @@ class Catalog:
 
     def measures_for_unit(self, unit_id: str) -> list[Measure]:
         """Measures the unit leads or shares (lead or responsible)."""
-        return [m for m in self.measures if unit_id in m.lead_units or unit_id in m.responsible_units]
+        return [
+            m for m in self.measures if unit_id in m.lead_units or unit_id in m.responsible_units
+        ]
 
     def measures_of_plan(self, plan_id: str) -> list[Measure]:
         return [m for m in self.measures if m.plan == plan_id]
@@ -127,10 +132,7 @@ def _display(path: Path) -> str:
     try:
         return str(path.relative_to(_PROJECT_ROOT))
     except ValueError:
-        try:
-            return os.path.relpath(path)
-        except ValueError:  # pragma: no cover - other drive on Windows
-            return str(path)
+        return str(path)
 
 
 def _key_path(loc: Iterable[Any]) -> str:
@@ -189,7 +191,6 @@ class _Reader:
     def __init__(self, root: Path):
         self.root = root
         self.issues: list[Issue] = []
-        self._hash = hashlib.sha256()
 
     def add(self, code: str, file: Path | str, path: str, message: str) -> None:
         shown = _display(file) if isinstance(file, Path) else file
@@ -201,7 +202,6 @@ class _Reader:
         except OSError as err:
             self.add("CAT_MISSING_FILE", path, "", f"无法读取文件（{err.strerror}）")
             return None
-        self._hash.update(str(path.relative_to(self.root)).encode() + b"\0" + raw + b"\0")
         try:
             data = yaml.load(raw, Loader=_Loader)
         except yaml.YAMLError as err:
@@ -216,6 +216,32 @@ class _Reader:
             return shape.model_validate(data)
         except ValidationError as err:
             self.issues.extend(_pydantic_issues(err, _display(path)))
+        return self._valid_part(data, shape)
+
+    @staticmethod
+    def _valid_part(data: dict, shape: type[F]) -> F | None:
+        """The file without its invalid list items, so the rest is still cross-checked."""
+        kept = dict(data)
+        for name, info in shape.model_fields.items():
+            args = typing.get_args(info.annotation)
+            items = data.get(name)
+            if not (
+                args
+                and isinstance(args[0], type)
+                and issubclass(args[0], BaseModel)
+                and isinstance(items, list)
+            ):
+                continue
+            good = []
+            for item in items:
+                try:
+                    good.append(args[0].model_validate(item))
+                except ValidationError:
+                    pass
+            kept[name] = good
+        try:
+            return shape.model_validate(kept)
+        except ValidationError:
             return None
 
     def files(self, sub: str) -> list[Path]:
@@ -225,13 +251,13 @@ class _Reader:
             return []
         return sorted(folder.glob("*.yaml"))
 
-    @property
-    def version(self) -> str:
-        return self._hash.hexdigest()[:12]
 
-
-def _month_end(d: date) -> date:
-    return d.replace(day=calendar.monthrange(d.year, d.month)[1])
+def catalog_version(root: Path) -> str:
+    """Short hash of every YAML file under ``root`` (names and bytes): changes whenever the catalog does."""
+    h = hashlib.sha256()
+    for path in sorted(root.rglob("*.yaml")):
+        h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()[:12]
 
 
 def _read_regions(r: _Reader) -> dict[str, Region]:
@@ -273,30 +299,81 @@ def _read_units(r: _Reader, regions: dict[str, Region], depts: dict[str, Dept]) 
             r.add("CAT_DANGLING", path, "region", f"未知的地区「{spec.region}」")
             continue
         if path.stem != spec.region:
-            r.add("CAT_FILE_NAME", path, "region", f"文件名应为 {spec.region}.yaml（与地区代码一致）")
+            r.add(
+                "CAT_FILE_NAME", path, "region", f"文件名应为 {spec.region}.yaml（与地区代码一致）"
+            )
         for i, u in enumerate(spec.units):
             if u.dept not in depts:
-                r.add("CAT_DANGLING", path, f"units[{i}].dept", f"未知的部门代码「{u.dept}」（请先在 depts.yaml 中登记）")
+                r.add(
+                    "CAT_DANGLING",
+                    path,
+                    f"units[{i}].dept",
+                    f"未知的部门代码「{u.dept}」（请先在 depts.yaml 中登记）",
+                )
                 continue
             uid = f"{spec.region}.{u.dept}"
             if uid in units:
-                r.add("CAT_DUPLICATE", path, f"units[{i}].dept", f"单位「{uid}」重复（同一地区每个部门代码只能出现一次）")
+                r.add(
+                    "CAT_DUPLICATE",
+                    path,
+                    f"units[{i}].dept",
+                    f"单位「{uid}」重复（同一地区每个部门代码只能出现一次）",
+                )
                 continue
             aliases = tuple(dict.fromkeys([*u.aliases, *depts[u.dept].aliases]))
             units[uid] = Unit(
-                id=uid, region=spec.region, name=u.name, dept=u.dept, aliases=aliases, liaison=u.liaison, phone=u.phone
+                id=uid,
+                region=spec.region,
+                name=u.name,
+                dept=u.dept,
+                aliases=aliases,
+                liaison=u.liaison,
+                phone=u.phone,
             )
     return units
 
 
-def _check_units(r: _Reader, path: Path, key: str, ids: Sequence[str], units: dict[str, Unit]) -> None:
+def _check_units(
+    r: _Reader, path: Path, key: str, ids: Sequence[str], units: dict[str, Unit]
+) -> None:
     for j, uid in enumerate(ids):
         if uid not in units:
             r.add("CAT_DANGLING", path, f"{key}[{j}]", f"未知的责任单位「{uid}」")
 
 
+def _every_district(
+    r: _Reader,
+    path: Path,
+    key: str,
+    codes: Sequence[str],
+    regions: dict[str, Region],
+    depts: dict[str, Dept],
+    units: dict[str, Unit],
+) -> list[str]:
+    """Expand department codes to that department's unit in every district (error when one lacks it)."""
+    out: list[str] = []
+    for j, dept in enumerate(codes):
+        if dept not in depts:
+            r.add("CAT_DANGLING", path, f"{key}[{j}]", f"未知的部门代码「{dept}」")
+            continue
+        for reg in regions.values():
+            if reg.kind != "district":
+                continue
+            uid = f"{reg.id}.{dept}"
+            if uid in units:
+                out.append(uid)
+            else:
+                r.add(
+                    "CAT_DANGLING",
+                    path,
+                    f"{key}[{j}]",
+                    f"{reg.name}没有部门「{dept}」的单位（units/{reg.id}.yaml 中缺少）",
+                )
+    return out
+
+
 def _read_plans(
-    r: _Reader, regions: dict[str, Region], units: dict[str, Unit]
+    r: _Reader, regions: dict[str, Region], depts: dict[str, Dept], units: dict[str, Unit]
 ) -> tuple[dict[str, Plan], list[Measure], dict[str, Path]]:
     plans: dict[str, Plan] = {}
     measures: list[Measure] = []
@@ -307,7 +384,12 @@ def _read_plans(
             continue
         p = spec.plan
         if p.id in plans:
-            r.add("CAT_DUPLICATE", path, "plan.id", f"方案编号「{p.id}」重复（另见 {_display(where[p.id])}）")
+            r.add(
+                "CAT_DUPLICATE",
+                path,
+                "plan.id",
+                f"方案编号「{p.id}」重复（另见 {_display(where[p.id])}）",
+            )
             continue
         if path.stem != p.id:
             r.add("CAT_FILE_NAME", path, "plan.id", f"文件名应为 {p.id}.yaml（与方案编号一致）")
@@ -324,6 +406,9 @@ def _read_plans(
             seq[m.kind] += 1
             _check_units(r, path, f"measures[{i}].lead_units", m.lead_units, units)
             _check_units(r, path, f"measures[{i}].responsible_units", m.responsible_units, units)
+            everywhere = _every_district(
+                r, path, f"measures[{i}].district_depts", m.district_depts, regions, depts, units
+            )
             measures.append(
                 Measure(
                     plan=p.id,
@@ -333,7 +418,7 @@ def _read_plans(
                     section=m.section,
                     title=m.title,
                     lead_units=tuple(m.lead_units),
-                    responsible_units=tuple(m.responsible_units),
+                    responsible_units=tuple(dict.fromkeys([*m.responsible_units, *everywhere])),
                     other_units=tuple(m.other_units),
                 )
             )
@@ -365,30 +450,42 @@ def _read_indicators(
             key = f"indicators[{i}]"
             before = len(r.issues)
             if s.code in indicators:
-                r.add("CAT_DUPLICATE", path, f"{key}.code", f"指标代码「{s.code}」重复（另见 {_display(where[s.code])}）")
+                r.add(
+                    "CAT_DUPLICATE",
+                    path,
+                    f"{key}.code",
+                    f"指标代码「{s.code}」重复（另见 {_display(where[s.code])}）",
+                )
                 continue
             plan_id = s.plan or spec.plan
             if plan_id is None:
-                r.add("CAT_SCHEMA", path, f"{key}.plan", "缺少来源方案（在文件顶层或本指标写 plan）")
+                r.add(
+                    "CAT_SCHEMA", path, f"{key}.plan", "缺少来源方案（在文件顶层或本指标写 plan）"
+                )
                 continue
             if plan_id not in plans:
                 r.add("CAT_DANGLING", path, f"{key}.plan", f"未知的方案「{plan_id}」")
                 continue
             if (plan_id, s.measure) not in numbers:
-                r.add("CAT_DANGLING", path, f"{key}.measure", f"方案 {plan_id} 中没有编号为「{s.measure}」的措施")
+                r.add(
+                    "CAT_DANGLING",
+                    path,
+                    f"{key}.measure",
+                    f"方案 {plan_id} 中没有编号为「{s.measure}」的措施",
+                )
             _check_units(r, path, f"{key}.owners", s.owners, units)
             owners = list(s.owners)
-            for j, dept in enumerate(s.owner_depts):
-                if dept not in depts:
-                    r.add("CAT_DANGLING", path, f"{key}.owner_depts[{j}]", f"未知的部门代码「{dept}」")
-                    continue
-                for rid in districts:
-                    if f"{rid}.{dept}" not in units:
-                        r.add(
-                            "CAT_DANGLING", path, f"{key}.owner_depts[{j}]",
-                            f"{regions[rid].name}没有部门「{dept}」的单位（units/{rid}.yaml 中缺少）",
-                        )
-                owners += [f"{rid}.{dept}" for rid in districts + zones if f"{rid}.{dept}" in units]
+            owners += _every_district(
+                r, path, f"{key}.owner_depts", s.owner_depts, regions, depts, units
+            )
+            # zones report a common indicator too when they have that department
+            owners += [
+                f"{z}.{dept}"
+                for dept in s.owner_depts
+                if dept in depts
+                for z in zones
+                if f"{z}.{dept}" in units
+            ]
             owners = list(dict.fromkeys(owners))
             if not owners:
                 r.add("CAT_SCHEMA", path, f"{key}.owners", "缺少责任单位（owners 或 owner_depts）")
@@ -396,29 +493,71 @@ def _read_indicators(
                 owned = {units[o].region for o in owners if o in units}
                 missing = [regions[rid].name for rid in districts if rid not in owned]
                 if missing:
-                    r.add("CAT_COMMON_OWNER", path, f"{key}.owners", "通用指标在以下区没有责任单位：" + "、".join(missing))
+                    r.add(
+                        "CAT_COMMON_OWNER",
+                        path,
+                        f"{key}.owners",
+                        "通用指标在以下区没有责任单位：" + "、".join(missing),
+                    )
             if s.comparator == "growth" and s.baseline_year is None:
-                r.add("CAT_SCHEMA", path, f"{key}.baseline_year", "增长类目标（growth）须写基期年份 baseline_year")
+                r.add(
+                    "CAT_SCHEMA",
+                    path,
+                    f"{key}.baseline_year",
+                    "增长类目标（growth）须写基期年份 baseline_year",
+                )
             if s.amber is not None and s.amber < 0:
                 r.add("CAT_SCHEMA", path, f"{key}.amber", "预警带宽 amber 不能为负数")
             for j, t in enumerate(s.targets):
                 if t.source_plan and t.source_plan not in plans:
-                    r.add("CAT_DANGLING", path, f"{key}.targets[{j}].source_plan", f"未知的方案「{t.source_plan}」")
-                elif t.source_measure and (t.source_plan or plan_id, t.source_measure) not in numbers:
-                    r.add("CAT_DANGLING", path, f"{key}.targets[{j}].source_measure", f"来源方案中没有编号为「{t.source_measure}」的措施")
+                    r.add(
+                        "CAT_DANGLING",
+                        path,
+                        f"{key}.targets[{j}].source_plan",
+                        f"未知的方案「{t.source_plan}」",
+                    )
+                elif (
+                    t.source_measure and (t.source_plan or plan_id, t.source_measure) not in numbers
+                ):
+                    r.add(
+                        "CAT_DANGLING",
+                        path,
+                        f"{key}.targets[{j}].source_measure",
+                        f"来源方案中没有编号为「{t.source_measure}」的措施",
+                    )
                 if t.effective_to and t.effective_to < t.effective_from:
-                    r.add("CAT_SCHEMA", path, f"{key}.targets[{j}].effective_to", "失效日期早于生效日期")
+                    r.add(
+                        "CAT_SCHEMA",
+                        path,
+                        f"{key}.targets[{j}].effective_to",
+                        "失效日期早于生效日期",
+                    )
             ordered = sorted(s.targets, key=lambda t: t.effective_from)
-            for a, b in zip(ordered, ordered[1:]):
+            for a, b in itertools.pairwise(ordered):
                 if a.effective_to is None or a.effective_to >= b.effective_from:
-                    r.add("CAT_SCHEMA", path, f"{key}.targets", f"目标版本的有效期重叠（{a.effective_from} 与 {b.effective_from}）")
+                    r.add(
+                        "CAT_SCHEMA",
+                        path,
+                        f"{key}.targets",
+                        f"目标版本的有效期重叠（{a.effective_from} 与 {b.effective_from}）",
+                    )
             if len(r.issues) > before:
                 continue
             plan = plans[plan_id]
             eff_from = s.effective_from or d.effective_from or plan.period_start or plan.issued
             eff_to = s.effective_to or d.effective_to or plan.period_end
             indicators[s.code] = Indicator(
-                **s.model_dump(exclude={"owner_depts", "plan", "owners", "frequency", "rollup", "effective_from", "effective_to"}),
+                **s.model_dump(
+                    exclude={
+                        "owner_depts",
+                        "plan",
+                        "owners",
+                        "frequency",
+                        "rollup",
+                        "effective_from",
+                        "effective_to",
+                    }
+                ),
                 plan=plan_id,
                 owners=tuple(owners),
                 frequency=s.frequency or d.frequency or "monthly",
@@ -440,12 +579,12 @@ def check_catalog(path: Path | str | None = None) -> tuple[Catalog | None, list[
     regions = _read_regions(r)
     depts, dept_file = _read_depts(r)
     units = _read_units(r, regions, depts)
-    plans, measures, _ = _read_plans(r, regions, units)
+    plans, measures, _ = _read_plans(r, regions, depts, units)
     indicators = _read_indicators(r, regions, depts, units, plans, measures)
     if r.issues:
         return None, r.issues
     catalog = Catalog(
-        version=r.version,
+        version=catalog_version(root),
         regions=regions,
         depts=depts,
         units=units,
@@ -459,12 +598,52 @@ def check_catalog(path: Path | str | None = None) -> tuple[Catalog | None, list[
     return catalog, []
 
 
-@lru_cache(maxsize=1)
-def _default_catalog() -> Catalog:
-    catalog, issues = check_catalog(DATA_DIR)
+def _cache_dir() -> Path:
+    return Path(
+        os.environ.get("YINGSHANG_CATALOG_CACHE")
+        or _PROJECT_ROOT / "data" / "tmp" / "catalog-cache"
+    )
+
+
+def _load_cached(root: Path) -> Catalog:
+    """Load the catalog, reusing a pickle of an earlier load of the same YAML bytes.
+
+    Parsing the YAML costs ~150 ms (PyYAML builds Python objects slowly); the pickle, keyed by
+    the content hash, loads in a few ms, so the app starts fast and any YAML edit is seen.
+    """
+    version = catalog_version(root)
+    # the pickle holds model objects: a change to the code that builds them invalidates it too
+    code = hashlib.sha256()
+    for name in ("models.py", "spec.py", "catalog.py"):
+        code.update((Path(__file__).parent / name).read_bytes())
+    cache = _cache_dir() / f"catalog-{version}-{code.hexdigest()[:8]}.pickle"
+    try:
+        with cache.open("rb") as fh:
+            catalog = pickle.load(fh)
+        if isinstance(catalog, Catalog) and catalog.version == version:
+            catalog.path = root
+            return catalog
+    except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError):
+        pass
+    catalog, issues = check_catalog(root)
     if catalog is None:
         raise CatalogError(issues)
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        for old in cache.parent.glob("catalog-*.pickle"):
+            old.unlink(missing_ok=True)
+        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+        with tmp.open("wb") as fh:
+            pickle.dump(catalog, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(cache)
+    except OSError:  # a read-only checkout still works, only slower
+        pass
     return catalog
+
+
+@lru_cache(maxsize=1)
+def _default_catalog() -> Catalog:
+    return _load_cached(DATA_DIR)
 
 
 def load_catalog(path: Path | str | None = None) -> Catalog:

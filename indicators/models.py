@@ -7,7 +7,7 @@ number from the plans. ``extra="forbid"`` makes an unknown YAML key an error.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -145,6 +145,37 @@ class Indicator(Strict):
             source_plan=self.plan,
             source_measure=self.measure,
         )
+
+    def timeline(self) -> list[TargetVersion]:
+        """Non-overlapping target periods that give the same answer as :meth:`target_on` on every
+        day: the versions, plus the base target on the days no version covers. The database
+        stores these rows so past months stay judged by the target then in force."""
+        start = self.effective_from or date(2000, 1, 1)
+        end = self.effective_to
+
+        def base_row(lo: date, hi: date | None) -> TargetVersion:
+            return TargetVersion(
+                comparator=self.comparator, value=self.target, effective_from=lo, effective_to=hi,
+                amber=self.amber, source_plan=self.plan, source_measure=self.measure,
+            )
+
+        if not self.targets:
+            return [base_row(start, end)]
+        pieces: list[TargetVersion] = []
+        cursor: date | None = start
+        for v in sorted(self.targets, key=lambda t: t.effective_from):
+            if cursor is None:
+                break
+            if v.effective_from > cursor and (end is None or cursor <= end):
+                hi = v.effective_from - timedelta(days=1)
+                pieces.append(base_row(cursor, hi if end is None else min(hi, end)))
+            if v.effective_to is None:
+                cursor = None
+            else:
+                cursor = max(cursor, v.effective_to + timedelta(days=1))
+        if cursor is not None and (end is None or cursor <= end):
+            pieces.append(base_row(cursor, end))
+        return sorted([*pieces, *self.targets], key=lambda t: t.effective_from)
 
     def in_force(self, start: date, end: date) -> bool:
         """True when a target of this indicator is in force on some day of ``[start, end]``."""

@@ -13,7 +13,15 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from indicators.models import Comparator, Direction, Frequency, MeasureKind, Region, Rollup, TargetVersion
+from indicators.models import (
+    Comparator,
+    Direction,
+    Frequency,
+    MeasureKind,
+    Region,
+    Rollup,
+    TargetVersion,
+)
 
 
 class Spec(BaseModel):
@@ -70,6 +78,8 @@ class MeasureSpec(Spec):
     title: str = Field(max_length=24)
     lead_units: list[str] = []
     responsible_units: list[str] = []
+    # department codes whose unit in every district is responsible (各区人民政府 -> [gov])
+    district_depts: list[str] = []
     other_units: list[str] = []
 
 

@@ -11,16 +11,24 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-ROLES = {"牵头": "lead", "主责": "lead", "责任": "responsible", "配合": "cooperating", "协办": "cooperating"}
+ROLES = {
+    "牵头": "lead",
+    "主责": "lead",
+    "责任": "responsible",
+    "配合": "cooperating",
+    "协办": "cooperating",
+}
 _LABEL = re.compile(r"(牵头|主责|责任|配合|协办)(?:单位|部门)：")
 _PROSE = re.compile(
     r"(?:^|[。；（])(?:由)?(?P<lead>[^，。；（）：]{2,80}?)牵头(?:负责)?"
     r"(?:[，、](?P<resp>[^。；（）：]{2,200}?)(?:按职责分工负责|按职责分工落实|按职责负责|配合|参与))?"
     r"[。；）]?$"
 )
-_FILLER_TAIL = re.compile(r"等(?:(?:各|其他)?[^、，等]{0,6}(?:部门|单位|机构))?$|(?:按职责分工)?负责$|共同$")
+_FILLER_TAIL = re.compile(
+    r"等(?:(?:各|其他)?[^、，等]{0,6}(?:部门|单位|机构))?$|(?:按职责分工)?负责$|共同$"
+)
 _COLLECTIVE_LIST = re.compile(r"各[^、，；]{1,2}(?:、[^、，；]{1,2})+")
-_SPLIT = re.compile(r"[、，；]|以及")
+_SPLIT = re.compile(r"[、，；]|以及|等(?=各)")  # "规建局等各相关部门": two names
 
 
 @dataclass(frozen=True)
@@ -40,10 +48,13 @@ class UnitClause:
 
 
 def split_unit_names(text: str) -> list[str]:
-    """"A、B等部门，各区人民政府" -> ["A", "B", "各区人民政府"]; fillers like 等/等部门 dropped."""
-    text = _COLLECTIVE_LIST.sub(lambda m: m.group(0).replace("、", ""), text.strip("。；，、 "))
+    """ "A、B等部门，各区人民政府" -> ["A", "B", "各区人民政府"]; fillers like 等/等部门 dropped,
+    a named group kept ("规建局等各相关部门" -> ["规建局", "各相关部门"])."""
+    # "各街、镇、园区" is one collective name: shield its 、 from the split
+    text = _COLLECTIVE_LIST.sub(lambda m: m.group(0).replace("、", "\x00"), text.strip("。；，、 "))
     names = []
     for part in _SPLIT.split(text):
+        part = part.replace("\x00", "、")
         part = part.strip(" 。")
         part = re.sub(r"^由", "", part)
         stripped = _FILLER_TAIL.sub("", part).strip()
@@ -79,7 +90,7 @@ def _enclosing_brackets(text: str, pos: int) -> tuple[int, int] | None:
 
 
 def _parse_labelled(body: str) -> dict[str, list[str]]:
-    """"牵头单位：A；责任单位：B、C" -> {"lead": [A], "responsible": [B, C]}."""
+    """ "牵头单位：A；责任单位：B、C" -> {"lead": [A], "responsible": [B, C]}."""
     roles: dict[str, list[str]] = {"lead": [], "responsible": [], "cooperating": []}
     labels = list(_LABEL.finditer(body))
     for k, label in enumerate(labels):
@@ -113,7 +124,7 @@ def find_unit_clauses(text: str) -> list[UnitClause]:
 
 
 def find_prose_clause(text: str) -> UnitClause | None:
-    """"X牵头，Y按职责分工负责" at the end of a measure (bracketed or as its last sentence)."""
+    """ "X牵头，Y按职责分工负责" at the end of a measure (bracketed or as its last sentence)."""
     tail = text.rstrip("。 ")
     cut = max(tail.rfind("。"), tail.rfind("（"))
     candidate = tail[cut:] if cut >= 0 else tail
@@ -133,10 +144,6 @@ def parse_unit_clause(text: str) -> UnitClause | None:
         return find_prose_clause(text)
     merged = {"lead": [], "responsible": [], "cooperating": []}
     for clause in clauses:
-        for role in merged:
-            for name in getattr(clause, role):
-                if name not in merged[role]:
-                    merged[role].append(name)
-    return UnitClause(
-        "".join(c.text for c in clauses), clauses[0].start, clauses[-1].end, **merged
-    )
+        for role, names in merged.items():
+            names.extend(n for n in getattr(clause, role) if n not in names)
+    return UnitClause("".join(c.text for c in clauses), clauses[0].start, clauses[-1].end, **merged)

@@ -114,7 +114,7 @@ def write_return(
     unit: str = UNIT,
     period: str = PERIOD,
     values: dict[str, tuple[Any, Any]] | None = None,
-    tasks: dict[str, tuple[Any, Any, Any]] | None = None,
+    tasks: dict[str, tuple[Any, Any, Any]] | list[tuple[str, tuple[Any, Any, Any]]] | None = None,
     work: dict[str, Any] | None = None,
     meta: dict[str, Any] | None = None,
     drop_meta_keys: tuple[str, ...] = (),
@@ -128,7 +128,7 @@ def write_return(
     指标 codes whose 本月值 cell gets a ``0%`` number format.
     """
     values = dict(GOOD_VALUES if values is None else values)
-    tasks = dict(GOOD_TASKS if tasks is None else tasks)
+    tasks = list((GOOD_TASKS if tasks is None else tasks).items() if not isinstance(tasks, list) else tasks)
     work = dict(GOOD_WORK if work is None else work)
     wb = Workbook()
     wb.active.title = "填报说明"
@@ -152,7 +152,7 @@ def write_return(
     for col, head in enumerate(["措施键", "所属方案", "措施编号", "措施名称", "进展状态", "完成百分比",
                                 "本月进展", "存在问题", "下步计划"], 1):
         task.cell(3, col, head)
-    for r, (key, (status, pct, progress)) in enumerate(tasks.items(), start=4):
+    for r, (key, (status, pct, progress)) in enumerate(tasks, start=4):
         for col, v in enumerate([key, "001", key.split(":m")[-1], "措施", status, pct, progress, None, None], 1):
             task.cell(r, col, v)
 

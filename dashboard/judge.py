@@ -1,0 +1,153 @@
+"""Judging a reported value against the target in force that month, in SQL.
+
+One CTE chain (``JUDGED``) is the single definition of 达标 / 预警 / 未达标 used by the
+scorecard, the overview, the region pages, the red flags and the precomputed monthly
+statistics. Parameters (bound, DuckDB ``$name`` style): ``$p0``/``$p1`` first and last month,
+``$region``/``$unit`` scope (NULL = all).
+
+Rules:
+* the target is the ``indicator_target`` row in force in the month (latest ``effective_from``);
+* ``city_avg``: the value is compared with the mean of the district means of the same
+  indicator and month (direction from the indicator), the target value is a margin;
+* ``growth``: growth over ``indicator.baseline`` in % must reach the target;
+* amber: passing but within ``amber`` of the reference → 预警.
+
+City averages come from ``city_month_avg`` (migration 0003) for months whose stats are fresh
+(see ``dashboard.stats``) and are computed live for the others.
+"""
+
+from __future__ import annotations
+
+from dashboard.format import sql_target_text, sql_value_text
+
+EPS = 1e-9
+
+
+def status_sql(value: str = "value", op: str = "op", margin: str = "margin", amber: str = "amber") -> str:
+    """DuckDB expression: 未报 / 未达标 / 预警 / 达标 (NULL when no target applies)."""
+    return (
+        f"case when {value} is null then '未报' "
+        f"when {op} is null or {margin} is null then null "
+        f"when ({op} in ('>=', '<=') and {margin} < -{EPS}) "
+        f"or ({op} in ('>', '<') and {margin} <= {EPS}) "
+        f"or ({op} = '=' and {margin} < -{EPS}) then '未达标' "
+        f"when {amber} is not null and {op} <> '=' and {margin} < {amber} - {EPS} then '预警' "
+        f"else '达标' end"
+    )
+
+
+# Months of the span, targets in force per code × month, the city averages, then the verdict.
+JUDGED = f"""
+months as (
+    select unnest(generate_series($p0::date, $p1::date, interval 1 month))::date as period
+),
+targets as (
+    select code, comparator, value, amber, effective_from, effective_to from indicator_target
+    union all
+    select code, comparator, target, amber, coalesce(effective_from, date '2000-01-01'), effective_to
+    from indicator i where not exists (select 1 from indicator_target t where t.code = i.code)
+),
+target_month as (
+    select t.code, m.period, t.comparator, t.value as target, t.amber
+    from targets t join months m
+      on t.effective_from <= m.period and (t.effective_to is null or m.period <= t.effective_to)
+    qualify row_number() over (partition by t.code, m.period order by t.effective_from desc) = 1
+),
+fingerprints as (
+    select m.period,
+           coalesce(s.max_id, 0) || '-' || coalesce(s.n, 0) || '-'
+           || coalesce((select max(value) from meta where key = 'catalog_version'), '') as fingerprint
+    from months m
+    left join (select period, max(id) as max_id, count(*) as n from submission
+               where period between $p0 and $p1 group by period) s using (period)
+),
+fresh_months as (
+    select f.period from fingerprints f
+    join unit_month_stats_state st on st.period = f.period and st.fingerprint = f.fingerprint
+),
+district_means as (
+    select o.code, o.period, o.region, avg(o.value) as v
+    from observation o
+    join region r on r.id = o.region and r.kind = 'district'
+    where o.is_current and o.value is not null and o.period between $p0 and $p1
+      and o.period not in (select period from fresh_months)
+      and o.code in (select code from target_month where comparator = 'city_avg')
+      and ($code is null or o.code = $code)
+    group by all
+),
+city_avg as (
+    select code, period, avg(v) as city_avg from district_means group by all
+    union all
+    select code, period, city_avg from city_month_avg
+    where period between $p0 and $p1 and period in (select period from fresh_months)
+      and ($code is null or code = $code)
+),
+obs as (
+    select o.submission_id, o.unit, o.region, o.period, o.code, o.value, o.cell
+    from observation o
+    where o.is_current and o.period between $p0 and $p1
+      and ($region is null or o.region = $region)
+      and ($unit is null or o.unit = $unit)
+      and ($code is null or o.code = $code)
+),
+measured as (
+    select obs.*, i.name, i.uom, i.direction, i.baseline, tm.comparator, tm.target, tm.amber,
+           ca.city_avg,
+           case tm.comparator
+               when 'city_avg' then ca.city_avg + coalesce(tm.target, 0)
+                   * (case when i.direction = 'lower_better' then -1 else 1 end)
+               else tm.target end as reference,
+           case when tm.comparator = 'growth'
+               then (obs.value - i.baseline) / nullif(i.baseline, 0) * 100
+               else obs.value end as metric,
+           case tm.comparator
+               when 'city_avg' then case when i.direction = 'lower_better' then '<=' else '>=' end
+               when 'growth' then '>='
+               else tm.comparator end as op
+    from obs
+    join indicator i on i.code = obs.code
+    left join target_month tm on tm.code = obs.code and tm.period = obs.period
+    left join city_avg ca on ca.code = obs.code and ca.period = obs.period
+),
+margins as (
+    select *,
+           case when op in ('>=', '>') then metric - reference
+                when op in ('<=', '<') then reference - metric
+                when op = '=' then -abs(metric - reference) end as margin
+    from measured
+),
+judged as (
+    select *, {status_sql()} as status from margins
+)"""
+
+# Chinese reason for a judged row (used where rows are shown one by one).
+REASON = f"""
+case status
+    when '未报' then name || ' 本月未填报'
+    when '未达标' then case comparator
+        when 'city_avg' then name || ' ' || {sql_value_text('value', 'uom')}
+            || case when direction = 'lower_better' then ' 高于' else ' 低于' end
+            || '全市平均 ' || {sql_value_text('city_avg', 'uom')}
+        when 'growth' then name || ' 较基期增长 ' || {sql_value_text('metric', "'%'")}
+            || ' 低于目标 ' || {sql_target_text('comparator', 'target', 'uom')}
+        else name || ' ' || {sql_value_text('value', 'uom')}
+            || case when op in ('>=', '>') then ' 低于目标 ' when op in ('<=', '<') then ' 高于目标 '
+                    else ' 不符合目标 ' end
+            || {sql_target_text('comparator', 'target', 'uom')} end
+    when '预警' then name || ' ' || {sql_value_text('value', 'uom')} || ' 接近目标 '
+        || case comparator when 'city_avg' then '全市平均 ' || {sql_value_text('reference', 'uom')}
+                           else {sql_target_text('comparator', 'target', 'uom')} end
+        || '（预警区间 ' || {sql_value_text('amber', "case when comparator = 'growth' then '%' else uom end")} || '）'
+    when '达标' then name || ' ' || {sql_value_text('value', 'uom')} || ' 达到目标 '
+        || case comparator when 'city_avg' then '全市平均 ' || {sql_value_text('reference', 'uom')}
+                           else {sql_target_text('comparator', 'target', 'uom')} end
+    else name || ' 本月无适用目标'
+end"""
+
+TARGET_TEXT = sql_target_text("comparator", "target", "uom")
+VALUE_TEXT = sql_value_text("value", "uom")
+
+
+def params(p0, p1, region: str | None = None, unit: str | None = None, code: str | None = None) -> dict:
+    """Bound parameters of ``JUDGED``."""
+    return {"p0": p0, "p1": p1, "region": region, "unit": unit, "code": code}

@@ -1,0 +1,623 @@
+"""Page data: one function per table or figure a page shows, each one SQL query in DuckDB.
+
+Every function is a pure function of its arguments and the database content (cache it keyed
+by ``data_version(db)``); each opens the database through ``etl.store.read`` for one query
+and returns a DataFrame or a dict. SQL is a CTE chain with bound ``$name`` parameters; the
+shared pieces are ``judge.JUDGED`` (value vs target in force) and ``returns.RETURNS``
+(expected returns and their timeliness). See dashboard/API.md for the columns.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import pandas as pd
+
+from dashboard import judge, returns, stats
+from dashboard.format import sql_target_text, sql_value_text
+from dashboard.flags import flag_counts, red_flags  # noqa: F401  (re-exported for pages)
+from dashboard.returns import due_at, now_local  # noqa: F401
+from etl import store
+
+Db = Any  # str | os.PathLike | None, passed to etl.store.read
+
+
+def _bind(sql: str, params: dict[str, Any]) -> dict[str, Any]:
+    """Only the parameters the statement names (DuckDB rejects unused named parameters)."""
+    names = set(re.findall(r"\$([a-z_][a-z0-9_]*)", sql))
+    return {k: v for k, v in params.items() if k in names}
+
+
+def _exec(con: Any, sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pandas deprecation noise from duckdb's converter
+        return con.execute(sql, _bind(sql, params or {})).df()
+
+
+def run(db: Db, sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
+    """One read-only query into a DataFrame; the connection is released at once."""
+    with store.read(db) as con:
+        return _exec(con, sql, params)
+
+
+def _run_with_stats(db: Db, sql: str, p0: date, p1: date, region: str | None, unit: str | None,
+                    params: dict[str, Any]) -> pd.DataFrame:
+    """Run ``sql`` whose ``unit_month_stats_view`` is the precomputed or the live monthly stats."""
+    with store.read(db) as con:
+        src, prm = stats.unit_month_source(con, p0, p1, region, unit)
+        return _exec(con, sql.replace("unit_month_stats_view", f"({src})"), params | prm)
+
+
+def _plain_list(xs: Any) -> list[float | None]:
+    """A list column cell (masked array, list or None) as floats with None for gaps."""
+    if xs is None:
+        return []
+    items = xs.tolist() if hasattr(xs, "tolist") else list(xs)
+    return [None if v is None or v != v else float(v) for v in items]
+
+
+def _month(d: date | datetime | pd.Timestamp) -> date:
+    return date(d.year, d.month, 1)
+
+
+# --- filters and housekeeping -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Global filters of the dashboard; hashable so it can be a cache key."""
+
+    period: date
+    quarter: str | None = None  # "2026Q3"
+    region: str | None = None
+    unit: str | None = None
+
+    def span(self) -> tuple[date, date]:
+        if self.quarter:
+            m = re.fullmatch(r"(\d{4})Q([1-4])", self.quarter)
+            if not m:
+                raise ValueError(f"季度格式应为 2026Q3，实际为 {self.quarter}")
+            first = date(int(m.group(1)), 3 * int(m.group(2)) - 2, 1)
+            return first, returns.add_months(first, 2)
+        p = _month(self.period)
+        return p, p
+
+    def to_params(self) -> dict[str, str]:
+        out = {"period": f"{self.period:%Y-%m}"}
+        for key in ("quarter", "region", "unit"):
+            if getattr(self, key):
+                out[key] = getattr(self, key)
+        return out
+
+    @classmethod
+    def from_params(cls, params: dict[str, str], default_period: date) -> Filters:
+        try:
+            y, m = str(params.get("period", "")).split("-")[:2]
+            period = date(int(y), int(m), 1)
+        except ValueError:
+            period = default_period
+        return cls(period, params.get("quarter") or None, params.get("region") or None,
+                   params.get("unit") or None)
+
+
+def data_version(db: Db) -> str:
+    """Changes whenever a return lands, the catalog is re-synced or the schema changes."""
+    df = run(db, """
+        select (select coalesce(max(id), 0) from submission) as sub_max,
+               (select count(*) from submission) as sub_n,
+               (select coalesce(max(value), '') from meta where key = 'catalog_version') as catalog,
+               (select coalesce(max(version), 0) from schema_migrations) as schema
+    """)
+    r = df.iloc[0]
+    return f"s{r.sub_max}-{r.sub_n}-c{r.catalog}-m{r.schema}"
+
+
+def periods(db: Db) -> list[date]:
+    df = run(db, "select distinct period from submission where period is not null order by period desc")
+    return [_month(p) for p in df["period"]]
+
+
+def default_period(db: Db, today: date | None = None) -> date:
+    found = periods(db)
+    return found[0] if found else _month(today or now_local().date())
+
+
+def regions(db: Db) -> pd.DataFrame:
+    return run(db, """
+        select id, name, kind, parent, short_name from region
+        order by case kind when 'city' then 0 when 'district' then 1 else 2 end, id
+    """)
+
+
+def units(db: Db, region: str | None = None) -> pd.DataFrame:
+    return run(db, """
+        select u.id, u.name, u.region, r.name as region_name, u.dept, u.liaison, u.phone
+        from unit u left join region r on r.id = u.region
+        where $region is null or u.region = $region
+        order by u.region, u.id
+    """, {"region": region})
+
+
+def indicators(db: Db) -> pd.DataFrame:
+    return run(db, """
+        select code, name, uom, comparator, target, direction, plan, common from indicator order by code
+    """)
+
+
+def plans(db: Db) -> pd.DataFrame:
+    return run(db, "select id, title, region from plan order by id")
+
+
+# --- 总览 -------------------------------------------------------------------------------
+
+_KPIS = f"""
+with {returns.RETURNS},
+ret as (
+    select count(*) as expected,
+           count(*) filter (where status in ('按时报送', '迟报')) as submitted,
+           count(*) filter (where status = '按时报送') as on_time,
+           count(*) filter (where status = '迟报') as late,
+           count(*) filter (where status = '逾期未报') as missing,
+           count(*) filter (where status = '未到期') as pending,
+           count(distinct unit) as units
+    from returns
+),
+ind as (
+    select coalesce(sum(reported), 0) as reported, coalesce(sum(met), 0) as met,
+           coalesce(sum(amber), 0) as amber, coalesce(sum(failed), 0) as failed
+    from unit_month_stats_view
+),
+tasks as (
+    select count(*) as tasks_lagging from task_progress t
+    where t.is_current and t.status = '滞后' and t.period between $p0 and $p1
+      and ($unit is null or t.unit = $unit)
+      and ($region is null or t.unit in (select id from unit where region = $region))
+)
+select * from ret, ind, tasks
+"""
+
+
+def overview_kpis(db: Db, f: Filters, now: datetime) -> dict:
+    p0, p1 = f.span()
+    prm = returns.params(p0, p1, now, f.region, f.unit)
+    row = _run_with_stats(db, _KPIS, p0, p1, f.region, f.unit, prm).iloc[0].to_dict()
+    out = {k: (None if pd.isna(v) else int(v)) for k, v in row.items()}
+    out["on_time_rate"] = round(100 * out["on_time"] / out["expected"], 1) if out["expected"] else None
+    out["attainment_rate"] = round(100 * out["met"] / out["reported"], 1) if out["reported"] else None
+    counts = flag_counts(db, p1, now, region=f.region, unit=f.unit) if p0 == p1 else None
+    if counts is None:
+        total = 0
+        for m in returns.months_between(p0, p1):
+            total += int(flag_counts(db, m, now, region=f.region, unit=f.unit)["n"].sum())
+        out["open_flags"] = total
+    else:
+        out["open_flags"] = int(counts["n"].sum())
+    return out
+
+
+_TREND = f"""
+with {returns.RETURNS},
+ret as (
+    select period, count(*) as expected,
+           count(*) filter (where status in ('按时报送', '迟报')) as submitted,
+           count(*) filter (where status = '按时报送') as on_time
+    from returns group by period
+),
+ind as (
+    select period, sum(reported) as reported, sum(met) as met
+    from unit_month_stats_view group by period
+),
+final as (
+    select r.period, r.expected, r.submitted, r.on_time,
+           round(100.0 * r.on_time / nullif(r.expected, 0), 1) as on_time_rate,
+           coalesce(i.reported, 0)::integer as reported, coalesce(i.met, 0)::integer as met,
+           round(100.0 * i.met / nullif(i.reported, 0), 1) as attainment_rate
+    from ret r left join ind i using (period)
+    -- months before the first return ever received are not "0 % on time", they are no data
+    where r.period >= (select min(period) from submission)
+)
+select * from final order by period
+"""
+
+
+def overview_trend(db: Db, f: Filters, months: int = 12) -> pd.DataFrame:
+    _, p1 = f.span()
+    p0 = returns.add_months(p1, -(months - 1))
+    # "now" only separates 逾期未报 from 未到期, which the trend does not show.
+    prm = returns.params(p0, p1, returns.due_at(p1), f.region, f.unit)
+    return _run_with_stats(db, _TREND, p0, p1, f.region, f.unit, prm)
+
+
+_BEHIND = f"""
+with {returns.RETURNS},
+ret as (
+    select unit, any_value(unit_name) as unit_name, any_value(region) as region,
+           count(*) filter (where status in ('逾期未报', '迟报')) as bad_returns,
+           case when count(*) filter (where status = '逾期未报') > 0 then '逾期未报'
+                when count(*) filter (where status = '迟报') > 0 then '迟报'
+                when count(*) filter (where status = '未到期') > 0 then '未到期'
+                else '按时报送' end as return_status
+    from returns group by unit
+),
+ind as (
+    select unit, sum(reported) as reported, sum(met) as met, sum(amber) as amber_n, sum(failed) as failed
+    from unit_month_stats_view group by unit
+),
+tasks as (
+    select unit, count(*) as tasks_lagging from task_progress
+    where is_current and status = '滞后' and period between $p0 and $p1
+      and ($unit is null or unit = $unit)
+    group by unit
+),
+final as (
+    select r.unit, r.unit_name, r.region, g.name as region_name,
+           coalesce(i.failed, 0)::integer as failed, coalesce(i.amber_n, 0)::integer as amber_n,
+           coalesce(i.reported, 0)::integer as reported,
+           round(100.0 * i.met / nullif(i.reported, 0), 1) as attainment_rate,
+           coalesce(t.tasks_lagging, 0) as tasks_lagging, r.return_status,
+           (coalesce(i.failed, 0) + coalesce(t.tasks_lagging, 0) + 2 * r.bad_returns)::integer as score
+    from ret r
+    left join ind i using (unit)
+    left join tasks t using (unit)
+    left join region g on g.id = r.region
+)
+select * from final where score > 0
+order by score desc, attainment_rate asc nulls first, unit
+limit $n
+"""
+
+
+def units_most_behind(db: Db, f: Filters, now: datetime, n: int = 10) -> pd.DataFrame:
+    p0, p1 = f.span()
+    prm = returns.params(p0, p1, now, f.region, f.unit) | {"n": int(n)}
+    return _run_with_stats(db, _BEHIND, p0, p1, f.region, f.unit, prm)
+
+
+# --- 责任单位 ---------------------------------------------------------------------------
+
+
+def unit_info(db: Db, unit: str) -> dict | None:
+    df = run(db, """
+        select u.id, u.name, u.region, r.name as region_name, u.dept, u.liaison, u.phone
+        from unit u left join region r on r.id = u.region where u.id = $unit
+    """, {"unit": unit})
+    return None if df.empty else df.iloc[0].to_dict()
+
+
+_SCORECARD = f"""
+with {judge.JUDGED},
+owned as (
+    select o.code, i.name, i.uom, tm.comparator, tm.target, tm.amber
+    from indicator_owner o
+    join indicator i on i.code = o.code
+    join target_month tm on tm.code = o.code and tm.period = $p1
+    where o.unit = $unit
+),
+spark_months as (
+    select unnest(generate_series($s0::date, $p1::date, interval 1 month))::date as period
+),
+spark_values as (
+    select code, period, value from observation
+    where is_current and unit = $unit and period between $s0 and $p1
+),
+spark as (
+    select ow.code, list(sv.value order by m.period) as spark
+    from owned ow cross join spark_months m
+    left join spark_values sv on sv.code = ow.code and sv.period = m.period
+    group by ow.code
+),
+rows as (
+    select ow.code, ow.name, ow.uom, ow.comparator, ow.target, ow.amber, j.reference, j.value,
+           coalesce(j.status, '未报') as status, j.metric, j.city_avg, j.op, j.direction,
+           j.submission_id, j.cell
+    from owned ow left join judged j on j.code = ow.code
+),
+final as (
+    select r.code, r.name, r.uom, r.comparator, r.target, r.amber, r.reference, r.value, r.status,
+           {judge.REASON} as reason,
+           {judge.VALUE_TEXT} as value_text,
+           {judge.TARGET_TEXT} as target_text,
+           s.spark, r.submission_id, sub.version,
+           case when r.cell is not null then '指标' end as sheet, r.cell
+    from rows r
+    left join spark s using (code)
+    left join (select id, version from submission where period = $p1) sub on sub.id = r.submission_id
+)
+select * from final
+order by case status when '未达标' then 0 when '预警' then 1 when '未报' then 2 else 3 end, code
+"""
+
+
+def unit_scorecard(db: Db, unit: str, period: date) -> pd.DataFrame:
+    p = _month(period)
+    prm = judge.params(p, p, unit=unit) | {"s0": returns.add_months(p, -11)}
+    df = run(db, _SCORECARD, prm)
+    # list columns arrive as masked arrays; pages and charts want plain lists with None
+    df["spark"] = [_plain_list(xs) for xs in df["spark"]]
+    return df
+
+
+_TASKS = """
+with mine as (
+    select mu.measure_key, string_agg(distinct case mu.role when 'lead' then '牵头' else '责任' end, '、')
+               as role
+    from measure_unit mu where mu.unit = $unit group by mu.measure_key
+),
+reported as (
+    select * from task_progress where is_current and unit = $unit and period = $period
+),
+final as (
+    select m.key as measure_key, m.plan, p.title as plan_title, m.number, m.title, mine.role,
+           coalesce(t.status, '未报') as status, t.pct, t.progress, t.problems, t.next_steps,
+           t.submission_id, t.row_no
+    from mine
+    join measure m on m.key = mine.measure_key
+    left join plan p on p.id = m.plan
+    left join reported t on t.measure_key = m.key
+)
+select * from final
+order by case status when '滞后' then 0 when '未报' then 1 when '未启动' then 2 when '推进中' then 3 else 4 end,
+         plan, measure_key
+"""
+
+
+def unit_tasks(db: Db, unit: str, period: date) -> pd.DataFrame:
+    return run(db, _TASKS, {"unit": unit, "period": _month(period)})
+
+
+def unit_submissions(db: Db, unit: str) -> pd.DataFrame:
+    return run(db, """
+        with final as (
+            select id as submission_id, period, version,
+                   case when status = 'rejected' then '被退回' when is_current then '已采用' else '已替换' end
+                       as status,
+                   timezone('Asia/Shanghai', received_at) as received_at,
+                   timezone('Asia/Shanghai', due_at) as due_at,
+                   case when status <> 'accepted' then '—' when on_time then '按时' else '迟报' end
+                       as timeliness,
+                   days_late, workdays_late, n_errors, n_warnings, uploader
+            from submission where unit = $unit
+        )
+        select * from final order by period desc, received_at desc, submission_id desc
+    """, {"unit": unit})
+
+
+# --- 指标详情 ---------------------------------------------------------------------------
+
+
+def indicator_detail(db: Db, code: str) -> dict | None:
+    df = run(db, f"""
+        with owners as (
+            select o.code, list(u.name order by u.region, u.id) as owners
+            from indicator_owner o join unit u on u.id = o.unit where o.code = $code group by o.code
+        ),
+        final as (
+            select i.code, i.name, i.uom, i.comparator, i.target,
+                   {sql_target_text('i.comparator', 'i.target', 'i.uom')} as target_text,
+                   i.amber, i.baseline, i.baseline_year, i.direction, i.frequency, i.rollup, i.plan,
+                   p.title as plan_title, i.measure, m.title as measure_title, i.common,
+                   coalesce(ow.owners, []) as owners, i.effective_from, i.effective_to
+            from indicator i
+            left join plan p on p.id = i.plan
+            left join measure m on m.plan = i.plan and m.number = i.measure and m.kind = 'measure'
+            left join owners ow on ow.code = i.code
+            where i.code = $code
+        )
+        select * from final limit 1
+    """, {"code": code})
+    if df.empty:
+        return None
+    out = df.iloc[0].to_dict()
+    out["owners"] = list(out["owners"])
+    return out
+
+
+def indicator_targets(db: Db, code: str) -> pd.DataFrame:
+    return run(db, f"""
+        select t.effective_from, t.effective_to, t.comparator, t.value, t.amber,
+               {sql_target_text('t.comparator', 't.value', 'i.uom')} as target_text
+        from indicator_target t join indicator i on i.code = t.code
+        where t.code = $code order by t.effective_from
+    """, {"code": code})
+
+
+_VALUES = f"""
+with {judge.JUDGED},
+texts as (
+    select *, {judge.VALUE_TEXT} as value_text, {judge.REASON} as reason from judged where value is not null
+),
+final as (
+    select j.unit, u.name as unit_name, j.region, r.name as region_name, r.kind as region_kind,
+           j.value, j.value_text, j.reference, j.status, j.reason,
+           rank() over (order by case when j.direction = 'lower_better' then j.value else -j.value end)
+               as rank,
+           avg(j.value) filter (where r.kind = 'district') over () as city_avg
+    from texts j
+    join unit u on u.id = j.unit
+    left join region r on r.id = j.region
+)
+select * from final order by rank, unit
+"""
+
+
+def indicator_values(db: Db, code: str, period: date) -> pd.DataFrame:
+    p = _month(period)
+    return run(db, _VALUES, judge.params(p, p, code=code))
+
+
+# --- 报送情况 ---------------------------------------------------------------------------
+
+_STATUS = f"""
+with {returns.RETURNS},
+final as (
+    select r.unit, r.unit_name, r.region, g.name as region_name, r.liaison, r.phone, r.status,
+           r.submission_id, r.version, r.received_at, r.due_at, r.days_late, r.workdays_late,
+           case when r.submission_id is null then $days_left end as days_left,
+           case when r.submission_id is null then $workdays_left end as workdays_left
+    from returns r left join region g on g.id = r.region
+)
+select * from final
+order by case status when '逾期未报' then 0 when '迟报' then 1 when '未到期' then 2 else 3 end, region, unit
+"""
+
+
+def submission_status(db: Db, period: date, now: datetime, region: str | None = None) -> pd.DataFrame:
+    p = _month(period)
+    days, workdays_ = returns.days_left(p, now)
+    prm = returns.params(p, p, now, region) | {"days_left": days, "workdays_left": workdays_}
+    return run(db, _STATUS, prm)
+
+
+def chase_list(db: Db, period: date, now: datetime, region: str | None = None) -> pd.DataFrame:
+    df = submission_status(db, period, now, region)
+    df = df[df["status"].isin(["逾期未报", "未到期"])]
+    return df[["unit_name", "region_name", "liaison", "phone", "status", "days_left", "workdays_left"]] \
+        .reset_index(drop=True)
+
+
+# --- 区域对比 ---------------------------------------------------------------------------
+
+_REGIONS = f"""
+with {judge.JUDGED},
+per_region as (
+    select j.region, j.code, any_value(j.name) as name, any_value(j.uom) as uom,
+           any_value(j.direction) as direction, avg(j.value) as value, avg(j.metric) as metric,
+           any_value(j.op) as op, any_value(j.reference) as reference, any_value(j.amber) as amber
+    from judged j
+    join region r on r.id = j.region and r.kind = 'district'
+    join indicator i on i.code = j.code and i.common
+    where j.value is not null
+    group by j.region, j.code
+),
+region_margins as (
+    select *,
+           case when op in ('>=', '>') then metric - reference
+                when op in ('<=', '<') then reference - metric
+                when op = '=' then -abs(metric - reference) end as margin,
+           avg(value) over (partition by code) as city_avg
+    from per_region
+),
+final as (
+    select m.region, r.name as region_name, m.code, m.name, m.uom, m.direction, m.value,
+           {sql_value_text('m.value', 'm.uom')} as value_text, m.city_avg,
+           m.value - m.city_avg as diff, {judge.status_sql('m.value', 'm.op', 'm.margin', 'm.amber')} as status,
+           rank() over (partition by m.code
+                        order by case when m.direction = 'lower_better' then m.value else -m.value end) as rank
+    from region_margins m join region r on r.id = m.region
+)
+select * from final order by code, rank, region
+"""
+
+
+def region_comparison(db: Db, period: date) -> pd.DataFrame:
+    p = _month(period)
+    return run(db, _REGIONS, judge.params(p, p))
+
+
+def region_ranking(db: Db, period: date) -> pd.DataFrame:
+    p = _month(period)
+    sql = _REGIONS.replace(
+        "select * from final order by code, rank, region",
+        """, ranking as (
+            select region, any_value(region_name) as region_name, count(*) as reported,
+                   count(*) filter (where status in ('达标', '预警')) as met,
+                   round(100.0 * count(*) filter (where status in ('达标', '预警')) / count(*), 1)
+                       as attainment_rate,
+                   count(*) filter (where (direction = 'lower_better' and value <= city_avg)
+                                       or (direction <> 'lower_better' and value >= city_avg)) as above_avg
+            from final group by region
+        )
+        select *, rank() over (order by attainment_rate desc, above_avg desc) as rank
+        from ranking order by rank, region""",
+    )
+    return run(db, sql, judge.params(p, p))
+
+
+def region_trend(db: Db, code: str, regions: list[str] | None = None, months: int = 12,
+                 period: date | None = None) -> pd.DataFrame:
+    p1 = _month(period) if period else default_period(db)
+    p0 = returns.add_months(p1, -(months - 1))
+    return run(db, """
+        with per_region as (
+            select o.period, o.region, avg(o.value) as value
+            from observation o join region r on r.id = o.region and r.kind = 'district'
+            where o.is_current and o.code = $code and o.period between $p0 and $p1 and o.value is not null
+            group by all
+        ),
+        final as (
+            select pr.period, pr.region, r.name as region_name, pr.value,
+                   avg(pr.value) over (partition by pr.period) as city_avg
+            from per_region pr join region r on r.id = pr.region
+        )
+        select * from final
+        where $all_regions or list_contains($regions, region)
+        order by period, region
+    """, {"code": code, "p0": p0, "p1": p1, "all_regions": regions is None,
+          "regions": list(regions or [""])})
+
+
+# --- 任务台账 ---------------------------------------------------------------------------
+
+
+def task_ledger(db: Db, period: date, plan: str | None = None, unit: str | None = None,
+                status: str | None = None) -> pd.DataFrame:
+    return run(db, """
+        with reported as (
+            select * from task_progress where is_current and period = $period
+        ),
+        final as (
+            select m.key as measure_key, m.plan, p.title as plan_title, m.number, m.title,
+                   mu.unit, u.name as unit_name, r.name as region_name,
+                   case mu.role when 'lead' then '牵头' else '责任' end as role,
+                   coalesce(t.status, '未报') as status, t.pct, t.progress, t.problems, t.next_steps
+            from measure_unit mu
+            join measure m on m.key = mu.measure_key
+            left join plan p on p.id = m.plan
+            left join unit u on u.id = mu.unit
+            left join region r on r.id = u.region
+            left join reported t on t.measure_key = mu.measure_key and t.unit = mu.unit
+            where ($plan is null or m.plan = $plan) and ($unit is null or mu.unit = $unit)
+        )
+        select * from final where $status is null or status = $status
+        order by plan, measure_key, role desc, unit
+    """, {"period": _month(period), "plan": plan, "unit": unit, "status": status})
+
+
+# --- 数据质量 ---------------------------------------------------------------------------
+
+_FINDINGS_BASE = """
+with scoped as (
+    select f.*, s.unit, s.id as sid
+    from finding f join submission s on s.id = f.submission_id
+    where (s.is_current or s.status = 'rejected') and s.period between $p0 and $p1
+      and ($unit is null or s.unit = $unit)
+)
+"""
+
+
+def quality_findings(db: Db, period_from: date, period_to: date, unit: str | None = None) -> pd.DataFrame:
+    return run(db, _FINDINGS_BASE + """,
+        final as (
+            select f.unit, u.name as unit_name, r.name as region_name, f.code, f.severity, count(*) as n,
+                   arg_max(f.message, f.sid) as example_message, arg_max(f.sheet, f.sid) as example_sheet,
+                   arg_max(f.cell, f.sid) as example_cell
+            from scoped f left join unit u on u.id = f.unit left join region r on r.id = u.region
+            group by f.unit, u.name, r.name, f.code, f.severity
+        )
+        select * from final order by n desc, severity, unit, code
+    """, {"p0": _month(period_from), "p1": _month(period_to), "unit": unit})
+
+
+def quality_top(db: Db, period_from: date, period_to: date, n: int = 10) -> pd.DataFrame:
+    return run(db, _FINDINGS_BASE + """,
+        final as (
+            select code, severity, count(*) as n, count(distinct unit) as units,
+                   mode(message) as example_message, mode(hint) as example_hint
+            from scoped group by code, severity
+        )
+        select * from final order by n desc, code limit $n
+    """, {"p0": _month(period_from), "p1": _month(period_to), "unit": None, "n": int(n)})

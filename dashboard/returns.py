@@ -1,0 +1,101 @@
+"""Which units owe a return for which month, and whether it came on time, late or not at all.
+
+``RETURNS`` is a CTE chain with one row per expected unit × month of the span. A unit is
+expected to report when it owns an indicator or shares a measure. Due moments come from
+``etl.deadline.due_at`` (computed in Python, bound as a list) so the dashboard and the
+loader agree on the deadline.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+from etl import deadline, workdays
+
+TZ = ZoneInfo("Asia/Shanghai")
+
+RETURNS = """
+due as (
+    select unnest($months)::date as period, unnest($dues)::timestamp as due_at
+),
+expected as (
+    select u.id as unit, u.name as unit_name, u.region, u.liaison, u.phone
+    from unit u
+    where (exists (select 1 from indicator_owner o where o.unit = u.id)
+           or exists (select 1 from measure_unit m where m.unit = u.id))
+      and ($region is null or u.region = $region)
+      and ($unit is null or u.id = $unit)
+),
+current_sub as (
+    select s.unit, s.period, s.id as submission_id, s.version, s.on_time, s.days_late,
+           s.workdays_late, timezone('Asia/Shanghai', s.received_at) as received_at
+    from submission s
+    where s.status = 'accepted' and s.is_current and s.period between $p0 and $p1
+      and ($region is null or s.region = $region)
+      and ($unit is null or s.unit = $unit)
+),
+returns as (
+    select e.unit, e.unit_name, e.region, e.liaison, e.phone, d.period, d.due_at,
+           c.submission_id, c.version, c.received_at, c.days_late, c.workdays_late,
+           case when c.submission_id is not null
+                     then case when c.on_time then '按时报送' else '迟报' end
+                when $now > d.due_at then '逾期未报'
+                else '未到期' end as status
+    from expected e
+    cross join due d
+    left join current_sub c on c.unit = e.unit and c.period = d.period
+)"""
+
+
+def local_naive(moment: datetime) -> datetime:
+    """``moment`` as a naive Shanghai wall-clock time (naive input is taken as Shanghai)."""
+    if moment.tzinfo is None:
+        return moment
+    return moment.astimezone(TZ).replace(tzinfo=None)
+
+
+def now_local() -> datetime:
+    """Now in Shanghai, rounded down to the minute so cached page data is reused."""
+    return datetime.now(timezone.utc).astimezone(TZ).replace(second=0, microsecond=0)
+
+
+def due_at(period: date) -> datetime:
+    """Deadline of a month's return (Shanghai time), from ``etl.deadline``."""
+    return deadline.due_at(period)
+
+
+def months_between(p0: date, p1: date) -> list[date]:
+    out, cur = [], date(p0.year, p0.month, 1)
+    while cur <= p1:
+        out.append(cur)
+        cur = date(cur.year + cur.month // 12, cur.month % 12 + 1, 1)
+    return out
+
+
+def add_months(p: date, n: int) -> date:
+    k = p.year * 12 + p.month - 1 + n
+    return date(k // 12, k % 12 + 1, 1)
+
+
+def params(p0: date, p1: date, now: datetime, region: str | None = None, unit: str | None = None) -> dict:
+    """Bound parameters of ``RETURNS``."""
+    months = months_between(p0, p1)
+    return {
+        "months": months,
+        "dues": [local_naive(due_at(m)) for m in months],
+        "p0": p0,
+        "p1": p1,
+        "now": local_naive(now),
+        "region": region,
+        "unit": unit,
+    }
+
+
+def days_left(period: date, now: datetime) -> tuple[int, int]:
+    """Calendar and working days from today to the due date (negative once past)."""
+    today = local_naive(now).date()
+    due = due_at(period).date()
+    if today <= due:
+        return (due - today).days, workdays.workdays_between(today, due)
+    return (due - today).days, -workdays.workdays_between(due, today)

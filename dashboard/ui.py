@@ -1,0 +1,185 @@
+"""Building blocks every page uses: cached data calls, the current filters and user, tables
+with an Excel download, and Chinese messages for an empty database.
+
+Pages stay thin: inputs -> one ``data(fn, ...)`` call -> ``table(...)`` / a chart.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.filters import Filters
+from etl import store
+from etl.access import User
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+NO_RETURNS = "数据库中暂无月报数据（目前只有指标目录）。请在“数据上传”页上传月报，或运行 python -m etl demo 生成演示数据。"
+
+
+def db() -> str:
+    """The database file this process serves (``$YINGSHANG_DB`` or the default)."""
+    return str(store.db_path())
+
+
+def version(path: str | None = None) -> str:
+    """Cache key that changes when a return or the catalog lands."""
+    from dashboard import queries
+
+    return queries.data_version(path or db())
+
+
+@st.cache_data(show_spinner=False, max_entries=1024)
+def _call(func_path: str, path: str, ver: str, args: tuple, kwargs: tuple) -> Any:
+    module_name, func_name = func_path.rsplit(".", 1)
+    func = getattr(importlib.import_module(module_name), func_name)
+    return func(path, *args, **dict(kwargs))
+
+
+def data(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """``func(db, *args, **kwargs)`` cached on (db path, arguments, data version).
+
+    ``func`` is a page-data function from ``dashboard.queries`` / ``dashboard.flags`` whose
+    first parameter is the database. Results are copied by ``st.cache_data``, so pages may
+    modify them.
+    """
+    path = db()
+    return _call(f"{func.__module__}.{func.__name__}", path, version(path), args, tuple(sorted(kwargs.items())))
+
+
+def filters() -> Filters:
+    """The global filters chosen in the sidebar (set by app.py before the page runs)."""
+    return st.session_state["filters"]
+
+
+def user() -> User:
+    """The current user (set by app.py from ``dashboard.session.current_user``)."""
+    from dashboard.session import current_user
+
+    return st.session_state.get("user") or current_user()
+
+
+def header(title: str, caption: str | None = None) -> None:
+    st.title(title)
+    if caption:
+        st.caption(caption)
+
+
+def table(
+    df: pd.DataFrame,
+    *,
+    name: str,
+    columns: list[str] | None = None,
+    column_config: Mapping[str, Any] | None = None,
+    empty: str = "暂无数据。",
+    height: int | str = "auto",
+    key: str | None = None,
+    status: tuple[str, ...] = ("status",),
+    download_label: str = "下载 Excel",
+    file_name: str | None = None,
+) -> None:
+    """Show ``df`` with Chinese headers and an “下载 Excel” button for the same rows.
+
+    ``columns`` picks and orders the columns shown (English names); ``column_config`` is
+    keyed by English names too and relabelled here. Cells of the ``status`` columns are
+    coloured like the charts (达标 green, 未达标 red, …).
+    """
+    from dashboard import export, format as fmt
+
+    if df is None or df.empty:
+        st.info(empty)
+        return
+    shown = df[columns] if columns else df
+    labels = {c: fmt.COLUMN_LABELS.get(c, c) for c in shown.columns}
+    config = {labels.get(c, c): v for c, v in (column_config or {}).items() if c in labels}
+    view = styled_status(shown.rename(columns=labels), [labels[c] for c in status if c in labels])
+    st.dataframe(view, hide_index=True, column_config=config, height=height)
+    st.download_button(
+        download_label,
+        data=lambda: export.to_excel_bytes(shown, name[:31]),
+        file_name=f"{file_name or name}.xlsx",
+        mime=XLSX_MIME,
+        on_click="ignore",
+        icon=":material/download:",
+        key=key or f"dl_{name}",
+    )
+
+
+def chart(fig: Any, key: str | None = None) -> None:
+    st.plotly_chart(fig, key=key, config={"displaylogo": False, "displayModeBar": False})
+
+
+def pct(value: float | None) -> str:
+    return "—" if value is None or pd.isna(value) else f"{value:.1f}%"
+
+
+def query_filters(f: Filters) -> Any:
+    """The sidebar filters as ``dashboard.queries.Filters`` (a quarter widens the span)."""
+    from dashboard import queries
+    from dashboard.filters import format_period
+
+    quarter = format_period(f.period, "quarter") if f.grain == "quarter" else None
+    return queries.Filters(period=f.month, quarter=quarter, region=f.region, unit=f.unit)
+
+
+def region_names() -> dict[str, str]:
+    from dashboard import queries
+
+    regions = data(queries.regions)
+    return dict(zip(regions["id"], regions["name"]))
+
+
+def unit_names(region: str | None = None) -> dict[str, str]:
+    from dashboard import queries
+
+    units = data(queries.units)
+    if region:
+        units = units[units["region"] == region]
+    return dict(zip(units["id"], units["name"]))
+
+
+def scope_label(f: Filters) -> str:
+    """范围 text for a page caption: 全部区域 / 经开区 / 经开区 · 政务服务办."""
+    if f.unit:
+        return unit_names().get(f.unit, f.unit)
+    if f.region:
+        return region_names().get(f.region, f.region)
+    return "全部区域"
+
+
+def pick_unit(f: Filters, label: str = "选择单位") -> str | None:
+    """The unit a single-unit page shows: the sidebar's unit, else a choice made here.
+
+    A choice made here becomes the global unit filter (and so lands in the URL).
+    """
+    names = unit_names(f.region)
+    if not names:
+        st.info("所选区域暂无责任单位。")
+        return None
+    ids = list(names)
+    state = st.session_state
+    if f.unit in names:
+        state["pick_unit"] = f.unit
+    elif state.get("pick_unit") not in names:
+        state["pick_unit"] = ids[0]
+
+    def _to_global() -> None:
+        state["f_unit"] = state["pick_unit"]
+
+    return st.selectbox(label, ids, format_func=names.get, key="pick_unit", on_change=_to_global)
+
+
+def styled_status(df: pd.DataFrame, columns: list[str]) -> Any:
+    """Colour the cells of Chinese status columns (达标 green, 未达标 red …)."""
+    from dashboard import format as fmt
+
+    def colour(v: Any) -> str:
+        c = fmt.STATUS_COLORS.get(v) if isinstance(v, str) else None
+        return f"background-color: {c}; color: white; font-weight: 600" if c else ""
+
+    present = [c for c in columns if c in df.columns]
+    return df.style.map(colour, subset=present) if present else df

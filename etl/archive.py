@@ -1,0 +1,89 @@
+"""Keep every received file, by content, next to the database; record every receipt.
+
+Bytes go to ``<db dir>/archive/<sha[:2]>/<sha>.xlsx`` (content-addressed, so the same bytes
+are stored once). ``archived_file`` has one row per distinct file, ``receipt`` one row per
+time a file was received, duplicates included, with uploader, time and outcome.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from etl import store
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def archive_root(db: str | os.PathLike | None = None) -> Path:
+    return store.db_path(db).parent / "archive"
+
+
+def relative_path(sha: str) -> str:
+    """Where the bytes live, relative to the database directory (the folder can move)."""
+    return f"archive/{sha[:2]}/{sha}.xlsx"
+
+
+def save_bytes(db: str | os.PathLike | None, sha: str, data: bytes) -> Path | None:
+    """Write the bytes unless already archived; returns the path if this call created it.
+
+    Written to a temporary name and renamed, so a crash never leaves a half file under the
+    final name. The caller deletes a created file if its database transaction fails.
+    """
+    target = store.db_path(db).parent / relative_path(sha)
+    if target.exists():
+        return None
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(f".tmp{os.getpid()}")
+    tmp.write_bytes(data)
+    os.replace(tmp, target)
+    return target
+
+
+def read_bytes(db: str | os.PathLike | None, sha: str) -> bytes:
+    """The archived bytes of a file (e.g. for the office to download the original)."""
+    return (store.db_path(db).parent / relative_path(sha)).read_bytes()
+
+
+def known_files(con: Any, shas: list[str]) -> set[str]:
+    """Which of ``shas`` are archived already (one query for the whole batch)."""
+    if not shas:
+        return set()
+    rows = con.execute("select sha256 from archived_file where list_contains(?, sha256)", [shas]).fetchall()
+    return {r[0] for r in rows}
+
+
+def record_file(con: Any, sha: str, size: int, received_at: datetime) -> bool:
+    """Add the ``archived_file`` row; False if the file was known already."""
+    exists = con.execute("select 1 from archived_file where sha256 = ?", [sha]).fetchone()
+    if exists:
+        return False
+    con.execute(
+        "insert into archived_file (sha256, size_bytes, stored_path, first_received_at) values (?, ?, ?, ?)",
+        [sha, size, relative_path(sha), received_at],
+    )
+    return True
+
+
+def record_receipt(
+    con: Any,
+    *,
+    sha: str,
+    name: str,
+    uploader: str,
+    received_at: datetime,
+    outcome: str,
+    submission_id: int | None,
+    is_demo: bool = False,
+) -> int:
+    row = con.execute(
+        "insert into receipt (sha256, original_name, uploader, received_at, outcome, submission_id, is_demo)"
+        " values (?, ?, ?, ?, ?, ?, ?) returning id",
+        [sha, name, uploader, received_at, outcome, submission_id, is_demo],
+    ).fetchone()
+    return int(row[0])

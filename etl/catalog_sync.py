@@ -1,0 +1,170 @@
+"""Mirror the YAML catalog into the database's catalog tables.
+
+The YAML stays the source of truth; the tables exist so SQL (page queries, joins with
+observations) can use units, measures and the target then in force. Rows are replaced as a
+whole, inside the caller's transaction, and inserted from DataFrames (one statement per
+table) because DuckDB runs ``executemany`` row by row.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from etl import store
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from indicators.catalog import Catalog
+
+# table -> (columns, casts): columns in insert order; casts for the ones sent as ISO text
+_TABLES: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {
+    "region": (("id", "name", "kind", "parent", "short_name"), {}),
+    "unit": (("id", "region", "name", "dept", "liaison", "phone"), {}),
+    "plan": (
+        ("id", "title", "issuer", "region", "issued", "period_start", "period_end"),
+        {"issued": "date", "period_start": "date", "period_end": "date"},
+    ),
+    "measure": (("key", "plan", "number", "seq", "kind", "section", "title"), {"seq": "integer"}),
+    "measure_unit": (("measure_key", "unit", "role"), {}),
+    "indicator": (
+        (
+            "code",
+            "name",
+            "uom",
+            "comparator",
+            "target",
+            "baseline",
+            "baseline_year",
+            "direction",
+            "frequency",
+            "rollup",
+            "plan",
+            "measure",
+            "common",
+            "amber",
+            "effective_from",
+            "effective_to",
+        ),
+        {
+            "target": "double",
+            "baseline": "double",
+            "baseline_year": "integer",
+            "common": "boolean",
+            "amber": "double",
+            "effective_from": "date",
+            "effective_to": "date",
+        },
+    ),
+    "indicator_target": (
+        ("code", "comparator", "value", "amber", "effective_from", "effective_to"),
+        {"value": "double", "amber": "double", "effective_from": "date", "effective_to": "date"},
+    ),
+    "indicator_owner": (("code", "unit"), {}),
+}
+
+
+def _day(d: date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+def catalog_rows(catalog: Catalog) -> dict[str, list[tuple[Any, ...]]]:
+    """One list of row tuples per catalog table, in ``_TABLES`` column order."""
+    measure_units = []
+    for m in catalog.measures:
+        measure_units += [(m.key, u, "lead") for u in dict.fromkeys(m.lead_units)]
+        measure_units += [(m.key, u, "responsible") for u in dict.fromkeys(m.responsible_units)]
+    targets = []
+    for i in catalog.indicators.values():
+        targets += [
+            (i.code, t.comparator, t.value, t.amber, _day(t.effective_from), _day(t.effective_to))
+            for t in i.timeline()
+        ]
+    return {
+        "region": [
+            (r.id, r.name, r.kind, r.parent, r.short_name) for r in catalog.regions.values()
+        ],
+        "unit": [
+            (u.id, u.region, u.name, u.dept, u.liaison, u.phone) for u in catalog.units.values()
+        ],
+        "plan": [
+            (
+                p.id,
+                p.title,
+                p.issuer,
+                p.region,
+                _day(p.issued),
+                _day(p.period_start),
+                _day(p.period_end),
+            )
+            for p in catalog.plans.values()
+        ],
+        "measure": [
+            (m.key, m.plan, m.number, m.seq, m.kind, m.section, m.title) for m in catalog.measures
+        ],
+        "measure_unit": measure_units,
+        "indicator": [
+            (
+                i.code,
+                i.name,
+                i.unit,
+                i.comparator,
+                i.target,
+                i.baseline,
+                i.baseline_year,
+                i.direction,
+                i.frequency,
+                i.rollup,
+                i.plan,
+                i.measure,
+                i.common,
+                i.amber,
+                _day(i.effective_from),
+                _day(i.effective_to),
+            )
+            for i in catalog.indicators.values()
+        ],
+        "indicator_target": targets,
+        "indicator_owner": [(i.code, u) for i in catalog.indicators.values() for u in i.owners],
+    }
+
+
+def sync_catalog(con: duckdb.DuckDBPyConnection, catalog: Catalog) -> None:
+    """Replace every catalog table's rows with ``catalog`` (no commit: the caller's transaction)."""
+    import pandas as pd
+
+    rows = catalog_rows(catalog)
+    for table, (columns, casts) in _TABLES.items():
+        con.execute(f"delete from {table}")  # table names come from _TABLES, never from input
+        if not rows[table]:
+            continue
+        frame = pd.DataFrame(rows[table], columns=list(columns), dtype=object)
+        select = ", ".join(
+            f"cast({c} as {casts[c]})" if c in casts else f"cast({c} as varchar)" for c in columns
+        )
+        view = f"_catalog_sync_{table}"
+        con.register(view, frame)
+        try:
+            con.execute(f"insert into {table} ({', '.join(columns)}) select {select} from {view}")
+        finally:
+            con.unregister(view)
+    store.set_meta(con, "catalog_version", catalog.version)
+
+
+def ensure_catalog(db: str | os.PathLike | None = None, catalog: Catalog | None = None) -> bool:
+    """Migrate, then mirror the catalog unless the database already holds this version.
+
+    Returns True when the tables were (re)written. Cheap when nothing changed: one read.
+    """
+    from indicators.catalog import load_catalog
+
+    store.migrate(db)
+    cat = catalog or load_catalog()
+    with store.read(db) as con:
+        if store.get_meta(con, "catalog_version") == cat.version:
+            return False
+    with store.write(db) as con:
+        sync_catalog(con, cat)
+    return True

@@ -1,0 +1,98 @@
+"""``python -m etl ingest``: import monthly return workbooks into the database."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from typing import Any, TextIO
+
+EPILOG = """\
+Example:
+  python -m etl ingest 经开区政务服务办_2026-09.xlsx
+  python -m etl ingest returns/*.xlsx --db data/yingshang.duckdb --json
+  python -m etl ingest 月报.xlsx --as-unit teda.zwfw --uploader 张三
+
+退出码：有文件被退回时为 1，否则为 0。"""
+
+STATUS_NAMES = {"accepted": "已接收", "rejected": "已退回", "duplicate": "重复文件"}
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "ingest",
+        help="导入月报 Excel 文件（校验、归档、入库）",
+        description="导入各单位报送的月报：逐单元格校验，存档原文件，通过校验的数据入库。",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=EPILOG,
+    )
+    p.add_argument("files", nargs="+", metavar="FILE", help="月报文件（.xlsx），可多个")
+    p.add_argument("--as-unit", metavar="UNIT_ID", help="只接收该单位的月报（文件中的单位须与之一致）")
+    p.add_argument("--db", help="数据库文件（默认取环境变量 YINGSHANG_DB 或 data/yingshang.duckdb）")
+    p.add_argument("--json", action="store_true", help="每个文件输出一行 JSON，便于程序处理")
+    p.add_argument("--uploader", metavar="NAME", help="记录的报送人（默认 system）")
+    p.set_defaults(func=run)
+
+
+class Progress:
+    """A plain-text progress bar on stderr, redrawn in place; silent for a single file."""
+
+    def __init__(self, stream: TextIO, width: int = 30):
+        self.stream = stream
+        self.width = width
+
+    def __call__(self, done: int, total: int) -> None:
+        if total < 2:
+            return
+        filled = self.width * done // total
+        bar = "█" * filled + "·" * (self.width - filled)
+        end = "\n" if done == total else ""
+        self.stream.write(f"\r导入进度 [{bar}] {done}/{total}{end}")
+        self.stream.flush()
+
+
+def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from etl.access import SYSTEM_USER, User
+    from etl.ingest import ingest_files
+
+    missing = [f for f in args.files if not Path(f).is_file()]
+    if missing:
+        for f in missing:
+            print(f"错误：找不到文件 {f}", file=sys.stderr)
+        return 1
+    user = SYSTEM_USER if not args.uploader else User(args.uploader, "office", display_name=args.uploader)
+    results = ingest_files(args.files, db=args.db, user=user, as_unit=args.as_unit,
+                           progress=Progress(sys.stderr))
+    if args.json:
+        for r in results:
+            print(json.dumps(r.to_json(), ensure_ascii=False))
+    else:
+        print_report(results, sys.stdout)
+    return 1 if any(r.status == "rejected" for r in results) else 0
+
+
+def print_report(results: list[Any], out: TextIO) -> None:
+    """Each file's outcome and findings, then the totals, in Chinese."""
+    for r in results:
+        head = f"{r.file}：{STATUS_NAMES[r.status]}"
+        if r.unit and r.period:
+            head += f"（{r.unit}，{r.period:%Y-%m}"
+            head += f"，第 {r.version} 版）" if r.version else "）"
+        if r.lateness and not r.lateness.on_time:
+            head += f"　迟报 {r.lateness.days_late} 天（{r.lateness.workdays_late} 个工作日）"
+        print(head, file=out)
+        for f in r.findings:
+            label = "错误" if f.is_error else "提醒"
+            where = f.location or "文件"
+            print(f"  [{label}] {where}　{f.message}", file=out)
+            print(f"         处理办法：{f.hint}", file=out)
+    counts = Counter(r.status for r in results)
+    with_warnings = sum(1 for r in results if r.status == "accepted" and r.warnings)
+    print(
+        f"共 {len(results)} 个文件：已接收 {counts['accepted']} 个（其中有提醒 {with_warnings} 个），"
+        f"已退回 {counts['rejected']} 个，重复文件 {counts['duplicate']} 个。",
+        file=out,
+    )

@@ -1,0 +1,523 @@
+"""A deterministic demo database built the way real data arrives.
+
+For every chosen unit and month the real template is built (``etl.template``), its input
+cells are filled with plausible values around each indicator's target, the workbook is
+saved to disk and then imported through ``etl.ingest.ingest_files`` with a receipt time,
+so the demo exercises the same reader, validation, archive and versioning as real returns.
+
+The scenario (fixed seed): most returns on time, some late (after the 25th), some never
+sent, a few rejected files followed by a corrected re-upload, a couple of duplicates, one
+corrected resubmission of an accepted return, most indicators meeting their targets, some
+near the target, some missing, and two units missing one indicator three months running.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from openpyxl import Workbook
+
+from etl.normalize import uom_class
+
+from etl.template import (
+    FIRST_DATA_ROW,
+    IND_COLS,
+    SHEET_INDICATORS,
+    SHEET_TASKS,
+    SHEET_WORK,
+    TASK_COLS,
+    WORK_COLS,
+    build_template,
+    template_filename,
+)
+
+SEED = 20261123
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+_PROGRESS = (
+    "按计划推进，已完成阶段性工作并形成工作台账。",
+    "召开专题推进会，细化任务分工和时间节点。",
+    "完成流程梳理，线上办理功能已上线试运行。",
+    "开展企业走访和需求调研，收集意见建议并逐项落实。",
+    "配套制度文件已印发，正在组织业务培训。",
+    "与相关部门会商，打通数据共享接口。",
+)
+_PROBLEMS = (
+    "部门间数据共享尚未完全打通，影响办理时限。",
+    "系统改造需要上级部门配合，进度慢于预期。",
+    "专业人员不足，部分工作需协调支援。",
+    "涉及跨部门审批事项，协调难度较大。",
+)
+_NEXT = (
+    "下月完成系统联调并全面推开。",
+    "加强督导调度，按月通报进展。",
+    "提请会商会协调解决跨部门问题。",
+    "总结经验做法，形成可复制推广的案例。",
+)
+_TEXTS = {
+    "innovation": ("推行“一件事”集成办理，减少材料和环节。", "试点告知承诺制，审批时限进一步压缩。", "无"),
+    "publicity": ("组织政策解读会，面向企业宣讲惠企政策。", "通过政务新媒体发布政策图解。", "开展业务学习一次。"),
+    "activities": ("开展政企座谈会，现场解答企业诉求。", "举办专场服务活动，上门服务重点企业。", "无"),
+    "practices": ("收集外地“高效办成一件事”做法，供参考借鉴。", "形成典型案例线索一条，拟报送评选。", "无"),
+}
+_LATE_NOTE = "本月数据波动较大，系统计口径调整及季节性因素所致。"
+_BLANK_NOTE = "本月统计数据尚未出具，下月补报。"
+
+
+@dataclass
+class Upload:
+    """One file the demo hands to the importer, and when it arrives."""
+
+    path: Path
+    received_at: datetime
+    unit: str
+    period: date
+    kind: str  # on_time | late | error | corrected | duplicate | resubmit
+    seq: int = 0  # order of arrival inside one receipt time
+
+
+@dataclass
+class DemoSummary:
+    db: Path
+    regions: list[str]
+    units: list[str]
+    periods: list[date]
+    uploads: list[Upload] = field(default_factory=list)
+    missing: list[tuple[str, date]] = field(default_factory=list)
+    outcomes: dict[str, int] = field(default_factory=dict)
+    late: int = 0
+    seconds_generate: float = 0.0
+    seconds_ingest: float = 0.0
+
+    def text(self) -> str:
+        """The summary the command prints (Chinese)."""
+        p0, p1 = self.periods[0], self.periods[-1]
+        o = self.outcomes
+        return "\n".join([
+            f"演示数据已生成：{len(self.regions)} 个地区、{len(self.units)} 个单位、"
+            f"{len(self.periods)} 个月（{p0:%Y-%m} 至 {p1:%Y-%m}）。",
+            f"共导入文件 {len(self.uploads)} 个：接收 {o.get('accepted', 0)} 个，"
+            f"退回 {o.get('rejected', 0)} 个（均已更正重报），重复 {o.get('duplicate', 0)} 个。",
+            f"迟报 {self.late} 份，逾期未报 {len(self.missing)} 份。",
+            f"用时：生成模板 {self.seconds_generate:.1f} 秒，导入 {self.seconds_ingest:.1f} 秒。",
+            f"数据库：{self.db}（演示数据均标记为 is_demo）",
+        ])
+
+
+# --- choosing what to build ---------------------------------------------------------------
+
+
+def default_end_period(today: date | None = None) -> date:
+    """The last complete month: its returns were due on the 25th and are all in."""
+    today = today or date.today()
+    return (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
+def month_range(end: date, months: int) -> list[date]:
+    out = [end.replace(day=1)]
+    while len(out) < months:
+        out.append((out[-1] - timedelta(days=1)).replace(day=1))
+    return out[::-1]
+
+
+def choose_units(catalog: Any, n_regions: int, n_units: int, period: date) -> dict[str, list[str]]:
+    """Regions with at least ``n_units`` units (most units first), and in each the units
+    with the most indicators to report, so the demo shows real content."""
+    def load(unit_id: str) -> tuple[int, int]:
+        return (len(catalog.indicators_for_unit(unit_id, period)), len(catalog.measures_for_unit(unit_id)))
+
+    candidates = []
+    for rid in sorted(catalog.regions):
+        units = catalog.units_of_region(rid)
+        if len(units) >= n_units:
+            candidates.append((-len(units), rid, units))
+    candidates.sort()
+    chosen: dict[str, list[str]] = {}
+    for _neg, rid, units in candidates[:n_regions]:
+        ranked = sorted(units, key=lambda u: (-sum(load(u.id)), u.id))
+        chosen[rid] = [u.id for u in ranked[:n_units]]
+    return chosen
+
+
+# --- filling one workbook -----------------------------------------------------------------
+
+
+def _round(value: float, uom: str) -> float:
+    if uom_class(uom) == "count":
+        return float(max(0, round(value)))
+    return round(value, 1) if abs(value) >= 1 else round(value, 2)
+
+
+def _meets(value: float, target: Any) -> bool:
+    """Plain comparators only; relative targets count as met here."""
+    v, comp = target.value, target.comparator
+    return {"<=": value <= v, "<": value < v, ">=": value >= v, ">": value > v, "=": value == v}.get(comp, True)
+
+
+def _level(ind: Any, target: Any, rng: random.Random) -> float:
+    """A unit's usual value of an indicator: comfortably meeting the target."""
+    v, uom = target.value, ind.unit
+    comp = target.comparator
+    if comp in ("<=", "<"):
+        return v * rng.uniform(0.55, 0.9)
+    if comp in (">=", ">"):
+        if uom == "%":
+            return min(100.0, v + (100 - v) * rng.uniform(0.3, 0.8)) if v < 100 else 100.0
+        return v * rng.uniform(1.05, 1.4) if v else rng.uniform(5, 50)
+    if comp == "=":
+        return v
+    if comp == "growth":
+        if uom == "%":
+            return v * rng.uniform(1.1, 1.6)
+        base = ind.baseline or rng.uniform(50, 500)
+        return base * (1 + v / 100) * rng.uniform(1.02, 1.2)
+    # city_avg: a plausible level, compared with the other units later
+    if uom == "%":
+        return rng.uniform(88, 99)
+    if ind.baseline:
+        return ind.baseline * rng.uniform(0.8, 1.2)
+    return rng.uniform(5, 60)
+
+
+def _miss(ind: Any, target: Any, rng: random.Random, near: bool) -> float:
+    """A value missing the target: ``near`` just past it (amber), else clearly."""
+    v, comp = target.value, target.comparator
+    band = target.amber or (abs(v) * 0.05 if v else 1.0)
+    step = band * rng.uniform(0.2, 0.9) if near else max(band * 2, abs(v) * rng.uniform(0.15, 0.4))
+    if comp in ("<=", "<"):
+        return v + step
+    if comp in (">=", ">", "="):
+        return max(0.0, v - step)
+    if comp == "growth":
+        return v - step if ind.unit == "%" else (ind.baseline or 100) * (1 + (v - step * 2) / 100)
+    return _level(ind, target, rng) * (0.85 if ind.direction == "higher_better" else 1.15)
+
+
+@dataclass
+class UnitState:
+    """What a unit reported last month, so months follow on from each other."""
+
+    levels: dict[str, float] = field(default_factory=dict)
+    last: dict[str, float] = field(default_factory=dict)
+    pct: dict[str, float] = field(default_factory=dict)
+
+
+def fill_return(wb: Workbook, catalog: Any, period: date, rng: random.Random, state: UnitState,
+                *, miss_codes: frozenset[str] = frozenset(), defect: str | None = None) -> None:
+    """Fill the input cells of a built template as a careful liaison would.
+
+    ``miss_codes`` must miss their target this month. ``defect`` plants one error the
+    importer must reject: ``solved_exceeds`` (解决问题数 > 收集问题数), ``bad_status``
+    (a status outside the list) or ``text_value`` (words in a number cell).
+    """
+    ws = wb[SHEET_INDICATORS]
+    filled_any = False
+    for r in range(FIRST_DATA_ROW, ws.max_row + 1):
+        code = ws[f"{IND_COLS['code']}{r}"].value
+        ind = catalog.indicators.get(code) if code else None
+        if ind is None:
+            continue
+        target = ind.target_on(period)
+        if target is None:
+            continue
+        if code not in state.levels:
+            state.levels[code] = _level(ind, target, rng)
+        roll = rng.random()
+        note = None
+        if code in miss_codes or roll < 0.06:
+            value = _miss(ind, target, rng, near=False)
+        elif roll < 0.14:
+            value = _miss(ind, target, rng, near=True)
+        elif roll < 0.15 and filled_any:
+            value = None
+            note = _BLANK_NOTE
+        else:
+            value = state.levels[code] * rng.uniform(0.97, 1.03)
+            if ind.unit == "%":
+                value = min(value, 100.0)
+            if not _meets(_round(value, ind.unit), target):  # jitter must not turn a pass into a miss
+                value = state.levels[code]
+        if value is not None:
+            value = _round(value, ind.unit)
+            if ind.unit == "%" and value <= 1:
+                value = 1.5  # a percent below 1 reads like a fraction to the importer
+            prev = state.last.get(code)
+            if prev and abs(value - prev) / abs(prev) > 0.45:
+                note = _LATE_NOTE
+            state.last[code] = value
+            filled_any = True
+        ws[f"{IND_COLS['value']}{r}"] = value
+        ws[f"{IND_COLS['note']}{r}"] = note
+    planted = False
+    if defect == "text_value" and ws[f"{IND_COLS['code']}{FIRST_DATA_ROW}"].value in catalog.indicators:
+        ws[f"{IND_COLS['value']}{FIRST_DATA_ROW}"] = "基本达标"
+        planted = True
+    planted = _fill_tasks(wb, rng, state, defect) or planted
+    # a unit without indicators or measures still gets a defect the importer must catch
+    _fill_work(wb, rng, "solved_exceeds" if defect and not planted else defect)
+
+
+def _fill_tasks(wb: Workbook, rng: random.Random, state: UnitState, defect: str | None) -> bool:
+    """Fill the measure rows; True when the ``bad_status`` defect was planted."""
+    ws = wb[SHEET_TASKS]
+    first = True
+    planted = False
+    for r in range(FIRST_DATA_ROW, ws.max_row + 1):
+        key = ws[f"{TASK_COLS['key']}{r}"].value
+        if not key or ":" not in str(key):
+            continue
+        pct = state.pct.get(key)
+        if pct is None:
+            pct = rng.choice((0, 10, 20, 30, 40))
+        lagging = rng.random() < 0.08
+        if pct < 100 and not lagging:
+            pct = min(100, pct + rng.choice((0, 5, 10, 10, 15, 20)))
+        state.pct[key] = pct
+        if pct >= 100:
+            status = "已完成"
+        elif lagging:
+            status = "滞后"
+        elif pct == 0:
+            status = "未启动"
+        else:
+            status = "推进中"
+        if defect == "bad_status" and first:
+            status = "进行中"
+            planted = True
+        first = False
+        ws[f"{TASK_COLS['status']}{r}"] = status
+        ws[f"{TASK_COLS['pct']}{r}"] = pct
+        ws[f"{TASK_COLS['progress']}{r}"] = "已完成全部任务。" if pct >= 100 else rng.choice(_PROGRESS)
+        ws[f"{TASK_COLS['problems']}{r}"] = rng.choice(_PROBLEMS) if status == "滞后" else "无"
+        ws[f"{TASK_COLS['next']}{r}"] = "巩固成效，做好常态化运行。" if pct >= 100 else rng.choice(_NEXT)
+    return planted
+
+
+def _fill_work(wb: Workbook, rng: random.Random, defect: str | None) -> None:
+    ws = wb[SHEET_WORK]
+    visits = rng.randint(3, 40)
+    collected = rng.randint(0, visits)
+    solved = rng.randint(0, collected)
+    if defect == "solved_exceeds":
+        solved = collected + rng.randint(1, 5)
+    counts = {"visits": visits, "issues_collected": collected, "issues_solved": solved}
+    for r in range(FIRST_DATA_ROW, ws.max_row + 1):
+        key = ws[f"{WORK_COLS['key']}{r}"].value
+        if key in counts:
+            ws[f"{WORK_COLS['value']}{r}"] = counts[key]
+        elif key in _TEXTS:
+            ws[f"{WORK_COLS['value']}{r}"] = rng.choice(_TEXTS[key])
+
+
+# --- the scenario -------------------------------------------------------------------------
+
+
+def _receipt(period: date, day: int, hour: int) -> datetime:
+    """A receipt time ``day`` days into the reporting month (may run into the next month)."""
+    return datetime(period.year, period.month, 1, hour, 0, tzinfo=TZ) + timedelta(days=day - 1)
+
+
+# Arrival slots. ``ingest_files`` stamps every file of one call with the same receipt time
+# and each call pays a fixed validation cost (~0.1–1 s), so each month's returns arrive in two
+# calls: an on-time batch (a day between the 18th and the 24th) and a late batch (after the
+# 25th, up to early next month). Rejected files, their corrections and resubmissions ride in
+# the on-time batch in that order; duplicates arrive with the late batch.
+_ON_TIME_DAYS = (18, 20, 22, 24)
+_LATE_DAYS = (27, 29, 33, 36)
+
+
+@dataclass(frozen=True)
+class FileJob:
+    """One workbook to write: ``defect`` set for a file the importer must reject."""
+
+    path: Path
+    unit: str
+    period: date
+    miss_codes: frozenset[str] = frozenset()
+    defect: str | None = None
+
+
+def plan_uploads(catalog: Any, units: list[str], periods: list[date], workdir: Path, rng: random.Random,
+                 *, seed: int = SEED, workers: int = 1) -> tuple[list[Upload], list[tuple[str, date]], float]:
+    """Decide the scenario, write every workbook; returns uploads, missing returns, seconds.
+
+    Decisions come from ``rng`` in one fixed order; the values inside a unit's workbooks
+    come from a generator seeded by the unit id, so writing units in parallel processes
+    gives the same files as writing them one by one.
+    """
+    t0 = time.perf_counter()
+    uploads: list[Upload] = []
+    missing: list[tuple[str, date]] = []
+    jobs: dict[str, list[FileJob]] = {u: [] for u in units}
+    resubmits: list[tuple[Path, Path]] = []
+    n = len(units)
+    # two units miss one indicator three months running (a red flag for the dashboard)
+    chronic: dict[str, tuple[str, set[date]]] = {}
+    for u in units[: min(2, n)]:
+        owned = sorted(i.code for i in catalog.indicators_for_unit(u, periods[-1]))
+        if owned and len(periods) >= 3:
+            chronic[u] = (rng.choice(owned), set(periods[-3:]))
+    late_unit = units[-1] if n > 2 else None  # one habitually late unit
+    duplicates_left, resubmits_left = 2, 1
+    defects = ("solved_exceeds", "bad_status", "text_value")
+    seq = 0
+
+    def arrive(path: Path, at: datetime, unit_id: str, period: date, kind: str) -> None:
+        nonlocal seq
+        seq += 1
+        uploads.append(Upload(path, at, unit_id, period, kind, seq))
+
+    for pi, period in enumerate(periods):
+        month_dir = workdir / f"{period:%Y-%m}"
+        month_dir.mkdir(parents=True, exist_ok=True)
+        on_time_at = _receipt(period, rng.choice(_ON_TIME_DAYS), 15)
+        late_at = _receipt(period, rng.choice(_LATE_DAYS), 10)
+        for ui, unit_id in enumerate(units):
+            roll = rng.random()
+            # a small demo still shows one missing, one late and one rejected return
+            if (pi == len(periods) - 1 and ui == 1 % n) or roll < 0.04:
+                missing.append((unit_id, period))
+                continue
+            unit = catalog.units[unit_id]
+            name = template_filename(unit, catalog.regions[unit.region], period)
+            code, months = chronic.get(unit_id, ("", set()))
+            miss = frozenset({code}) if period in months else frozenset()
+            late = (unit_id == late_unit and rng.random() < 0.6) or roll > 0.9 or (pi == 0 and ui == 0)
+            bad = not late and (roll < 0.075 or (pi == 0 and ui == 2 % n))
+            if bad:
+                path = month_dir / name.replace("_月报", "_月报_有误")
+                jobs[unit_id].append(FileJob(path, unit_id, period, defect=defects[(pi + ui) % len(defects)]))
+                arrive(path, on_time_at, unit_id, period, "error")
+            path = month_dir / (name.replace("_月报", "_月报_更正") if bad else name)
+            jobs[unit_id].append(FileJob(path, unit_id, period, miss_codes=miss))
+            kind = "corrected" if bad else ("late" if late else "on_time")
+            arrive(path, late_at if late else on_time_at, unit_id, period, kind)
+            if duplicates_left and roll > 0.5 and pi >= 1 and not bad:
+                duplicates_left -= 1
+                arrive(path, late_at, unit_id, period, "duplicate")
+            elif resubmits_left and pi >= 2 and not bad and not late and 0.3 < roll < 0.5:
+                resubmits_left -= 1
+                fix = month_dir / name.replace("_月报", "_月报_修订")
+                resubmits.append((path, fix))
+                arrive(fix, on_time_at, unit_id, period, "resubmit")
+    write_jobs(catalog, list(jobs.values()), seed=seed, workers=workers)
+    for original, fix in resubmits:
+        _resubmit(original, fix)
+    uploads.sort(key=lambda u: (u.received_at, u.seq))
+    return uploads, missing, time.perf_counter() - t0
+
+
+_WORKER_CATALOG: Any = None
+
+
+def _write_unit(jobs: list[FileJob], seed: int, catalog: Any = None) -> int:
+    """Write one unit's workbooks month by month (its values follow on from each other)."""
+    catalog = catalog or _WORKER_CATALOG
+    if not jobs:
+        return 0
+    rng = random.Random(f"{seed}:{jobs[0].unit}")
+    state = UnitState()
+    for job in jobs:
+        wb = build_template(job.unit, job.period, catalog=catalog)
+        if job.defect:
+            err_rng = random.Random(f"{seed}:{job.unit}:{job.period}:{job.defect}")
+            fill_return(wb, catalog, job.period, err_rng, UnitState(), defect=job.defect)
+        else:
+            fill_return(wb, catalog, job.period, rng, state, miss_codes=job.miss_codes)
+        wb.save(job.path)
+    return len(jobs)
+
+
+def write_jobs(catalog: Any, per_unit: list[list[FileJob]], *, seed: int = SEED, workers: int = 1) -> int:
+    """Write all workbooks, in ``workers`` forked processes when more than one."""
+    global _WORKER_CATALOG
+    if workers <= 1 or len(per_unit) < 4:
+        return sum(_write_unit(jobs, seed, catalog) for jobs in per_unit)
+    import multiprocessing
+
+    _WORKER_CATALOG = catalog  # inherited by the forked workers, never pickled
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            return sum(pool.starmap(_write_unit, [(jobs, seed) for jobs in per_unit], chunksize=1))
+    finally:
+        _WORKER_CATALOG = None
+
+
+def _resubmit(original: Path, out: Path) -> None:
+    """A unit corrects one value of an accepted return and sends it again."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(original)
+    ws = wb[SHEET_INDICATORS]
+    cell = ws[f"{IND_COLS['value']}{FIRST_DATA_ROW}"]
+    if isinstance(cell.value, (int, float)):  # +1 keeps a count a whole number
+        cell.value = cell.value + 1 if cell.value < 99 else cell.value - 1
+    ws[f"{IND_COLS['note']}{FIRST_DATA_ROW}"] = "更正：原报数据有误，以本次为准。"
+    wb.save(out)
+
+
+def build_demo(db: str | os.PathLike | None = None, *, regions: int = 8, units: int = 10, months: int = 12,
+               seed: int = SEED, end_period: date | None = None, catalog: Any = None,
+               workdir: str | os.PathLike | None = None,
+               progress: Callable[[int, int], None] | None = None,
+               workers: int | None = None) -> DemoSummary:
+    """Write and import the demo returns into ``db`` (migrated first)."""
+    from etl import store
+    from etl.access import SYSTEM_USER
+    from etl.ingest import ingest_files
+
+    if catalog is None:
+        from indicators import load_catalog
+
+        catalog = load_catalog()
+    path = store.db_path(db)
+    store.migrate(path)
+    periods = month_range(end_period or default_end_period(), months)
+    chosen = choose_units(catalog, regions, units, periods[-1])
+    unit_ids = [u for rid in chosen for u in chosen[rid]]
+    rng = random.Random(seed)
+    workers = workers if workers is not None else min(2, os.cpu_count() or 1)
+    own_dir = workdir is None
+    work = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix="yingshang-demo-"))
+    try:
+        uploads, missing, gen_seconds = plan_uploads(catalog, unit_ids, periods, work, rng,
+                                                     seed=seed, workers=workers)
+        summary = DemoSummary(path, list(chosen), unit_ids, periods, uploads, missing,
+                              seconds_generate=gen_seconds)
+        t0 = time.perf_counter()
+        batches: dict[datetime, list[Upload]] = defaultdict(list)
+        for up in uploads:
+            batches[up.received_at].append(up)
+        done = 0
+        outcomes: dict[str, int] = defaultdict(int)
+        for received_at in sorted(batches):
+            batch = batches[received_at]
+            results = ingest_files([u.path for u in batch], db=path, user=SYSTEM_USER,
+                                   now=received_at, is_demo=True)
+            for res in results:
+                outcomes[str(getattr(res, "status", "unknown"))] += 1
+            done += len(batch)
+            if progress:
+                progress(done, len(uploads))
+        summary.seconds_ingest = time.perf_counter() - t0
+        summary.outcomes = dict(outcomes)
+        with store.read(path) as con:
+            summary.late = con.execute(
+                "select count(*) from submission where status = 'accepted' and is_current and not on_time"
+            ).fetchone()[0]
+        return summary
+    finally:
+        if own_dir:
+            shutil.rmtree(work, ignore_errors=True)

@@ -1,0 +1,55 @@
+"""审计日志: every write (uploads, account changes, logins) with who, when, before/after; office only."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import streamlit as st
+
+from dashboard import ui
+from etl import audit
+from etl.access import AccessDenied, require_page
+
+user = ui.user()
+try:
+    require_page(user, "audit", "审计日志")
+except AccessDenied as err:
+    st.error(str(err))
+    st.stop()
+
+ui.header("审计日志", "每一次上传、退回、重新上报、账号变更和登录都记录在案：谁、何时、做了什么、变更前后。")
+
+ALL = "（全部）"
+today = date.today()
+c1, c2, c3, c4 = st.columns([2, 1, 1, 1])
+with c1:
+    span = st.date_input("时间范围", value=(today - timedelta(days=30), today), key="audit_span")
+since, until = (span if isinstance(span, (tuple, list)) and len(span) == 2 else (span, span)) if span else (None, None)
+with c2:
+    actor = st.selectbox("操作人", [ALL, *audit.distinct_values("actor", ui.db())], key="audit_actor")
+with c3:
+    action = st.selectbox(
+        "操作", [ALL, *audit.ACTIONS], format_func=lambda a: audit.ACTIONS.get(a, a), key="audit_action"
+    )
+with c4:
+    names = ui.unit_names()
+    units = audit.distinct_values("unit", ui.db())
+    unit = st.selectbox("单位", [ALL, *units], format_func=lambda u: names.get(u, u), key="audit_unit")
+
+flt = audit.AuditFilter(
+    since=since or None,
+    until=until or None,
+    actor=None if actor == ALL else actor,
+    action=None if action == ALL else action,
+    unit=None if unit == ALL else unit,
+)
+entries = audit.entries(user, flt, ui.db())  # not cached: logins change the log between clicks
+st.caption(f"共 {len(entries)} 条记录（最新在前）。")
+ui.table(
+    audit.for_display(entries),
+    name="审计日志",
+    file_name=f"审计日志_{since or ''}_{until or ''}",
+    empty="所选条件下没有审计记录。",
+    status=(),
+    key="dl_audit",
+)

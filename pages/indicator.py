@@ -1,0 +1,65 @@
+"""指标详情: what an indicator measures, its target history, and every unit's value."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import charts, format as fmt, queries as q, ui
+
+f = ui.filters()
+ui.header("指标详情")
+catalog = ui.data(q.indicators)
+if catalog.empty:
+    st.info("指标目录为空，请先同步指标目录。")
+    st.stop()
+
+codes = list(catalog["code"])
+names = dict(zip(catalog["code"], catalog["name"]))
+state = st.session_state
+wanted = st.query_params.get("indicator")
+if "pick_indicator" not in state:
+    state["pick_indicator"] = wanted if wanted in names else codes[0]
+code = st.selectbox("选择指标", codes, format_func=lambda c: f"{c} {names[c]}", key="pick_indicator")
+st.query_params["indicator"] = code
+
+detail = ui.data(q.indicator_detail, code)
+if not detail:
+    st.warning("未找到该指标。")
+    st.stop()
+
+st.subheader(detail["name"])
+c1, c2, c3, c4 = st.columns(4)
+c1.metric("目标", detail["target_text"], border=True)
+c2.metric("计量单位", detail["uom"], border=True)
+c3.metric("考核方向", "越低越好" if detail["direction"] == "lower_better" else "越高越好", border=True)
+baseline = (f"{fmt.fmt_value(detail['baseline'], detail['uom'])}（{detail['baseline_year']}年）"
+            if detail.get("baseline") is not None else "—")
+c4.metric("基期值", baseline, border=True)
+owners = "、".join(detail.get("owners") or []) or "—"
+st.markdown(
+    f"**来源**：{detail['plan_title']} · 第{detail['measure']}条 {detail.get('measure_title') or ''}  \n"
+    f"**报送频次**：{ {'monthly': '月报', 'quarterly': '季报', 'yearly': '年报'}.get(detail['frequency'], detail['frequency']) }"
+    f" · **报送单位**：{owners}"
+)
+if detail.get("description"):
+    st.caption(detail["description"])
+
+targets = ui.data(q.indicator_targets, code)
+with st.expander("目标值历史", expanded=len(targets) > 1):
+    ui.chart(charts.target_history(targets, detail), key="targets")
+    ui.table(targets, name=f"目标历史_{code}", columns=["effective_from", "effective_to", "target_text", "amber"])
+
+st.subheader(f"{f.label} 各单位数值")
+values = ui.data(q.indicator_values, code, f.month)
+if f.region and not values.empty:
+    values = values[values["region"] == f.region]
+if values.empty:
+    st.info("本月暂无单位报送该指标。")
+else:
+    ui.chart(charts.value_distribution(values, detail), key="dist")
+    ui.table(
+        values,
+        name=f"指标数值_{code}_{f.label}",
+        columns=["rank", "region_name", "unit_name", "value_text", "status", "reason"],
+        column_config={"reason": st.column_config.TextColumn(width="large")},
+    )

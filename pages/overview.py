@@ -1,0 +1,56 @@
+"""总览: how the reporting and the targets stand, and who is furthest behind."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import charts, flags, queries as q, ui
+
+f = ui.filters()
+qf = ui.query_filters(f)
+now = q.now_local()
+ui.header("总览", f"{f.label} · {ui.scope_label(f)}")
+
+kpis = ui.data(q.overview_kpis, qf, now)
+c1, c2, c3, c4 = st.columns(4)
+c1.metric(
+    "按时报送率",
+    ui.pct(kpis["on_time_rate"]),
+    help="按时报送的月报数 ÷ 应报月报数（截止日为每月25日）",
+    border=True,
+)
+c2.metric(
+    "指标达标率",
+    ui.pct(kpis["attainment_rate"]),
+    help="达标（含预警）的指标数 ÷ 已报送数值的指标数",
+    border=True,
+)
+c3.metric("未关闭红灯", f"{kpis['open_flags']:,} 项", border=True)
+c4.metric(
+    "报送进度",
+    f"{kpis['submitted']:,} / {kpis['expected']:,}",
+    help=f"迟报 {kpis['late']} 份，逾期未报 {kpis['missing']} 份，未到期 {kpis['pending']} 份",
+    border=True,
+)
+
+left, right = st.columns([3, 2])
+with left:
+    trend = ui.data(q.overview_trend, qf)
+    ui.chart(charts.trend_chart(trend), key="trend")
+with right:
+    counts = ui.data(flags.flag_counts, f.month, now, region=f.region, unit=f.unit)
+    ui.chart(charts.flag_bar(counts), key="flags")
+
+st.subheader("进度最落后的单位")
+behind = ui.data(q.units_most_behind, qf, now)
+if behind.empty:
+    st.info("本期暂无可比较的单位数据。")
+else:
+    ui.chart(charts.behind_bar(behind), key="behind")
+    ui.table(
+        behind,
+        name=f"落后单位_{f.label}",
+        columns=["unit_name", "region_name", "failed", "amber", "reported", "attainment_rate",
+                 "tasks_lagging", "return_status"],
+        column_config={"attainment_rate": st.column_config.NumberColumn(format="%.1f%%")},
+    )

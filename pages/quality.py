@@ -1,0 +1,32 @@
+"""数据质量: validation findings by unit and rule, and the problems met most often."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import charts, queries as q, ui
+
+f = ui.filters()
+first, last = f.months[0], f.months[-1]
+ui.header("数据质量", f"{f.label} · {ui.scope_label(f)} · 含已采用与被退回的月报")
+
+top = ui.data(q.quality_top, first, last, n=10)
+findings = ui.data(q.quality_findings, first, last, unit=f.unit)
+if f.region and not findings.empty:
+    findings = findings[findings["region_name"] == ui.region_names().get(f.region)]
+if top.empty and findings.empty:
+    st.success("所选期间的月报未发现数据质量问题。")
+    st.stop()
+
+st.subheader("最常见的问题")
+ui.chart(charts.findings_bar(top), key="top")
+ui.table(top, name=f"常见问题_{f.label}", columns=["code", "severity", "n", "units", "example_message", "example_hint"],
+         status=())
+
+st.subheader("各单位问题明细")
+ui.table(
+    findings,
+    name=f"数据质量_{f.label}",
+    columns=["region_name", "unit_name", "code", "severity", "n", "example_message", "example_sheet", "example_cell"],
+    status=(),
+)

@@ -1,0 +1,49 @@
+"""区域对比: the common indicators across districts, against each other and the city average."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import charts, queries as q, ui
+
+f = ui.filters()
+ui.header("区域对比", f"{f.month.year}年{f.month.month}月 · 各区共性指标对比（全市平均为各区平均值）")
+
+ranking = ui.data(q.region_ranking, f.month)
+comparison = ui.data(q.region_comparison, f.month)
+if comparison.empty:
+    st.info("本月暂无各区共性指标数据。")
+    st.stop()
+
+st.subheader("综合排名")
+ui.table(
+    ranking,
+    name=f"区域排名_{f.month:%Y-%m}",
+    columns=["rank", "region_name", "reported", "met", "attainment_rate", "above_avg"],
+    column_config={"attainment_rate": st.column_config.ProgressColumn(format="%.1f%%", min_value=0, max_value=100)},
+)
+
+st.subheader("达标热力图")
+ui.chart(charts.region_heatmap(comparison), key="heatmap")
+
+codes = list(dict.fromkeys(comparison["code"]))
+names = dict(zip(comparison["code"], comparison["name"]))
+code = st.selectbox("选择指标", codes, format_func=lambda c: f"{c} {names[c]}", key="region_indicator")
+left, right = st.columns(2)
+with left:
+    ui.chart(charts.region_rank_bar(comparison, code), key="rankbar")
+with right:
+    detail = ui.data(q.indicator_detail, code) or {}
+    picked = [f.region] if f.region and f.region in set(comparison["region"]) else None
+    trend = ui.data(q.region_trend, code, regions=picked, months=12, period=f.month)
+    ui.chart(charts.region_trend_chart(trend, detail), key="trend")
+
+st.subheader("各区与全市平均")
+one = comparison[comparison["code"] == code]
+ui.table(
+    one,
+    name=f"区域对比_{code}_{f.month:%Y-%m}",
+    columns=["rank", "region_name", "value_text", "city_avg", "diff", "status"],
+    column_config={"city_avg": st.column_config.NumberColumn(format="%.2f"),
+                   "diff": st.column_config.NumberColumn(format="%+.2f")},
+)

@@ -1,0 +1,63 @@
+"""报送情况: who has sent this month's return on time, late or not at all; the 催报 list."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import charts, queries as q, ui
+
+f = ui.filters()
+now = q.now_local()
+month = f.month
+due = q.due_at(month)
+ui.header("报送情况", f"{ui.scope_label(f)} · {month.year}年{month.month}月月报 · 截止 {due:%Y-%m-%d %H:%M}")
+
+status = ui.data(q.submission_status, month, now, region=f.region)
+if f.unit and not status.empty:
+    status = status[status["unit"] == f.unit]
+if status.empty:
+    st.info("所选范围内没有需要报送月报的单位。")
+    st.stop()
+
+counts = status["status"].value_counts()
+left = (due - now).days
+cols = st.columns(5)
+cols[0].metric("按时报送", f"{int(counts.get('按时报送', 0))} 家", border=True)
+cols[1].metric("迟报", f"{int(counts.get('迟报', 0))} 家", border=True)
+cols[2].metric("逾期未报", f"{int(counts.get('逾期未报', 0))} 家", border=True)
+cols[3].metric("未到期", f"{int(counts.get('未到期', 0))} 家", border=True)
+workdays_left = status["workdays_left"].dropna()
+cols[4].metric(
+    "距截止",
+    f"{left} 天" if left >= 0 else "已截止",
+    help=f"剩余 {int(workdays_left.iloc[0])} 个工作日" if left >= 0 and not workdays_left.empty else None,
+    border=True,
+)
+
+chart_col, chase_col = st.columns([2, 3])
+with chart_col:
+    ui.chart(charts.submission_donut(status), key="donut")
+with chase_col:
+    st.subheader("催报名单")
+    chase = ui.data(q.chase_list, month, now, region=f.region)
+    if f.unit and not chase.empty:
+        chase = chase[chase["unit_name"] == ui.unit_names().get(f.unit)]
+    if chase.empty:
+        st.success("所有单位均已报送，无需催报。")
+    else:
+        ui.table(
+            chase,
+            name="催报名单",
+            file_name=f"催报名单_{month:%Y-%m}",
+            columns=["unit_name", "region_name", "liaison", "phone", "status", "days_left"],
+            download_label="下载催报名单（Excel）",
+        )
+
+st.subheader("各单位报送明细")
+ui.table(
+    status,
+    name=f"报送情况_{month:%Y-%m}",
+    columns=["region_name", "unit_name", "status", "version", "received_at", "days_late",
+             "workdays_late", "liaison", "phone"],
+    column_config={"received_at": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")},
+)

@@ -1,0 +1,130 @@
+"""数据上传: download a unit's template; upload returns and see the validation report at once."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import ui
+from dashboard.filters import period_label, period_options
+
+f = ui.filters()
+user = ui.user()
+ui.header("数据上传", "下载本单位月报模板，填写后上传；系统立即校验并给出逐单元格的修改建议。")
+
+SEVERITY = {"error": "错误", "warning": "提示"}
+TIMELINESS = {True: "按时", False: "迟报"}
+
+
+@st.cache_data(show_spinner="正在生成模板……", max_entries=64)
+def template_bytes(unit_id: str, period: str, ver: str) -> bytes:
+    """The filled-in template workbook (previous values change with the data version)."""
+    from etl.template import build_template
+
+    buf = io.BytesIO()
+    build_template(unit_id, period, db=ui.db()).save(buf)
+    return buf.getvalue()
+
+
+def template_name(unit_id: str, month) -> str:
+    from etl.template import template_filename
+    from indicators import load_catalog
+
+    cat = load_catalog()
+    unit = cat.units[unit_id]
+    return template_filename(unit, cat.regions[unit.region], month)
+
+
+def report_frame(result: dict) -> pd.DataFrame:
+    """One row per finding, in the words the liaison reads."""
+    rows = [
+        {"级别": SEVERITY[sev], "工作表": x.get("sheet") or "—", "单元格": x.get("cell") or "—",
+         "问题": x.get("message", ""), "修改建议": x.get("hint") or "", "代码": x.get("code", "")}
+        for sev, items in (("error", result.get("errors", [])), ("warning", result.get("warnings", [])))
+        for x in items
+    ]
+    return pd.DataFrame(rows, columns=["级别", "工作表", "单元格", "问题", "修改建议", "代码"])
+
+
+def show_result(result: dict, index: int) -> None:
+    name = result.get("file", "")
+    status = result.get("status")
+    where = " · ".join(x for x in (result.get("unit_name") or result.get("unit"), result.get("period")) if x)
+    if status == "accepted":
+        timing = TIMELINESS.get(result.get("on_time"), "")
+        if result.get("on_time") is False:
+            timing += f"（晚 {result.get('days_late', 0)} 天，{result.get('workdays_late', 0)} 个工作日）"
+        st.success(f"**{name}**：已采用（{where}），第 {result.get('version')} 版，{timing}。")
+    elif status == "duplicate":
+        st.info(f"**{name}**：与已收到的文件完全相同，未重复导入。")
+    else:
+        n = len(result.get("errors", []))
+        st.error(f"**{name}**：未通过校验，发现 {n} 个错误，请按下表修改后重新上传。")
+    report = report_frame(result)
+    if not report.empty:
+        ui.table(report, name=f"校验报告_{index + 1}", file_name=f"校验报告_{name}", status=(),
+                 column_config={"问题": st.column_config.TextColumn(width="large"),
+                                "修改建议": st.column_config.TextColumn(width="large")},
+                 key=f"dl_report_{index}")
+
+
+st.subheader("1. 下载月报模板")
+if user.role == "leader":
+    st.info("领导账号为只读，不能下载模板或上传月报。")
+    st.stop()
+c1, c2 = st.columns(2)
+with c1:
+    if user.role == "liaison" and user.unit:
+        unit = user.unit
+        st.text_input("单位", ui.unit_names().get(unit, unit), disabled=True)
+    else:
+        unit = ui.pick_unit(f)
+with c2:
+    months = period_options([], "month")
+    if f.month not in months:
+        months.insert(0, f.month)
+    month = st.selectbox("报送月份", months, index=months.index(f.month), format_func=period_label)
+if unit:
+    st.download_button(
+        f"下载 {period_label(month)} 月报模板",
+        data=lambda: template_bytes(unit, f"{month:%Y-%m}", ui.version()),
+        file_name=template_name(unit, month),
+        mime=ui.XLSX_MIME,
+        on_click="ignore",
+        type="primary",
+        icon=":material/download:",
+    )
+
+st.subheader("2. 上传填好的月报")
+files = st.file_uploader(
+    "选择一个或多个 Excel 月报（.xlsx）",
+    type=["xlsx"],
+    accept_multiple_files=True,
+    key="returns",
+    help="可一次选择多个单位或多个月份的月报；每个文件单独校验。",
+)
+
+done: dict[str, dict] = st.session_state.setdefault("upload_results", {})
+for up in files or []:
+    if up.file_id in done:
+        continue
+    from etl.access import AccessDenied
+    from etl.ingest import ingest_bytes
+
+    with st.spinner(f"正在校验 {up.name} ……"):
+        try:
+            done[up.file_id] = ingest_bytes(up.name, up.getvalue(), db=ui.db(), user=user).to_json()
+        except AccessDenied as err:
+            done[up.file_id] = {"file": up.name, "status": "rejected", "errors": [
+                {"code": AccessDenied.code, "sheet": None, "cell": None, "message": str(err), "hint": ""}],
+                "warnings": []}
+
+current = [done[up.file_id] for up in files or [] if up.file_id in done]
+if current:
+    st.subheader("校验结果")
+    for i, result in enumerate(current):
+        show_result(result, i)
+else:
+    st.caption("上传后这里立即显示校验结果：工作表、单元格、问题和修改建议。")

@@ -1,0 +1,66 @@
+"""账号管理: the office lists, adds and disables accounts and resets passwords (all audited)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import ui
+from etl import users
+from etl.access import ROLE_NAMES, AccessDenied, require_page
+
+user = ui.user()
+try:
+    require_page(user, "users", "账号管理")
+except AccessDenied as err:
+    st.error(str(err))
+    st.stop()
+
+ui.header("账号管理", "办公室统一分配账号：联络员绑定本单位，领导只读。每次变更都记入审计日志。")
+
+
+def _done(message: str) -> None:
+    st.session_state["users_notice"] = message
+    st.rerun()
+
+
+if notice := st.session_state.pop("users_notice", None):
+    st.success(notice)
+
+st.dataframe(users.users_table(user, ui.db()), hide_index=True)
+
+names = ui.unit_names()
+tab_add, tab_reset, tab_disable = st.tabs(["新增账号", "重置密码", "停用账号"])
+with tab_add, st.form("user_add", clear_on_submit=True):
+    username = st.text_input("用户名", help="字母、数字或 . _ -，如 teda.zwfw")
+    display = st.text_input("姓名")
+    role = st.selectbox("角色", list(users.ROLES), format_func=ROLE_NAMES.get)
+    unit = st.selectbox("所属单位（仅联络员）", [None, *names], format_func=lambda u: "—" if u is None else names.get(u, u))
+    password = st.text_input("初始密码", type="password", help="至少 8 位，含字母和数字")
+    if st.form_submit_button("新增", type="primary"):
+        try:
+            acc = users.add_user(user, username.strip(), role, password, unit=unit if role == "liaison" else None,
+                                 display_name=display.strip() or None, db=ui.db())
+            _done(f"已新增{ROLE_NAMES[acc.role]}账号 {acc.username}。")
+        except (users.UserError, AccessDenied) as err:
+            st.error(str(err))
+
+accounts = [a.username for a in users.list_users(user, ui.db())]
+with tab_reset, st.form("user_reset", clear_on_submit=True):
+    who = st.selectbox("账号", accounts, key="reset_who")
+    password = st.text_input("新密码", type="password", help="至少 8 位，含字母和数字；同时解除锁定")
+    if st.form_submit_button("重置密码"):
+        try:
+            users.reset_password(user, who, password, db=ui.db())
+            _done(f"已重置账号 {who} 的密码。")
+        except (users.UserError, AccessDenied) as err:
+            st.error(str(err))
+
+with tab_disable, st.form("user_disable"):
+    active = [a.username for a in users.list_users(user, ui.db()) if not a.disabled]
+    who = st.selectbox("账号", active, key="disable_who")
+    if st.form_submit_button("停用"):
+        try:
+            users.disable_user(user, who, db=ui.db())
+            _done(f"已停用账号 {who}。")
+        except (users.UserError, AccessDenied) as err:
+            st.error(str(err))

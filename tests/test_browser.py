@@ -1,0 +1,148 @@
+"""The real app in a real browser: `streamlit run app.py` on a free port, every page opened in
+headless Chromium, no error box, the Chinese title visible, nothing fetched from outside
+localhost. Screenshots land in tests/artifacts/ (git-ignored) for a person to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+DEMO_END = "2026-10"
+
+# url path -> title shown on the page
+PAGES = {
+    "": "总览",
+    "submissions": "报送情况",
+    "quality": "数据质量",
+    "tasks": "任务台账",
+    "unit": "责任单位",
+    "upload": "数据上传",
+    "regions": "区域对比",
+    "indicator": "指标详情",
+}
+
+pytestmark = pytest.mark.browser
+
+
+def _need_chromium() -> None:
+    if Path(CHROMIUM).exists():
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{CHROMIUM} 不存在：CI 中必须安装 Debian 的 chromium 软件包")
+    pytest.skip(f"{CHROMIUM} not installed")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"streamlit exited early: {proc.stdout.read() if proc.stdout else ''}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.read().strip() == b"ok":
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise AssertionError("streamlit did not become healthy in time")
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small demo database built the way real returns arrive (template -> import)."""
+    path = tmp_path_factory.mktemp("browser") / "demo.duckdb"
+    env = {**os.environ, "YINGSHANG_DB": str(path)}
+    done = subprocess.run(
+        [sys.executable, "-m", "etl", "demo", "--db", str(path), "--months", "3", "--regions", "3",
+         "--units", "4", "--end", DEMO_END],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return path
+
+
+@pytest.fixture(scope="module")
+def app_url(demo_db: Path):
+    _need_chromium()
+    port = _free_port()
+    env = {**os.environ, "YINGSHANG_DB": str(demo_db), "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.headless", "true"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    url = f"http://localhost:{port}"
+    try:
+        _wait_healthy(url, proc)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="module")
+def browser(app_url: str):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def _settled(page) -> None:
+    """Wait until the script run finished and the charts had a moment to draw."""
+    page.wait_for_selector('[data-testid="stMainBlockContainer"]', timeout=30_000)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
+    )
+    page.wait_for_timeout(1500)
+
+
+@pytest.mark.parametrize("path,title", PAGES.items())
+def test_every_page_renders_in_chromium_with_its_title_and_no_error(
+    browser, app_url: str, path: str, title: str
+) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
+    page = context.new_page()
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    try:
+        page.goto(f"{app_url}/{path}?period={DEMO_END}", wait_until="domcontentloaded")
+        page.get_by_role("heading", name=title, exact=True).first.wait_for(timeout=60_000)
+        _settled(page)
+        page.screenshot(path=str(ARTIFACTS / f"page_{path or 'overview'}.png"), full_page=True)
+        assert page.locator('[data-testid="stException"]').count() == 0
+        errors = page.locator('[data-testid="stAlertContentError"]')
+        assert errors.count() == 0, errors.all_inner_texts()
+        assert page.get_by_role("heading", name=title, exact=True).first.is_visible()
+    finally:
+        context.close()
+    outside = [u for u in requests
+               if urlparse(u).scheme not in ("data", "blob") and urlparse(u).hostname not in ("localhost", "127.0.0.1")]
+    assert not outside, outside

@@ -1,0 +1,105 @@
+"""The catalog mirrored into the database: same counts as the YAML, refreshed only when it changes."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+import yaml
+
+from etl import store
+from etl.catalog_sync import ensure_catalog, sync_catalog
+from indicators import load_catalog
+from indicators.catalog import DATA_DIR
+
+TABLES = [
+    "region",
+    "unit",
+    "plan",
+    "measure",
+    "measure_unit",
+    "indicator",
+    "indicator_target",
+    "indicator_owner",
+]
+
+
+def _counts(db: Path) -> dict[str, int]:
+    with store.read(db) as con:
+        return {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in TABLES}
+
+
+def _catalog_with_new_target(tmp_path: Path):
+    root = tmp_path / "catalog"
+    shutil.copytree(DATA_DIR, root)
+    path = root / "indicators" / "common.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["indicators"][0]["targets"] = [
+        {"comparator": ">=", "value": 98, "effective_from": date(2026, 1, 1)}
+    ]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return load_catalog(root)
+
+
+def test_database_holds_exactly_the_catalog(db_path: Path):
+    cat = load_catalog()
+    assert ensure_catalog(db_path) is True
+    counts = _counts(db_path)
+    assert counts["region"] == len(cat.regions) == 22
+    assert counts["unit"] == len(cat.units)
+    assert counts["plan"] == len(cat.plans)
+    assert counts["measure"] == len(cat.measures) == 130
+    assert counts["measure_unit"] == sum(
+        len(set(m.lead_units)) + len(set(m.responsible_units)) for m in cat.measures
+    )
+    assert counts["indicator"] == len(cat.indicators)
+    assert counts["indicator_target"] == sum(len(i.timeline()) for i in cat.indicators.values())
+    assert counts["indicator_owner"] == sum(len(i.owners) for i in cat.indicators.values())
+    with store.read(db_path) as con:
+        assert store.get_meta(con, "catalog_version") == cat.version
+        heping = con.execute(
+            "select count(*) from indicator_owner o join indicator i using (code) where i.common and o.unit like 'heping.%'"
+        ).fetchone()[0]
+    assert heping == len(cat.common_indicators())
+
+
+def test_second_ensure_changes_nothing_and_a_new_catalog_replaces_rows(
+    db_path: Path, tmp_path: Path
+):
+    assert ensure_catalog(db_path) is True
+    before = _counts(db_path)
+    assert ensure_catalog(db_path) is False
+    assert _counts(db_path) == before
+    changed = _catalog_with_new_target(tmp_path)
+    assert ensure_catalog(db_path, changed) is True
+    after = _counts(db_path)
+    assert after["indicator_target"] == before["indicator_target"] + 1
+    assert after["indicator"] == before["indicator"]
+
+
+def test_target_in_force_is_looked_up_by_month(db_path: Path, tmp_path: Path):
+    ensure_catalog(db_path, _catalog_with_new_target(tmp_path))
+    sql = """
+        select value from indicator_target
+        where code = ? and effective_from <= ? and (effective_to is null or effective_to >= ?)
+    """
+    with store.read(db_path) as con:
+        assert con.execute(
+            sql, ["common.online_rate", date(2025, 6, 1), date(2025, 6, 1)]
+        ).fetchall() == [(95.0,)]
+        assert con.execute(
+            sql, ["common.online_rate", date(2026, 3, 1), date(2026, 3, 1)]
+        ).fetchall() == [(98.0,)]
+
+
+def test_sync_runs_inside_the_callers_transaction(db_path: Path):
+    ensure_catalog(db_path)
+    with pytest.raises(RuntimeError), store.write(db_path) as con:
+        con.execute("delete from unit")
+        sync_catalog(con, load_catalog())
+        con.execute("delete from indicator")
+        raise RuntimeError("import failed later")
+    counts = _counts(db_path)
+    assert counts["indicator"] == len(load_catalog().indicators)

@@ -1,0 +1,125 @@
+"""The app behind the login: visitors see only the form, each role sees its own pages."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from etl import store, users
+from tests.fixtures_auth import PASSWORD, _fast_bcrypt, log_in, make_user  # noqa: F401
+
+ROOT = Path(__file__).resolve().parents[1]
+UNIT_A, UNIT_B = "teda.zwfw", "teda.scjg"
+
+
+@pytest.fixture
+def app(db_path, monkeypatch) -> AppTest:
+    import dashboard.auth, dashboard.session  # TEMP
+    monkeypatch.setattr(dashboard.session, "current_user", dashboard.auth.require_login)  # TEMP
+    return AppTest.from_file(str(ROOT / "app_authtest.py"), default_timeout=120)  # TEMP
+
+
+def shows_login(at: AppTest) -> bool:
+    return [t.label for t in at.text_input] == ["用户名", "密码"] and any(b.label == "登录" for b in at.button)
+
+
+def test_a_visitor_who_is_not_logged_in_sees_only_the_login(app):
+    app.run()
+    assert not app.exception
+    assert shows_login(app)
+    assert [t.value for t in app.title] == ["营商环境指标监测平台"]
+    assert len(app.sidebar.children) == 0 or not any(app.sidebar.selectbox)  # no filters, no pages' content
+    assert not app.file_uploader and not app.dataframe
+    # the visitor's navigation holds only the login: no page of pages/ can be reached by URL
+    with pytest.raises(ValueError, match=r"Known pages: \['登录'\]"):
+        app.switch_page("pages/upload.py")
+
+
+def test_logging_in_opens_the_app_and_a_wrong_password_is_refused_in_chinese(app, db_path):
+    make_user(db_path, "bgs01", "office")
+    app.run()
+    app.text_input[0].input("bgs01")
+    app.text_input[1].input("wrong-pass-1")
+    app.button[0].click().run()
+    assert shows_login(app)
+    assert any("用户名或密码错误" in e.value for e in app.error)
+    app.text_input[0].input("bgs01")
+    app.text_input[1].input(PASSWORD)
+    app.button[0].click().run()
+    assert not shows_login(app)
+    assert any("bgs01" in c.value for c in app.sidebar.caption)
+    with store.read(db_path) as con:
+        actions = [r[0] for r in con.execute("select action from audit_log where actor = 'bgs01' order by id").fetchall()]
+    assert actions == ["login_failed", "login_ok"]
+
+
+def test_the_session_expires_after_the_idle_timeout(app, db_path, monkeypatch):
+    make_user(db_path, "bgs01", "office")
+    log_in(app, "bgs01")
+    app.session_state["auth"]["last_seen"] -= 9 * 3600
+    app.run()
+    assert shows_login(app)
+    assert any("登录已超时" in i.value for i in app.info)
+
+
+def test_a_disabled_account_is_logged_out_at_its_next_click(app, db_path):
+    make_user(db_path, "bgs01", "office")
+    make_user(db_path, "bgs02", "office")
+    log_in(app, "bgs02")
+    app.run()
+    assert not shows_login(app)
+    from etl.access import SYSTEM_USER
+
+    users.disable_user(SYSTEM_USER, "bgs02", db=db_path)
+    app.run()
+    assert shows_login(app)
+
+
+def test_a_leader_has_no_upload_page_and_no_administration(app, db_path):
+    make_user(db_path, "ld01", "leader")
+    log_in(app, "ld01")
+    app.run()
+    assert not shows_login(app)
+    for page in ("pages/upload.py", "pages/audit.py", "pages/users.py"):
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            app.switch_page(page)
+    app.switch_page("pages/regions.py")  # read-only pages stay open to leaders
+
+
+def test_the_office_sees_the_audit_log_and_account_pages(app, db_path):
+    make_user(db_path, "bgs01", "office")
+    log_in(app, "bgs01")
+    app.run()
+    app.switch_page("pages/audit.py").run()
+    assert not app.exception
+    assert [t.value for t in app.title] == ["审计日志"]
+    assert "user_add" not in str(app.dataframe[0].value)  # labels are Chinese
+    assert "新增账号" in app.dataframe[0].value.to_string()
+    app.switch_page("pages/users.py").run()
+    assert not app.exception
+    assert "bgs01" in app.dataframe[0].value.to_string()
+
+
+def test_a_liaison_uploading_another_units_return_is_refused_by_the_page(app, db_path):
+    make_user(db_path, "lly", "liaison", UNIT_A)
+    log_in(app, "lly")
+    app.run()
+    with pytest.raises(ValueError):
+        app.switch_page("pages/audit.py")
+    app.switch_page("pages/upload.py").run()
+    assert not app.exception
+    from etl.template import build_template
+
+    buf = io.BytesIO()
+    build_template(UNIT_B, "2026-09", db=db_path).save(buf)
+    app.file_uploader[0].upload("其他单位.xlsx", buf.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    app.run()
+    assert not app.exception
+    assert any("未通过校验" in e.value for e in app.error)
+    report = app.dataframe[0].value.to_string()
+    assert "ACCESS_DENIED" in report and f"不能代报其他单位（{UNIT_B}）" in report
+    with store.read(db_path) as con:
+        assert con.execute("select count(*) from observation where unit = ?", [UNIT_B]).fetchone()[0] == 0

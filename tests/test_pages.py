@@ -1,0 +1,203 @@
+"""Every page of the app, driven by Streamlit's AppTest on the small fixture database.
+
+The fixture (tests/fixtures_dashboard.py) carries its own catalog mirror, so the app's
+start-up catalog sync is switched off for it; the upload and empty-database tests use a
+fresh database with the real catalog instead.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.fixtures_dashboard import build_fixture_db
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app.py")
+
+# page file -> the title a user sees
+PAGES = {
+    "pages/overview.py": "总览",
+    "pages/submissions.py": "报送情况",
+    "pages/quality.py": "数据质量",
+    "pages/tasks.py": "任务台账",
+    "pages/unit.py": "责任单位",
+    "pages/upload.py": "数据上传",
+    "pages/regions.py": "区域对比",
+    "pages/indicator.py": "指标详情",
+}
+
+
+@pytest.fixture(scope="module")
+def fixture_file(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    path = tmp_path_factory.mktemp("pages") / "fixture.duckdb"
+    return build_fixture_db(path)
+
+
+@pytest.fixture
+def fixture_db(fixture_file: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict:
+    """A private copy of the fixture database (pages may write, e.g. uploads), catalog sync off."""
+    path = tmp_path / "fixture.duckdb"
+    shutil.copy(fixture_file["path"], path)
+    monkeypatch.setenv("YINGSHANG_DB", str(path))
+    _keep_fixture_catalog(monkeypatch)
+    return {**fixture_file, "path": path}
+
+
+def _keep_fixture_catalog(monkeypatch: pytest.MonkeyPatch) -> None:
+    import etl.catalog_sync as sync
+
+    monkeypatch.setattr(sync, "ensure_catalog", lambda *a, **k: False)
+
+
+@pytest.fixture
+def catalog_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh database: migrations and the real catalog only, no returns yet."""
+    path = tmp_path / "empty.duckdb"
+    monkeypatch.setenv("YINGSHANG_DB", str(path))
+    return path
+
+
+def run_page(page: str | None = None, **params: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    if page:
+        at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def texts(at: AppTest) -> str:
+    """Everything a user reads on the page (markdown, captions, titles, alerts, metrics)."""
+    parts = [t.value for t in at.title] + [h.value for h in at.subheader] + [c.value for c in at.caption]
+    parts += [m.value for m in at.markdown] + [x.value for x in at.info] + [x.value for x in at.success]
+    parts += [x.value for x in at.error] + [x.value for x in at.warning]
+    parts += [f"{m.label} {m.value}" for m in at.metric]
+    return "\n".join(str(p) for p in parts)
+
+
+def frame_with(at: AppTest, column: str) -> pd.DataFrame:
+    """The first table on the page that has a column with this Chinese header."""
+    for df in at.dataframe:
+        value = df.value
+        if column in value.columns:
+            return value
+    raise AssertionError(f"no table with column {column!r}: {[list(d.value.columns) for d in at.dataframe]}")
+
+
+@pytest.mark.parametrize("page,title", PAGES.items())
+def test_every_page_renders_the_fixture_without_an_error(fixture_db: dict, page: str, title: str) -> None:
+    at = run_page(page, period="2026-10")
+    assert [t.value for t in at.title] == [title]
+    assert not at.error, [e.value for e in at.error]
+
+
+def test_unit_that_misses_its_target_shows_未达标_with_the_reason(fixture_db: dict) -> None:
+    at = run_page("pages/unit.py", period="2026-10", unit=fixture_db["miss_unit"])
+    card = frame_with(at, "指标名称")
+    row = card[card["指标名称"] == "政务服务满意度"].iloc[0]
+    assert row["状态"] == "未达标"
+    assert "92" in row["原因"] and "95" in row["原因"]
+    # the tightened target: 2.5 个工作日 fails ≤2 in October
+    assert card[card["指标名称"] == "企业开办时间"].iloc[0]["状态"] == "未达标"
+
+
+def test_the_same_unit_passes_the_old_target_in_september(fixture_db: dict) -> None:
+    at = run_page("pages/unit.py", period="2026-09", unit=fixture_db["miss_unit"])
+    card = frame_with(at, "指标名称")
+    assert card[card["指标名称"] == "企业开办时间"].iloc[0]["状态"] == "达标"
+
+
+def test_late_unit_is_listed_as_迟报_and_the_missing_one_is_chased(fixture_db: dict) -> None:
+    at = run_page("pages/submissions.py", period="2026-10")
+    status = frame_with(at, "报送时间")
+    by_unit = dict(zip(status["责任单位"], status["状态"]))
+    assert by_unit["南开区政务服务办"] == "迟报"
+    assert by_unit["经开区政务服务办"] == "逾期未报"
+    assert by_unit["和平区政务服务办"] == "按时报送"
+    chase = frame_with(at, "距截止（天）")
+    assert "经开区政务服务办" in set(chase["责任单位"]) and "赵联络" in set(chase["联络员"])
+    assert "南开区政务服务办" not in set(chase["责任单位"])
+    assert any("催报名单" in b.label for b in at.get("download_button"))
+
+
+def test_a_shared_link_selects_the_period_region_and_unit(fixture_db: dict) -> None:
+    at = run_page(None, period="2026-09", region="hexi", unit="hexi.zwfw")
+    assert at.selectbox(key="f_period").value == date(2026, 9, 1)
+    assert at.selectbox(key="f_region").value == "hexi"
+    assert at.selectbox(key="f_unit").value == "hexi.zwfw"
+    assert "2026年9月" in texts(at)
+    assert at.query_params["period"] == ["2026-09"] or at.query_params["period"] == "2026-09"
+
+
+def test_a_quarter_link_shows_the_quarter(fixture_db: dict) -> None:
+    at = run_page(None, period="2026Q3")
+    assert at.get("button_group")[0].value == "quarter" if at.get("button_group") else True
+    assert "2026年第三季度" in texts(at)
+
+
+def test_red_flags_on_the_unit_page_carry_their_evidence(fixture_db: dict) -> None:
+    at = run_page("pages/unit.py", period="2026-10", unit=fixture_db["lagging_unit"])
+    flags = frame_with(at, "预警类型")
+    assert {"任务滞后", "数据存疑"} <= set(flags["预警类型"])
+    assert flags["依据"].str.len().gt(0).all()
+
+
+def test_a_database_newer_than_the_program_is_explained_in_chinese(tmp_path: Path, monkeypatch) -> None:
+    from etl import store
+
+    path = tmp_path / "new.duckdb"
+    store.migrate(path)
+    with store.write(path) as con:
+        con.execute("insert into schema_migrations values (9999, 'future', now())")
+    monkeypatch.setenv("YINGSHANG_DB", str(path))
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    assert at.error and "数据库" in at.error[0].value and "9999" in at.error[0].value
+
+
+@pytest.mark.parametrize("page,title", PAGES.items())
+def test_every_page_explains_an_empty_database(catalog_db: Path, page: str, title: str) -> None:
+    at = run_page(page)
+    assert [t.value for t in at.title] == [title]
+    assert not at.error, [e.value for e in at.error]
+    assert any("暂无月报数据" in i.value for i in at.info)
+
+
+def malformed_return(unit: str, period: date) -> tuple[str, bytes]:
+    """The real template with words typed into the first 本月值 cell."""
+    from etl.template import FIRST_DATA_ROW, SHEET_INDICATORS, build_template
+
+    wb = build_template(unit, period)
+    ws = wb[SHEET_INDICATORS]
+    ws.cell(row=FIRST_DATA_ROW, column=5, value="两天左右")
+    buf = io.BytesIO()
+    wb.save(buf)
+    return f"{period:%Y-%m}_{unit}_月报.xlsx", buf.getvalue()
+
+
+def test_upload_page_shows_the_cell_of_an_error(catalog_db: Path) -> None:
+    from etl.template import FIRST_DATA_ROW
+    from indicators import load_catalog
+
+    cat = load_catalog()
+    period = date(2026, 10, 1)
+    unit = next(u for u in cat.units if cat.indicators_for_unit(u, period))
+    name, data = malformed_return(unit, period)
+    at = run_page("pages/upload.py", period="2026-10")
+    at.file_uploader(key="returns").upload(name, data, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.error and "未通过校验" in at.error[0].value
+    report = frame_with(at, "单元格")
+    errors = report[report["级别"] == "错误"]
+    assert f"E{FIRST_DATA_ROW}" in set(errors["单元格"]) and "指标" in set(errors["工作表"])
+    assert errors["修改建议"].str.len().gt(0).all()

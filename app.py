@@ -13,10 +13,10 @@ import streamlit as st
 
 st.set_page_config(page_title="营商环境监测", page_icon="📊", layout="wide", initial_sidebar_state="expanded")
 
-from dashboard import filters as flt  # noqa: E402  (set_page_config must come first)
-from dashboard import ui  # noqa: E402
-from dashboard.session import current_user  # noqa: E402
-from etl import store  # noqa: E402
+from dashboard import filters as flt
+from dashboard import ui
+from dashboard.session import current_user
+from etl import store
 
 HERE = Path(__file__).resolve().parent
 
@@ -31,9 +31,12 @@ def prepare_database(path: str) -> str:
     return path
 
 
+def page(file: str, title: str, icon: str, **kw) -> st.Page:
+    return st.Page(str(HERE / "pages" / file), title=title, icon=icon, **kw)
+
+
 def navigation():
     """Pages grouped by who uses them; the overview first."""
-    page = lambda file, title, icon, **kw: st.Page(str(HERE / "pages" / file), title=title, icon=icon, **kw)  # noqa: E731
     office = [
         page("submissions.py", "报送情况", ":material/assignment_turned_in:"),
         page("quality.py", "数据质量", ":material/rule:"),
@@ -86,12 +89,9 @@ def main() -> None:
     # ------------------------------------------------------------------------------------
 
     nav = navigation()
+    ui.chinese_widgets_style()
     try:
         st.session_state["filters"] = global_filters()
-        from dashboard import queries as q
-
-        if not ui.data(q.periods):
-            st.info(ui.NO_RETURNS, icon=":material/info:")
         nav.run()
     except store.StoreError as err:
         st.error(f"数据库错误：{err}")

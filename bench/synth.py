@@ -103,9 +103,13 @@ order by mo.period, u.n;
 
 insert into observation
 select s.id, s.unit, s.region, s.period, i.code,
-       round(i.target * (0.9 + (hash(s.id, i.code) % 1000) / 5000.0), 2),
+       -- about 1 value in 10 misses a plain target (1 in 2 for city-average ones, by definition)
+       round(i.target * case when i.direction = 'lower_better'
+                             then 1.02 - (hash(s.id, i.code) % 1000) / 5000.0
+                             else 0.98 + (hash(s.id, i.code) % 1000) / 5000.0 end, 2),
        null, printf('E%d', 4 + i.n), true, false
-from submission s, (select code, target, row_number() over (order by code) - 1 as n from indicator) i
+from submission s,
+     (select code, target, direction, row_number() over (order by code) - 1 as n from indicator) i
 order by s.period, s.unit, i.code;
 
 insert into task_progress
@@ -148,3 +152,9 @@ def build(path: Path, scale: Scale, threads: int = 1) -> Path:
         con.execute(f"set threads = {int(threads)}")
         con.execute(_fill(_FACTS_SQL, params))
     return path
+
+
+def months_back(scale: Scale) -> date:
+    """First month of the synthetic history."""
+    k = scale.last_period.year * 12 + scale.last_period.month - 1 - (scale.months - 1)
+    return date(k // 12, k % 12 + 1, 1)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import time
+from pathlib import Path
 
 import streamlit as st
 
@@ -21,6 +22,7 @@ from etl.access import ROLE_NAMES, User
 
 SESSION_KEY = "auth"
 NOTICE_KEY = "auth_notice"
+PAGES_DIR = Path(__file__).resolve().parents[1] / "pages"
 USER_KEY = "user"  # where app.py keeps the current User for the pages (dashboard.ui.user)
 
 
@@ -79,13 +81,29 @@ def require_login() -> User:
     """
     user = login_gate()
     if user is None:
-        st.navigation([st.Page(_login_placeholder, title="登录", url_path="login", default=True)], position="hidden")
+        _visitor_navigation()
         st.stop()
     return user
 
 
 def _login_placeholder() -> None:
-    """The only page a visitor can reach; the form itself is rendered by ``login_gate``."""
+    """What every URL runs for a visitor; the form itself is rendered by ``login_gate``."""
+
+
+def _visitor_navigation() -> None:
+    """A hidden navigation in which every page URL runs only the login placeholder.
+
+    Registering it matters twice: without any ``st.navigation`` Streamlit falls back to
+    running ``pages/*.py`` directly for a page URL (bypassing app.py), and keeping each
+    page's URL path means a bookmarked page opens again right after logging in.
+    """
+    pages = [st.Page(_login_placeholder, title="登录", url_path="login", default=True)]
+    pages += [
+        st.Page(_login_placeholder, title="登录", url_path=path.stem)
+        for path in sorted(PAGES_DIR.glob("*.py"))
+        if not path.name.startswith("_")
+    ]
+    st.navigation(pages, position="hidden")
 
 
 def render_login_form() -> None:
@@ -94,9 +112,10 @@ def render_login_form() -> None:
     notice = st.session_state.pop(NOTICE_KEY, None)
     if notice:
         st.info(notice)
-    with st.form("login_form"):
-        username = st.text_input("用户名", key="login_username")
-        password = st.text_input("密码", type="password", key="login_password")
+    # clear_on_submit: the password does not stay in the widget state after the attempt
+    with st.form("login_form", clear_on_submit=True):
+        username = st.text_input("用户名")
+        password = st.text_input("密码", type="password")
         submitted = st.form_submit_button("登录", type="primary")
     if submitted:
         result = users.authenticate(username, password, _db())

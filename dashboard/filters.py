@@ -166,8 +166,8 @@ def sidebar(
         start = from_params(st.query_params.to_dict(), default_period=default, regions=regions, units=unit_region)
         state["f_grain"] = start.grain
         state["f_period"] = start.period
-        state["f_region"] = start.region
-        state["f_unit"] = start.unit
+        state["f_region"] = start.region or ""
+        state["f_unit"] = start.unit or ""
 
     with st.sidebar:
         st.subheader("筛选条件")
@@ -187,25 +187,26 @@ def sidebar(
             format_func=lambda d: period_label(d, grain),
             key="f_period",
         )
-        region_ids = [None, *regions]
+        # "" stands for "all" (a None value would show Streamlit's English placeholder)
+        region_ids = ["", *regions]
         if state.get("f_region") not in region_ids:
-            state["f_region"] = None
+            state["f_region"] = ""
         region = st.selectbox(
             "区域",
             options=region_ids,
-            format_func=lambda r: "全部区域" if r is None else regions[r],
+            format_func=lambda r: regions[r] if r else "全部区域",
             key="f_region",
         )
-        unit_ids = [None, *(u for u, (_, reg) in units.items() if region is None or reg == region)]
+        unit_ids = ["", *(u for u, (_, reg) in units.items() if not region or reg == region)]
         if state.get("f_unit") not in unit_ids:
-            state["f_unit"] = None
+            state["f_unit"] = ""
         unit = st.selectbox(
             "责任单位",
             options=unit_ids,
-            format_func=lambda u: "全部单位" if u is None else units[u][0],
+            format_func=lambda u: units[u][0] if u else "全部单位",
             key="f_unit",
         )
-    chosen = Filters(period=period, grain=grain, region=region, unit=unit)
+    chosen = Filters(period=period, grain=grain, region=region or None, unit=unit or None)
     sync_url(chosen)
     return chosen
 

@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 
 from dashboard import judge, returns
-from etl import store
+from dashboard.db import run
 
 FLAG_TYPES = ["未达标", "连续三个月未达标", "逾期未报", "预警", "迟报", "任务滞后", "数据存疑"]
 SEVERITY = {"未达标": "高", "连续三个月未达标": "高", "逾期未报": "高", "预警": "中", "迟报": "中",
@@ -38,28 +38,30 @@ month_rows as (
     order by status desc, region, unit, code
     limit $limit
 ),
+{judge.texts('month_rows', 'month_texts')},
 indicator_flags as (
     select status as flag, unit, period, code as subject, name as subject_name,
-           {judge.REASON} as reason, submission_id, '指标' as sheet, cell
-    from month_rows
+           reason, submission_id, '指标' as sheet, cell
+    from month_texts
 ),
+streak_keys as (
+    select * from ({judge.STREAK_KEYS}) order by unit, code limit $limit
+),
+streak_rows as (
+    select j.* from judged j semi join streak_keys k on k.unit = j.unit and k.code = j.code
+),
+{judge.texts('streak_rows', 'streak_texts')},
 streaks as (
-    select unit, code, any_value(name) as name, any_value(uom) as uom,
-           string_agg(month(period) || '月 ' || {judge.VALUE_TEXT}, '、' order by period) as history,
+    select unit, code, any_value(name) as name,
+           string_agg(month(period) || '月 ' || value_text, '、' order by period) as history,
            arg_max(submission_id, period) as submission_id, arg_max(cell, period) as cell,
-           arg_max({judge.TARGET_TEXT}, period) as target_text,
-           arg_max(comparator, period) as comparator
-    from judged
+           arg_max(target_text, period) as target_text
+    from streak_texts
     group by unit, code
-    having count(*) filter (where status = '未达标') = 3
-       and bool_or(period = $p1)
-    order by any_value(region), unit, code
-    limit $limit
 ),
 streak_flags as (
     select '连续三个月未达标' as flag, unit, $p1::date as period, code as subject, name as subject_name,
-           name || ' 连续三个月未达标：' || history || '，目标 '
-               || case when comparator = 'city_avg' then '不低于全市平均' else target_text end as reason,
+           name || ' 连续三个月未达标：' || history || '，目标 ' || target_text as reason,
            submission_id, '指标' as sheet, cell
     from streaks
 ),
@@ -130,10 +132,7 @@ def _params(period: date, now: datetime, unit: str | None, region: str | None,
 
 
 def _run(db: Any, sql: str, prm: dict[str, Any]) -> pd.DataFrame:
-    from dashboard.queries import _exec
-
-    with store.read(db) as con:
-        return _exec(con, sql, prm)
+    return run(db, sql, prm)
 
 
 # RETURNS filters submissions with "period between $p0 and $p1"; the three-month $p0 only adds
@@ -145,8 +144,28 @@ order by case severity when '高' then 0 when '中' then 1 else 2 end, case flag
 limit $limit
 """
 
-_COUNTS = _FLAGS + f"""
-select flag, count(*) as n from final group by flag order by case flag {_ORDER} end
+_COUNTS = f"""
+with {judge.JUDGED},
+{returns.RETURNS},
+counted as (
+    select status as flag, count(*) as n from judged
+    where period = $p1 and status in ('未达标', '预警') group by status
+    union all
+    select '连续三个月未达标', count(*) from ({judge.STREAK_KEYS})
+    union all
+    select status, count(*) from returns where status in ('逾期未报', '迟报') group by status
+    union all
+    select '任务滞后', count(*) from task_progress t
+    where t.is_current and t.status = '滞后' and t.period = $p1
+      and ($unit is null or t.unit = $unit)
+      and ($region is null or t.unit in (select id from unit where region = $region))
+    union all
+    select '数据存疑', count(*) from finding f join submission s on s.id = f.submission_id
+    where f.severity = 'warning' and s.status = 'accepted' and s.is_current and s.period = $p1
+      and ($unit is null or s.unit = $unit)
+      and ($region is null or s.region = $region)
+)
+select flag, sum(n)::bigint as n from counted where n > 0 group by flag order by case flag {_ORDER} end
 """
 
 

@@ -6,8 +6,6 @@ reasons are built inside the query; tests check that both agree.
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 
 # Units of measure spoken with a measure word before them.
@@ -33,24 +31,21 @@ STATUS_COLORS = {
 COMPARATOR_TEXT = {">=": "≥", ">": "＞", "<=": "≤", "<": "＜", "=": "＝"}
 
 
-def _number(v: float, decimals: int) -> str:
-    if float(v).is_integer():
-        return f"{int(v):,}"
-    return f"{v:,.{decimals}f}".rstrip("0").rstrip(".")
+def _number(v: float) -> str:
+    """Thousands separators, at most two decimals, no trailing zeros."""
+    return f"{v:,.2f}".rstrip("0").rstrip(".")
 
 
 def fmt_value(v: float | None, uom: str | None) -> str:
     """One value with its unit: ``95.0%``, ``18 个工作日``, ``1,234.5 万元``; ``—`` when missing."""
-    if v is None or (isinstance(v, float) and math.isnan(v)) or pd.isna(v):
+    if v is None or pd.isna(v):
         return "—"
     uom = uom or ""
     if uom == "%":
         return f"{v:.1f}%"
-    if uom in _MONEY:
-        return f"{_number(v, 2)} {uom}"
     if uom in _COUNTED:
-        return f"{_number(v, 1)} {_COUNTED[uom]}"
-    return f"{_number(v, 2)} {uom}".strip()
+        return f"{_number(v)} {_COUNTED[uom]}"
+    return f"{_number(v)} {uom}".strip()
 
 
 def fmt_pct(v: float | None) -> str:
@@ -72,34 +67,34 @@ def fmt_target(comparator: str | None, value: float | None, uom: str | None) -> 
 def sql_value_text(value: str, uom: str) -> str:
     """DuckDB expression formatting column ``value`` with unit column ``uom`` like ``fmt_value``.
 
-    ``value`` and ``uom`` are column expressions written by this package, never user input.
+    Kept small on purpose: it is repeated inside reasons, and DuckDB's planning time grows with
+    the size of the expression. ``value``/``uom`` are column expressions, never user input.
     """
-    num1 = (f"case when {value} = trunc({value}) then format('{{:,}}', {value}::bigint) "
-            f"else rtrim(rtrim(format('{{:,.1f}}', {value}), '0'), '.') end")
-    num2 = (f"case when {value} = trunc({value}) then format('{{:,}}', {value}::bigint) "
-            f"else rtrim(rtrim(format('{{:,.2f}}', {value}), '0'), '.') end")
-    counted = " ".join(f"when '{k}' then ' {w}'" for k, w in _COUNTED.items())
-    money = ", ".join(f"'{m}'" for m in sorted(_MONEY))
+    suffix = " ".join(f"when '{k}' then ' {w}'" for k, w in _COUNTED.items())
     return (
-        f"case when {value} is null then '—' "
-        f"when {uom} = '%' then format('{{:.1f}}%', {value}) "
-        f"when {uom} in ({money}) then {num2} || ' ' || {uom} "
-        f"when {uom} in ({', '.join(repr(k) for k in _COUNTED)}) then {num1} || case {uom} {counted} end "
-        f"else trim({num2} || ' ' || coalesce({uom}, '')) end"
+        f"case when {value} is null then '—' when {uom} = '%' then format('{{:.1f}}%', {value}) "
+        f"else rtrim(rtrim(format('{{:,.2f}}', {value}), '0'), '.') "
+        f"|| case {uom} {suffix} when '' then '' else ' ' || coalesce({uom}, '') end end"
+    )
+
+
+def sql_target_text_from(comparator: str, target: str, num_text: str) -> str:
+    """DuckDB expression for ``fmt_target`` given the formatted target number ``num_text``
+    (formatted in % for ``growth``)."""
+    ops = " ".join(f"when '{k}' then '{v}'" for k, v in COMPARATOR_TEXT.items())
+    return (
+        f"case when {comparator} is null then '—' "
+        f"when {comparator} = 'city_avg' then case when coalesce({target}, 0) = 0 then '不低于全市平均' "
+        f"else '优于全市平均 ' || {num_text} end "
+        f"when {comparator} = 'growth' then '较基期增长≥' || {num_text} "
+        f"else (case {comparator} {ops} else {comparator} end) || {num_text} end"
     )
 
 
 def sql_target_text(comparator: str, target: str, uom: str) -> str:
     """DuckDB expression for ``fmt_target``."""
-    ops = " ".join(f"when '{k}' then '{v}'" for k, v in COMPARATOR_TEXT.items())
-    growth = sql_value_text(target, "'%'")
-    return (
-        f"case when {comparator} is null then '—' "
-        f"when {comparator} = 'city_avg' then case when coalesce({target}, 0) = 0 then '不低于全市平均' "
-        f"else '优于全市平均 ' || {sql_value_text(target, uom)} end "
-        f"when {comparator} = 'growth' then '较基期增长≥' || {growth} "
-        f"else (case {comparator} {ops} else {comparator} end) || {sql_value_text(target, uom)} end"
-    )
+    num = sql_value_text(target, f"case when {comparator} = 'growth' then '%' else {uom} end")
+    return sql_target_text_from(comparator, target, num)
 
 
 COLUMN_LABELS: dict[str, str] = {
@@ -107,7 +102,7 @@ COLUMN_LABELS: dict[str, str] = {
     "region_kind": "区域类型", "dept": "部门", "liaison": "联络员", "phone": "联系电话",
     "period": "月份", "code": "指标代码", "name": "指标名称", "uom": "计量单位",
     "comparator": "比较方式", "target": "目标值", "amber": "预警区间", "reference": "对照值",
-    "value": "本月值", "value_text": "本月值", "target_text": "目标", "status": "状态",
+    "value": "数值", "value_text": "本月值", "target_text": "目标", "status": "状态",
     "reason": "原因", "rank": "排名", "city_avg": "全市平均", "diff": "与全市平均之差",
     "submission_id": "报送编号", "version": "版本", "sheet": "工作表", "cell": "单元格",
     "evidence": "依据", "flag": "预警类型", "severity": "严重程度", "subject": "对象代码",

@@ -12,13 +12,17 @@ Rules:
 * ``growth``: growth over ``indicator.baseline`` in % must reach the target;
 * amber: passing but within ``amber`` of the reference → 预警.
 
-City averages come from ``city_month_avg`` (migration 0003) for months whose stats are fresh
-(see ``dashboard.stats``) and are computed live for the others.
+Months whose precomputed judgments are fresh (``dashboard.stats``, table
+``judged_observation`` of migration 0003) are read from that table; the others are judged
+live by the same SQL, so the two can never disagree.
 """
 
 from __future__ import annotations
 
-from dashboard.format import sql_target_text, sql_value_text
+from datetime import date
+from typing import Any
+
+from dashboard.format import sql_target_text, sql_target_text_from, sql_value_text
 
 EPS = 1e-9
 
@@ -36,22 +40,15 @@ def status_sql(value: str = "value", op: str = "op", margin: str = "margin", amb
     )
 
 
-# Months of the span, targets in force per code × month, the city averages, then the verdict.
-JUDGED = f"""
+# Columns of a judged row, in order (also the layout of the judged_observation table).
+COLUMNS = ("submission_id, unit, region, period, code, value, cell, name, uom, direction, baseline, "
+           "comparator, target, amber, city_avg, reference, metric, op, margin, status")
+
+# Months of the span; which months have fresh precomputed judgments; for the other months the
+# targets in force per code × month, the city averages, then the verdict; both halves unioned.
+JUDGED_LIVE = f"""
 months as (
     select unnest(generate_series($p0::date, $p1::date, interval 1 month))::date as period
-),
-targets as (
-    select code, comparator, value, amber, effective_from, effective_to from indicator_target
-    union all
-    select code, comparator, target, amber, coalesce(effective_from, date '2000-01-01'), effective_to
-    from indicator i where not exists (select 1 from indicator_target t where t.code = i.code)
-),
-target_month as (
-    select t.code, m.period, t.comparator, t.value as target, t.amber
-    from targets t join months m
-      on t.effective_from <= m.period and (t.effective_to is null or m.period <= t.effective_to)
-    qualify row_number() over (partition by t.code, m.period order by t.effective_from desc) = 1
 ),
 fingerprints as (
     select m.period,
@@ -65,6 +62,25 @@ fresh_months as (
     select f.period from fingerprints f
     join unit_month_stats_state st on st.period = f.period and st.fingerprint = f.fingerprint
 ),
+stored as (
+    select {COLUMNS} from judged_observation
+    where period between $p0 and $p1 and period in (select period from fresh_months)
+      and ($region is null or region = $region)
+      and ($unit is null or unit = $unit)
+      and ($code is null or code = $code)
+),
+targets as (
+    select code, comparator, value, amber, effective_from, effective_to from indicator_target
+    union all
+    select code, comparator, target, amber, coalesce(effective_from, date '2000-01-01'), effective_to
+    from indicator i where not exists (select 1 from indicator_target t where t.code = i.code)
+),
+target_month as (
+    select t.code, m.period, t.comparator, t.value as target, t.amber
+    from targets t join months m
+      on t.effective_from <= m.period and (t.effective_to is null or m.period <= t.effective_to)
+    qualify row_number() over (partition by t.code, m.period order by t.effective_from desc) = 1
+),
 district_means as (
     select o.code, o.period, o.region, avg(o.value) as v
     from observation o
@@ -77,15 +93,12 @@ district_means as (
 ),
 city_avg as (
     select code, period, avg(v) as city_avg from district_means group by all
-    union all
-    select code, period, city_avg from city_month_avg
-    where period between $p0 and $p1 and period in (select period from fresh_months)
-      and ($code is null or code = $code)
 ),
 obs as (
     select o.submission_id, o.unit, o.region, o.period, o.code, o.value, o.cell
     from observation o
     where o.is_current and o.period between $p0 and $p1
+      and o.period not in (select period from fresh_months)
       and ($region is null or o.region = $region)
       and ($unit is null or o.unit = $unit)
       and ($code is null or o.code = $code)
@@ -116,33 +129,133 @@ margins as (
                 when op = '=' then -abs(metric - reference) end as margin
     from measured
 ),
+live as (
+    select {COLUMNS.removesuffix("status")}{status_sql()} as status from margins
+),
 judged as (
-    select *, {status_sql()} as status from margins
+    select * from stored
+    union all
+    select * from live
 )"""
 
-# Chinese reason for a judged row (used where rows are shown one by one).
-REASON = f"""
+# When every month of the span is fresh (the normal case) the whole live chain is dead
+# weight that DuckDB still has to plan (~100 ms); this short chain reads the stored verdicts.
+JUDGED_STORED = f"""
+months as (
+    select unnest(generate_series($p0::date, $p1::date, interval 1 month))::date as period
+),
+targets as (
+    select code, comparator, value, amber, effective_from, effective_to from indicator_target
+    union all
+    select code, comparator, target, amber, coalesce(effective_from, date '2000-01-01'), effective_to
+    from indicator i where not exists (select 1 from indicator_target t where t.code = i.code)
+),
+target_month as (
+    select t.code, m.period, t.comparator, t.value as target, t.amber
+    from targets t join months m
+      on t.effective_from <= m.period and (t.effective_to is null or m.period <= t.effective_to)
+    qualify row_number() over (partition by t.code, m.period order by t.effective_from desc) = 1
+),
+judged as (
+    select {COLUMNS}, streak from judged_observation
+    where period between $p0 and $p1
+      and ($region is null or region = $region)
+      and ($unit is null or unit = $unit)
+      and ($code is null or code = $code)
+)"""
+
+# Queries embed this marker; ``resolve`` swaps in the stored or the live chain.
+JUDGED = "/*judged*/"
+
+# (unit, code) failing this month and the two before; the judged span must be those 3 months.
+STREAK_KEYS = "/*streak_keys*/"
+_STREAK_STORED = "select unit, code from judged where period = $p1 and status = '未达标' and streak >= 3"
+_STREAK_LIVE = """select unit, code from judged where status = '未达标'
+    group by unit, code having count(*) = 3 and bool_or(period = $p1)"""
+
+_FINGERPRINTS = """
+with months as (
+    select unnest(generate_series($p0::date, $p1::date, interval 1 month))::date as period
+),
+subs as (
+    select period, max(id) as max_id, count(*) as n from submission
+    where period between $p0 and $p1 group by period
+)
+select m.period,
+       coalesce(s.max_id, 0) || '-' || coalesce(s.n, 0) || '-'
+       || coalesce((select max(value) from meta where key = 'catalog_version'), '') as fingerprint
+from months m left join subs s using (period)
+"""
+
+
+def fingerprints_sql() -> str:
+    """Per month of [$p0, $p1]: what its stored judgments must have been computed from."""
+    return _FINGERPRINTS
+
+
+def all_fresh(con: Any, p0: date, p1: date) -> bool:
+    """True when every month of [p0, p1] has stored judgments matching the current data."""
+    row = con.execute(
+        f"with fp as ({_FINGERPRINTS}) "
+        "select count(*) filter (where st.fingerprint is distinct from fp.fingerprint) "
+        "from fp left join unit_month_stats_state st using (period)",
+        {"p0": p0, "p1": p1},
+    ).fetchone()
+    return row[0] == 0
+
+
+def resolve(con: Any, sql: str, params: dict) -> str:
+    """``sql`` with the judged chain that fits the span's freshness."""
+    if JUDGED not in sql:
+        return sql
+    fresh = all_fresh(con, params["p0"], params["p1"])
+    sql = sql.replace(STREAK_KEYS, _STREAK_STORED if fresh else _STREAK_LIVE)
+    return sql.replace(JUDGED, JUDGED_STORED if fresh else JUDGED_LIVE)
+
+
+# Chinese reason for a judged row, built from the text columns that ``texts`` adds.
+REASON = """
 case status
     when '未报' then name || ' 本月未填报'
     when '未达标' then case comparator
-        when 'city_avg' then name || ' ' || {sql_value_text('value', 'uom')}
-            || case when direction = 'lower_better' then ' 高于' else ' 低于' end
-            || '全市平均 ' || {sql_value_text('city_avg', 'uom')}
-        when 'growth' then name || ' 较基期增长 ' || {sql_value_text('metric', "'%'")}
-            || ' 低于目标 ' || {sql_target_text('comparator', 'target', 'uom')}
-        else name || ' ' || {sql_value_text('value', 'uom')}
+        when 'city_avg' then name || ' ' || value_text
+            || case when direction = 'lower_better' then ' 高于' else ' 低于' end || '全市平均 ' || reference_text
+        when 'growth' then name || ' 较基期增长 ' || metric_text || ' 低于目标 ' || target_text
+        else name || ' ' || value_text
             || case when op in ('>=', '>') then ' 低于目标 ' when op in ('<=', '<') then ' 高于目标 '
-                    else ' 不符合目标 ' end
-            || {sql_target_text('comparator', 'target', 'uom')} end
-    when '预警' then name || ' ' || {sql_value_text('value', 'uom')} || ' 接近目标 '
-        || case comparator when 'city_avg' then '全市平均 ' || {sql_value_text('reference', 'uom')}
-                           else {sql_target_text('comparator', 'target', 'uom')} end
-        || '（预警区间 ' || {sql_value_text('amber', "case when comparator = 'growth' then '%' else uom end")} || '）'
-    when '达标' then name || ' ' || {sql_value_text('value', 'uom')} || ' 达到目标 '
-        || case comparator when 'city_avg' then '全市平均 ' || {sql_value_text('reference', 'uom')}
-                           else {sql_target_text('comparator', 'target', 'uom')} end
+                    else ' 不符合目标 ' end || target_text end
+    when '预警' then name || ' ' || value_text || ' 接近目标 '
+        || case comparator when 'city_avg' then '全市平均 ' || reference_text else target_text end
+        || '（预警区间 ' || amber_text || '）'
+    when '达标' then name || ' ' || value_text || ' 达到目标 '
+        || case comparator when 'city_avg' then '全市平均 ' || reference_text else target_text end
     else name || ' 本月无适用目标'
 end"""
+
+_TARGET_UOM = "case when comparator = 'growth' then '%' else uom end"
+
+
+def texts(src: str, out: str) -> str:
+    """CTEs named ``out`` adding value_text, target_text, reason (and helpers) to ``src``'s rows.
+
+    Each number is formatted once in its own column and the reason is assembled from those
+    columns: inlining the formatting into the reason makes DuckDB's planner slow.
+    """
+    return f"""{out}_num as (
+    select *, {sql_value_text('value', 'uom')} as value_text,
+           {sql_value_text('target', _TARGET_UOM)} as target_num_text,
+           {sql_value_text('reference', 'uom')} as reference_text,
+           {sql_value_text('metric', "'%'")} as metric_text,
+           {sql_value_text('amber', _TARGET_UOM)} as amber_text
+    from {src}
+),
+{out}_tt as (
+    select *, {sql_target_text_from('comparator', 'target', 'target_num_text')} as target_text from {out}_num
+),
+{out} as (
+    select *, {REASON} as reason from {out}_tt
+)"""
+
 
 TARGET_TEXT = sql_target_text("comparator", "target", "uom")
 VALUE_TEXT = sql_value_text("value", "uom")

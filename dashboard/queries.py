@@ -9,39 +9,27 @@ shared pieces are ``judge.JUDGED`` (value vs target in force) and ``returns.RETU
 
 from __future__ import annotations
 
+import math
 import re
-import warnings
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
 
+from dashboard import db as db_
 from dashboard import judge, returns, stats
-from dashboard.format import sql_target_text, sql_value_text
 from dashboard.flags import flag_counts, red_flags  # noqa: F401  (re-exported for pages)
+from dashboard.format import sql_target_text, sql_value_text
 from dashboard.returns import due_at, now_local  # noqa: F401
 from etl import store
 
 Db = Any  # str | os.PathLike | None, passed to etl.store.read
 
 
-def _bind(sql: str, params: dict[str, Any]) -> dict[str, Any]:
-    """Only the parameters the statement names (DuckDB rejects unused named parameters)."""
-    names = set(re.findall(r"\$([a-z_][a-z0-9_]*)", sql))
-    return {k: v for k, v in params.items() if k in names}
-
-
-def _exec(con: Any, sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # pandas deprecation noise from duckdb's converter
-        return con.execute(sql, _bind(sql, params or {})).df()
-
-
-def run(db: Db, sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
-    """One read-only query into a DataFrame; the connection is released at once."""
-    with store.read(db) as con:
-        return _exec(con, sql, params)
+_bind = db_.bind
+_exec = db_.execute
+run = db_.run
 
 
 def _run_with_stats(db: Db, sql: str, p0: date, p1: date, region: str | None, unit: str | None,
@@ -57,7 +45,7 @@ def _plain_list(xs: Any) -> list[float | None]:
     if xs is None:
         return []
     items = xs.tolist() if hasattr(xs, "tolist") else list(xs)
-    return [None if v is None or v != v else float(v) for v in items]
+    return [None if v is None or math.isnan(v) else float(v) for v in items]
 
 
 def _month(d: date | datetime | pd.Timestamp) -> date:
@@ -168,7 +156,8 @@ ret as (
 ),
 ind as (
     select coalesce(sum(reported), 0) as reported, coalesce(sum(met), 0) as met,
-           coalesce(sum(amber), 0) as amber, coalesce(sum(failed), 0) as failed
+           coalesce(sum(amber), 0) as amber, coalesce(sum(failed), 0) as failed,
+           sum(streak3) as streaks
     from unit_month_stats_view
 ),
 tasks as (
@@ -176,8 +165,15 @@ tasks as (
     where t.is_current and t.status = '滞后' and t.period between $p0 and $p1
       and ($unit is null or t.unit = $unit)
       and ($region is null or t.unit in (select id from unit where region = $region))
+),
+warnings as (
+    select count(*) as doubtful from finding f join submission s on s.id = f.submission_id
+    where f.severity = 'warning' and s.status = 'accepted' and s.is_current
+      and s.period between $p0 and $p1
+      and ($unit is null or s.unit = $unit)
+      and ($region is null or s.region = $region)
 )
-select * from ret, ind, tasks
+select * from ret, ind, tasks, warnings
 """
 
 
@@ -188,14 +184,16 @@ def overview_kpis(db: Db, f: Filters, now: datetime) -> dict:
     out = {k: (None if pd.isna(v) else int(v)) for k, v in row.items()}
     out["on_time_rate"] = round(100 * out["on_time"] / out["expected"], 1) if out["expected"] else None
     out["attainment_rate"] = round(100 * out["met"] / out["reported"], 1) if out["reported"] else None
-    counts = flag_counts(db, p1, now, region=f.region, unit=f.unit) if p0 == p1 else None
-    if counts is None:
-        total = 0
+    # every flag type is counted above except 连续三个月未达标, which the stats hold when fresh
+    streaks = out.pop("streaks")
+    if streaks is None:  # stats stale: count the streaks month by month
+        streaks = 0
         for m in returns.months_between(p0, p1):
-            total += int(flag_counts(db, m, now, region=f.region, unit=f.unit)["n"].sum())
-        out["open_flags"] = total
-    else:
-        out["open_flags"] = int(counts["n"].sum())
+            counts = flag_counts(db, m, now, region=f.region, unit=f.unit)
+            streaks += int(counts.loc[counts["flag"] == "连续三个月未达标", "n"].sum())
+    doubtful = out.pop("doubtful")
+    out["open_flags"] = (out["failed"] + out["amber"] + out["missing"] + out["late"]
+                         + out["tasks_lagging"] + doubtful + streaks)
     return out
 
 
@@ -316,14 +314,13 @@ rows as (
            j.submission_id, j.cell
     from owned ow left join judged j on j.code = ow.code
 ),
+{judge.texts('rows', 'row_texts')},
 final as (
     select r.code, r.name, r.uom, r.comparator, r.target, r.amber, r.reference, r.value, r.status,
-           {judge.REASON} as reason,
-           {judge.VALUE_TEXT} as value_text,
-           {judge.TARGET_TEXT} as target_text,
+           r.reason, r.value_text, r.target_text,
            s.spark, r.submission_id, sub.version,
            case when r.cell is not null then '指标' end as sheet, r.cell
-    from rows r
+    from row_texts r
     left join spark s using (code)
     left join (select id, version from submission where period = $p1) sub on sub.id = r.submission_id
 )
@@ -427,9 +424,10 @@ def indicator_targets(db: Db, code: str) -> pd.DataFrame:
 
 _VALUES = f"""
 with {judge.JUDGED},
-texts as (
-    select *, {judge.VALUE_TEXT} as value_text, {judge.REASON} as reason from judged where value is not null
+present as (
+    select * from judged where value is not null
 ),
+{judge.texts('present', 'texts')},
 final as (
     select j.unit, u.name as unit_name, j.region, r.name as region_name, r.kind as region_kind,
            j.value, j.value_text, j.reference, j.status, j.reason,

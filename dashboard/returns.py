@@ -8,7 +8,7 @@ loader agree on the deadline.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from etl import deadline, workdays
@@ -57,7 +57,7 @@ def local_naive(moment: datetime) -> datetime:
 
 def now_local() -> datetime:
     """Now in Shanghai, rounded down to the minute so cached page data is reused."""
-    return datetime.now(timezone.utc).astimezone(TZ).replace(second=0, microsecond=0)
+    return datetime.now(UTC).astimezone(TZ).replace(second=0, microsecond=0)
 
 
 def due_at(period: date) -> datetime:

@@ -7,6 +7,7 @@ Pages stay thin: inputs -> one ``data(fn, ...)`` call -> ``table(...)`` / a char
 from __future__ import annotations
 
 import importlib
+import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -26,11 +27,27 @@ def db() -> str:
     return str(store.db_path())
 
 
+_VERSION_TTL = 1.0  # seconds: one page run asks many times, one database read answers
+_versions: dict[str, tuple[float, str]] = {}
+
+
 def version(path: str | None = None) -> str:
-    """Cache key that changes when a return or the catalog lands."""
+    """Cache key that changes when a return or the catalog lands (re-read at most once a second)."""
     from dashboard import queries
 
-    return queries.data_version(path or db())
+    path = path or db()
+    now = time.monotonic()
+    hit = _versions.get(path)
+    if hit and now - hit[0] < _VERSION_TTL:
+        return hit[1]
+    ver = queries.data_version(path)
+    _versions[path] = (now, ver)
+    return ver
+
+
+def forget_version(path: str | None = None) -> None:
+    """After this process wrote data (an upload), make the next page run see it at once."""
+    _versions.pop(path or db(), None)
 
 
 @st.cache_data(show_spinner=False, max_entries=1024)
@@ -53,7 +70,23 @@ def data(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
 
 def filters() -> Filters:
     """The global filters chosen in the sidebar (set by app.py before the page runs)."""
+    if "filters" not in st.session_state:
+        _run_through_app()
     return st.session_state["filters"]
+
+
+def _run_through_app() -> None:
+    """Re-run via app.py when Streamlit ran a page file on its own.
+
+    Streamlit treats a ``pages/`` folder as a legacy multipage app until ``st.navigation``
+    has been called once in the process, so a deep link (``/submissions``) opened as the
+    first request after a start runs the page file without app.py. Switching that legacy
+    mode off and re-running sends the same URL through app.py.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    PagesManager.uses_pages_directory = False
+    st.rerun()
 
 
 def user() -> User:
@@ -64,9 +97,14 @@ def user() -> User:
 
 
 def header(title: str, caption: str | None = None) -> None:
+    """Page title and caption; says so when the database holds no returns yet."""
+    from dashboard import queries
+
     st.title(title)
     if caption:
         st.caption(caption)
+    if not data(queries.periods):
+        st.info(NO_RETURNS, icon=":material/info:")
 
 
 def table(
@@ -88,7 +126,8 @@ def table(
     keyed by English names too and relabelled here. Cells of the ``status`` columns are
     coloured like the charts (达标 green, 未达标 red, …).
     """
-    from dashboard import export, format as fmt
+    from dashboard import export
+    from dashboard import format as fmt
 
     if df is None or df.empty:
         st.info(empty)
@@ -97,7 +136,7 @@ def table(
     labels = {c: fmt.COLUMN_LABELS.get(c, c) for c in shown.columns}
     config = {labels.get(c, c): v for c, v in (column_config or {}).items() if c in labels}
     view = styled_status(shown.rename(columns=labels), [labels[c] for c in status if c in labels])
-    st.dataframe(view, hide_index=True, column_config=config, height=height)
+    st.dataframe(view, hide_index=True, column_config=config, height=height, placeholder="—")
     st.download_button(
         download_label,
         data=lambda: export.to_excel_bytes(shown, name[:31]),
@@ -151,8 +190,9 @@ def scope_label(f: Filters) -> str:
     return "全部区域"
 
 
-def pick_unit(f: Filters, label: str = "选择单位") -> str | None:
-    """The unit a single-unit page shows: the sidebar's unit, else a choice made here.
+def pick_unit(f: Filters, label: str = "选择单位", default: str | None = None) -> str | None:
+    """The unit a single-unit page shows: the sidebar's unit, else a choice made here
+    (initially ``default``, else the first unit).
 
     A choice made here becomes the global unit filter (and so lands in the URL).
     """
@@ -165,7 +205,7 @@ def pick_unit(f: Filters, label: str = "选择单位") -> str | None:
     if f.unit in names:
         state["pick_unit"] = f.unit
     elif state.get("pick_unit") not in names:
-        state["pick_unit"] = ids[0]
+        state["pick_unit"] = default if default in names else ids[0]
 
     def _to_global() -> None:
         state["f_unit"] = state["pick_unit"]
@@ -183,3 +223,28 @@ def styled_status(df: pd.DataFrame, columns: list[str]) -> Any:
 
     present = [c for c in columns if c in df.columns]
     return df.style.map(colour, subset=present) if present else df
+
+
+def chinese_widgets_style() -> None:
+    """Chinese text for the parts of Streamlit's own widgets that have no label parameter
+    (the file uploader's button and size note)."""
+    limit = st.get_option("server.maxUploadSize")
+    st.html(
+        "<style>"
+        '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p'
+        "{font-size:0}"
+        '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after'
+        '{content:"选择文件";font-size:0.875rem}'
+        '[data-testid="stFileUploaderDropzoneInstructions"] span{font-size:0}'
+        '[data-testid="stFileUploaderDropzoneInstructions"] span::after'
+        f'{{content:"或将文件拖放到此处 · 每个文件不超过 {limit} MB · 仅限 .xlsx";font-size:0.875rem}}'
+        "</style>"
+    )
+
+
+def indicator_labels(codes: list[str], names: Mapping[str, str]) -> dict[str, str]:
+    """What a selectbox shows for each indicator: its name, plus the code where names repeat."""
+    counts: dict[str, int] = {}
+    for c in codes:
+        counts[names[c]] = counts.get(names[c], 0) + 1
+    return {c: names[c] if counts[names[c]] == 1 else f"{names[c]}（{c}）" for c in codes}

@@ -1,15 +1,15 @@
-"""Keep every received file, by content, next to the database; record every receipt.
+"""Keep every received file, by content, next to the database.
 
 Bytes go to ``<db dir>/archive/<sha[:2]>/<sha>.xlsx`` (content-addressed, so the same bytes
-are stored once). ``archived_file`` has one row per distinct file, ``receipt`` one row per
-time a file was received, duplicates included, with uploader, time and outcome.
+are stored once). The rows describing them (``archived_file``: one per distinct file;
+``receipt``: one per time a file was received, duplicates included, with uploader, time and
+outcome) are written by ``etl.load`` in the same transaction as the return's data.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -56,34 +56,3 @@ def known_files(con: Any, shas: list[str]) -> set[str]:
         return set()
     rows = con.execute("select sha256 from archived_file where list_contains(?, sha256)", [shas]).fetchall()
     return {r[0] for r in rows}
-
-
-def record_file(con: Any, sha: str, size: int, received_at: datetime) -> bool:
-    """Add the ``archived_file`` row; False if the file was known already."""
-    exists = con.execute("select 1 from archived_file where sha256 = ?", [sha]).fetchone()
-    if exists:
-        return False
-    con.execute(
-        "insert into archived_file (sha256, size_bytes, stored_path, first_received_at) values (?, ?, ?, ?)",
-        [sha, size, relative_path(sha), received_at],
-    )
-    return True
-
-
-def record_receipt(
-    con: Any,
-    *,
-    sha: str,
-    name: str,
-    uploader: str,
-    received_at: datetime,
-    outcome: str,
-    submission_id: int | None,
-    is_demo: bool = False,
-) -> int:
-    row = con.execute(
-        "insert into receipt (sha256, original_name, uploader, received_at, outcome, submission_id, is_demo)"
-        " values (?, ?, ?, ?, ?, ?, ?) returning id",
-        [sha, name, uploader, received_at, outcome, submission_id, is_demo],
-    ).fetchone()
-    return int(row[0])

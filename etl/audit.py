@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 import duckdb
@@ -83,7 +83,7 @@ def record(
         "insert into audit_log (\"at\", actor, action, object_type, object_id, unit, before, after, detail)"
         " values (?, ?, ?, ?, ?, ?, ?, ?, ?) returning id",
         [
-            at or datetime.now(timezone.utc),
+            at or datetime.now(UTC),
             actor,
             action,
             object_type,
@@ -159,7 +159,8 @@ class AuditFilter:
     unit: str | None = None
 
 
-def _tz() -> str:
+def local_tz() -> str:
+    """The zone whose calendar days the filters and display use (Beijing time)."""
     return os.environ.get("YINGSHANG_TZ", "Asia/Shanghai")
 
 
@@ -171,10 +172,10 @@ def entries(user, flt: AuditFilter = AuditFilter(), db=None, limit: int = 10_000
     where, params = ["true"], []
     if flt.since:
         where.append('("at" at time zone ?)::date >= ?')
-        params += [_tz(), flt.since]
+        params += [local_tz(), flt.since]
     if flt.until:
         where.append('("at" at time zone ?)::date <= ?')
-        params += [_tz(), flt.until]
+        params += [local_tz(), flt.until]
     for column in ("actor", "action", "unit"):
         value = getattr(flt, column)
         if value:
@@ -204,7 +205,7 @@ def for_display(df: pd.DataFrame) -> pd.DataFrame:
     """Chinese labels and column names, local time without zone: what the page and Excel show."""
     out = df.copy()
     if "at" in out and len(out):
-        out["at"] = pd.to_datetime(out["at"], utc=True).dt.tz_convert(_tz()).dt.tz_localize(None)
+        out["at"] = pd.to_datetime(out["at"], utc=True).dt.tz_convert(local_tz()).dt.tz_localize(None)
     out["action"] = out["action"].map(lambda a: ACTIONS.get(a, a))
     out["object_type"] = out["object_type"].map(lambda t: OBJECT_TYPES.get(t, t))
     return out.rename(columns=COLUMNS_ZH)

@@ -64,8 +64,14 @@ def run(args: argparse.Namespace) -> int:
             print(f"错误：找不到文件 {f}", file=sys.stderr)
         return 1
     user = SYSTEM_USER if not args.uploader else User(args.uploader, "office", display_name=args.uploader)
-    results = ingest_files(args.files, db=args.db, user=user, as_unit=args.as_unit,
-                           progress=Progress(sys.stderr))
+    from indicators.catalog import CatalogError
+
+    try:
+        results = ingest_files(args.files, db=args.db, user=user, as_unit=args.as_unit,
+                               progress=Progress(sys.stderr))
+    except CatalogError as err:
+        print(f"错误：指标目录有误，无法校验月报。\n{err}", file=sys.stderr)
+        return 1
     if args.json:
         for r in results:
             print(json.dumps(r.to_json(), ensure_ascii=False))

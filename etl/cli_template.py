@@ -33,10 +33,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from indicators import load_catalog
-
     from etl import store
     from etl.template import parse_period, template_filename, write_template
+    from indicators import load_catalog
 
     try:
         period = parse_period(args.period) if args.period else date.today().replace(day=1)

@@ -8,7 +8,7 @@ in calendar days and in working days (``etl.workdays``: weekends, holidays and è
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -32,14 +32,14 @@ def due_at(period: date, day: int | None = None) -> datetime:
 def local_day(moment: datetime) -> date:
     """The Shanghai calendar date of ``moment`` (naive datetimes are taken as UTC)."""
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(TZ).date()
 
 
 def lateness(period: date, received_at: datetime, day: int | None = None) -> Lateness:
     """On time up to the due moment; after it, days late counted from the due date."""
     due = due_at(period, day)
-    received = received_at if received_at.tzinfo else received_at.replace(tzinfo=timezone.utc)
+    received = received_at if received_at.tzinfo else received_at.replace(tzinfo=UTC)
     if received <= due:
         return Lateness(True, 0, 0)
     due_day, got = due.date(), local_day(received)
@@ -48,7 +48,7 @@ def lateness(period: date, received_at: datetime, day: int | None = None) -> Lat
 
 def is_overdue(period: date, now: datetime, day: int | None = None) -> bool:
     """True once the due moment of ``period`` has passed."""
-    now = now if now.tzinfo else now.replace(tzinfo=timezone.utc)
+    now = now if now.tzinfo else now.replace(tzinfo=UTC)
     return now > due_at(period, day)
 
 

@@ -29,7 +29,6 @@ from zoneinfo import ZoneInfo
 from openpyxl import Workbook
 
 from etl.normalize import uom_class
-
 from etl.template import (
     FIRST_DATA_ROW,
     IND_COLS,
@@ -98,20 +97,21 @@ class DemoSummary:
     missing: list[tuple[str, date]] = field(default_factory=list)
     outcomes: dict[str, int] = field(default_factory=dict)
     late: int = 0
-    seconds_generate: float = 0.0
-    seconds_ingest: float = 0.0
+    seconds_generate: float = 0.0  # time the importer waited for workbooks to be written
+    seconds_total: float = 0.0
 
     def text(self) -> str:
         """The summary the command prints (Chinese)."""
         p0, p1 = self.periods[0], self.periods[-1]
         o = self.outcomes
         return "\n".join([
-            f"演示数据已生成：{len(self.regions)} 个地区、{len(self.units)} 个单位、"
-            f"{len(self.periods)} 个月（{p0:%Y-%m} 至 {p1:%Y-%m}）。",
-            f"共导入文件 {len(self.uploads)} 个：接收 {o.get('accepted', 0)} 个，"
-            f"退回 {o.get('rejected', 0)} 个（均已更正重报），重复 {o.get('duplicate', 0)} 个。",
+            (f"演示数据已生成：{len(self.regions)} 个地区、{len(self.units)} 个单位、"
+             f"{len(self.periods)} 个月（{p0:%Y-%m} 至 {p1:%Y-%m}）。"),
+            (f"共导入文件 {len(self.uploads)} 个：接收 {o.get('accepted', 0)} 个，"
+             f"退回 {o.get('rejected', 0)} 个（均已更正重报），重复 {o.get('duplicate', 0)} 个。"),
             f"迟报 {self.late} 份，逾期未报 {len(self.missing)} 份。",
-            f"用时：生成模板 {self.seconds_generate:.1f} 秒，导入 {self.seconds_ingest:.1f} 秒。",
+            (f"用时 {self.seconds_total:.1f} 秒（其中等待生成 Excel {self.seconds_generate:.1f} 秒，"
+             "其余为导入，生成与导入并行）。"),
             f"数据库：{self.db}（演示数据均标记为 is_demo）",
         ])
 
@@ -245,6 +245,9 @@ def fill_return(wb: Workbook, catalog: Any, period: date, rng: random.Random, st
             note = _BLANK_NOTE
         else:
             value = state.levels[code] * rng.uniform(0.97, 1.03)
+            if uom_class(ind.unit) == "count":  # whole numbers: move by a few, not by 3 %
+                step = rng.randint(0, max(1, round(state.levels[code] * 0.3)))
+                value = state.levels[code] + (step if ind.direction == "higher_better" else -step)
             if ind.unit == "%":
                 value = min(value, 100.0)
             if not _meets(_round(value, ind.unit), target):  # jitter must not turn a pass into a miss
@@ -349,19 +352,23 @@ class FileJob:
     defect: str | None = None
 
 
-def plan_uploads(catalog: Any, units: list[str], periods: list[date], workdir: Path, rng: random.Random,
-                 *, seed: int = SEED, workers: int = 1) -> tuple[list[Upload], list[tuple[str, date]], float]:
-    """Decide the scenario, write every workbook; returns uploads, missing returns, seconds.
+@dataclass
+class Scenario:
+    """Every decision of the demo, before any file is written."""
 
-    Decisions come from ``rng`` in one fixed order; the values inside a unit's workbooks
-    come from a generator seeded by the unit id, so writing units in parallel processes
-    gives the same files as writing them one by one.
-    """
-    t0 = time.perf_counter()
+    uploads: list[Upload]
+    missing: list[tuple[str, date]]
+    jobs: dict[date, list[FileJob]]  # per month, in unit order
+    resubmits: dict[date, list[tuple[Path, Path]]]  # (accepted file, corrected copy) per month
+
+
+def plan_scenario(catalog: Any, units: list[str], periods: list[date], workdir: Path,
+                  rng: random.Random) -> Scenario:
+    """Decide who sends what when; decisions come from ``rng`` in one fixed order."""
     uploads: list[Upload] = []
     missing: list[tuple[str, date]] = []
-    jobs: dict[str, list[FileJob]] = {u: [] for u in units}
-    resubmits: list[tuple[Path, Path]] = []
+    jobs: dict[date, list[FileJob]] = {p: [] for p in periods}
+    resubmits: dict[date, list[tuple[Path, Path]]] = {p: [] for p in periods}
     n = len(units)
     # two units miss one indicator three months running (a red flag for the dashboard)
     chronic: dict[str, tuple[str, set[date]]] = {}
@@ -381,7 +388,6 @@ def plan_uploads(catalog: Any, units: list[str], periods: list[date], workdir: P
 
     for pi, period in enumerate(periods):
         month_dir = workdir / f"{period:%Y-%m}"
-        month_dir.mkdir(parents=True, exist_ok=True)
         on_time_at = _receipt(period, rng.choice(_ON_TIME_DAYS), 15)
         late_at = _receipt(period, rng.choice(_LATE_DAYS), 10)
         for ui, unit_id in enumerate(units):
@@ -394,65 +400,115 @@ def plan_uploads(catalog: Any, units: list[str], periods: list[date], workdir: P
             name = template_filename(unit, catalog.regions[unit.region], period)
             code, months = chronic.get(unit_id, ("", set()))
             miss = frozenset({code}) if period in months else frozenset()
-            late = (unit_id == late_unit and rng.random() < 0.6) or roll > 0.9 or (pi == 0 and ui == 0)
-            bad = not late and (roll < 0.075 or (pi == 0 and ui == 2 % n))
+            forced_late = pi == 0 and ui == 0
+            forced_bad = pi == 0 and ui == min(2, n - 1) and not forced_late
+            late = forced_late or (not forced_bad and ((unit_id == late_unit and rng.random() < 0.6) or roll > 0.9))
+            bad = forced_bad or (not late and roll < 0.075)
             if bad:
                 path = month_dir / name.replace("_月报", "_月报_有误")
-                jobs[unit_id].append(FileJob(path, unit_id, period, defect=defects[(pi + ui) % len(defects)]))
+                jobs[period].append(FileJob(path, unit_id, period, defect=defects[(pi + ui) % len(defects)]))
                 arrive(path, on_time_at, unit_id, period, "error")
             path = month_dir / (name.replace("_月报", "_月报_更正") if bad else name)
-            jobs[unit_id].append(FileJob(path, unit_id, period, miss_codes=miss))
+            jobs[period].append(FileJob(path, unit_id, period, miss_codes=miss))
             kind = "corrected" if bad else ("late" if late else "on_time")
             arrive(path, late_at if late else on_time_at, unit_id, period, kind)
             if duplicates_left and roll > 0.5 and pi >= 1 and not bad:
                 duplicates_left -= 1
                 arrive(path, late_at, unit_id, period, "duplicate")
-            elif resubmits_left and pi >= 2 and not bad and not late and 0.3 < roll < 0.5:
+            elif (resubmits_left and pi >= 2 and not bad and not late and 0.3 < roll < 0.5
+                  and catalog.indicators_for_unit(unit_id, period)):
                 resubmits_left -= 1
                 fix = month_dir / name.replace("_月报", "_月报_修订")
-                resubmits.append((path, fix))
+                resubmits[period].append((path, fix))
                 arrive(fix, on_time_at, unit_id, period, "resubmit")
-    write_jobs(catalog, list(jobs.values()), seed=seed, workers=workers)
-    for original, fix in resubmits:
-        _resubmit(original, fix)
     uploads.sort(key=lambda u: (u.received_at, u.seq))
-    return uploads, missing, time.perf_counter() - t0
+    return Scenario(uploads, missing, jobs, resubmits)
 
 
 _WORKER_CATALOG: Any = None
 
 
-def _write_unit(jobs: list[FileJob], seed: int, catalog: Any = None) -> int:
-    """Write one unit's workbooks month by month (its values follow on from each other)."""
+def write_files(jobs: list[FileJob], states: dict[str, UnitState], seed: int,
+                catalog: Any = None) -> dict[str, UnitState]:
+    """Build, fill and save each job's workbook; returns the units' states after it.
+
+    Values come from a generator seeded by (seed, unit, month), and what a unit reported
+    before travels in its ``UnitState``, so files do not depend on which process wrote them.
+    """
     catalog = catalog or _WORKER_CATALOG
-    if not jobs:
-        return 0
-    rng = random.Random(f"{seed}:{jobs[0].unit}")
-    state = UnitState()
+    out: dict[str, UnitState] = {}
     for job in jobs:
         wb = build_template(job.unit, job.period, catalog=catalog)
+        rng = random.Random(f"{seed}:{job.unit}:{job.period:%Y-%m}:{job.defect or ''}")
         if job.defect:
-            err_rng = random.Random(f"{seed}:{job.unit}:{job.period}:{job.defect}")
-            fill_return(wb, catalog, job.period, err_rng, UnitState(), defect=job.defect)
+            fill_return(wb, catalog, job.period, rng, UnitState(), defect=job.defect)
         else:
+            state = out.get(job.unit) or states.get(job.unit) or UnitState()
             fill_return(wb, catalog, job.period, rng, state, miss_codes=job.miss_codes)
+            out[job.unit] = state
+        job.path.parent.mkdir(parents=True, exist_ok=True)
         wb.save(job.path)
-    return len(jobs)
+    return out
 
 
-def write_jobs(catalog: Any, per_unit: list[list[FileJob]], *, seed: int = SEED, workers: int = 1) -> int:
-    """Write all workbooks, in ``workers`` forked processes when more than one."""
-    global _WORKER_CATALOG
-    if workers <= 1 or len(per_unit) < 4:
-        return sum(_write_unit(jobs, seed, catalog) for jobs in per_unit)
-    import multiprocessing
+class Writer:
+    """Writes one month of workbooks at a time, in forked worker processes when asked,
+    so the next month is written while the current one is imported."""
 
-    _WORKER_CATALOG = catalog  # inherited by the forked workers, never pickled
+    def __init__(self, catalog: Any, seed: int, workers: int):
+        self.catalog, self.seed, self.workers = catalog, seed, workers
+        self.states: dict[str, UnitState] = {}
+        self.pool = None
+        if workers > 1:
+            import multiprocessing
+
+            global _WORKER_CATALOG
+            _WORKER_CATALOG = catalog  # inherited by the forked workers, never pickled
+            self.pool = multiprocessing.get_context("fork").Pool(workers)
+            _WORKER_CATALOG = None
+
+    def start(self, jobs: list[FileJob]) -> Callable[[], None]:
+        """Begin writing ``jobs``; the returned function waits for them (and keeps the states)."""
+        if self.pool is None:
+            self.states.update(write_files(jobs, self.states, self.seed, self.catalog))
+            return lambda: None
+        by_unit: dict[str, list[FileJob]] = {}
+        for job in jobs:
+            by_unit.setdefault(job.unit, []).append(job)
+        units = list(by_unit)
+        chunks = [units[i :: self.workers * 2] for i in range(self.workers * 2)]
+        pending = [
+            self.pool.apply_async(write_files, ([j for u in chunk for j in by_unit[u]],
+                                                {u: self.states[u] for u in chunk if u in self.states}, self.seed))
+            for chunk in chunks if chunk
+        ]
+
+        def wait() -> None:
+            for result in pending:
+                self.states.update(result.get())
+
+        return wait
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
+            self.pool.join()
+
+
+def plan_uploads(catalog: Any, units: list[str], periods: list[date], workdir: Path, rng: random.Random,
+                 *, seed: int = SEED, workers: int = 1) -> tuple[list[Upload], list[tuple[str, date]], float]:
+    """Plan the scenario and write all its workbooks (no import); returns uploads, missing, seconds."""
+    t0 = time.perf_counter()
+    scenario = plan_scenario(catalog, units, periods, workdir, rng)
+    writer = Writer(catalog, seed, workers)
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            return sum(pool.starmap(_write_unit, [(jobs, seed) for jobs in per_unit], chunksize=1))
+        for period in periods:
+            writer.start(scenario.jobs[period])()
+            for original, fix in scenario.resubmits[period]:
+                _resubmit(original, fix)
     finally:
-        _WORKER_CATALOG = None
+        writer.close()
+    return scenario.uploads, scenario.missing, time.perf_counter() - t0
 
 
 def _resubmit(original: Path, out: Path) -> None:
@@ -473,7 +529,8 @@ def build_demo(db: str | os.PathLike | None = None, *, regions: int = 8, units: 
                workdir: str | os.PathLike | None = None,
                progress: Callable[[int, int], None] | None = None,
                workers: int | None = None) -> DemoSummary:
-    """Write and import the demo returns into ``db`` (migrated first)."""
+    """Write and import the demo returns into ``db`` (migrated first), month by month:
+    while month M is imported, month M+1 is being written by the worker processes."""
     from etl import store
     from etl.access import SYSTEM_USER
     from etl.ingest import ingest_files
@@ -487,31 +544,38 @@ def build_demo(db: str | os.PathLike | None = None, *, regions: int = 8, units: 
     periods = month_range(end_period or default_end_period(), months)
     chosen = choose_units(catalog, regions, units, periods[-1])
     unit_ids = [u for rid in chosen for u in chosen[rid]]
-    rng = random.Random(seed)
     workers = workers if workers is not None else min(2, os.cpu_count() or 1)
     own_dir = workdir is None
     work = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix="yingshang-demo-"))
+    scenario = plan_scenario(catalog, unit_ids, periods, work, random.Random(seed))
+    summary = DemoSummary(path, list(chosen), unit_ids, periods, scenario.uploads, scenario.missing)
+    by_month: dict[date, dict[datetime, list[Upload]]] = {p: defaultdict(list) for p in periods}
+    for up in scenario.uploads:
+        by_month[up.period][up.received_at].append(up)
+    outcomes: dict[str, int] = defaultdict(int)
+    writer = Writer(catalog, seed, workers)
+    t_start = time.perf_counter()
     try:
-        uploads, missing, gen_seconds = plan_uploads(catalog, unit_ids, periods, work, rng,
-                                                     seed=seed, workers=workers)
-        summary = DemoSummary(path, list(chosen), unit_ids, periods, uploads, missing,
-                              seconds_generate=gen_seconds)
-        t0 = time.perf_counter()
-        batches: dict[datetime, list[Upload]] = defaultdict(list)
-        for up in uploads:
-            batches[up.received_at].append(up)
+        wait = writer.start(scenario.jobs[periods[0]])
         done = 0
-        outcomes: dict[str, int] = defaultdict(int)
-        for received_at in sorted(batches):
-            batch = batches[received_at]
-            results = ingest_files([u.path for u in batch], db=path, user=SYSTEM_USER,
-                                   now=received_at, is_demo=True)
-            for res in results:
-                outcomes[str(getattr(res, "status", "unknown"))] += 1
-            done += len(batch)
-            if progress:
-                progress(done, len(uploads))
-        summary.seconds_ingest = time.perf_counter() - t0
+        for i, period in enumerate(periods):
+            t0 = time.perf_counter()
+            wait()
+            for original, fix in scenario.resubmits[period]:
+                _resubmit(original, fix)
+            summary.seconds_generate += time.perf_counter() - t0
+            if i + 1 < len(periods):
+                wait = writer.start(scenario.jobs[periods[i + 1]])
+            for received_at in sorted(by_month[period]):
+                batch = by_month[period][received_at]
+                results = ingest_files([u.path for u in batch], db=path, user=SYSTEM_USER,
+                                       now=received_at, is_demo=True, catalog=catalog)
+                for res in results:
+                    outcomes[res.status] += 1
+                done += len(batch)
+                if progress:
+                    progress(done, len(scenario.uploads))
+        summary.seconds_total = time.perf_counter() - t_start
         summary.outcomes = dict(outcomes)
         with store.read(path) as con:
             summary.late = con.execute(
@@ -519,5 +583,6 @@ def build_demo(db: str | os.PathLike | None = None, *, regions: int = 8, units: 
             ).fetchone()[0]
         return summary
     finally:
+        writer.close()
         if own_dir:
             shutil.rmtree(work, ignore_errors=True)

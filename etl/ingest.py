@@ -1,33 +1,34 @@
-"""Import monthly returns: read all files, validate them in one batch, load each file alone.
+"""Import monthly returns: read all files, validate them in one batch, then write them.
 
 The pipeline for a batch: hash every file and spot duplicates (same bytes as a file already
 received: no second copy, only a receipt) → refuse unsafe uploads (``etl.limits``) → read
 (calamine) → normalise → validate the whole batch in ONE great-expectations call plus the
 plain rules → check the uploader may report for the unit → compare with last month →
-for each file, ONE transaction (:func:`write_file`) that archives it and writes its receipt,
-submission, findings and values. A failure inside it leaves nothing of that file behind.
+write (:func:`write_files`): archive the bytes, then receipts, submissions, findings and
+values in one transaction per group of files. Every file is all or nothing: a failure
+rolls the group back and it is retried file by file, so the error is raised for the file
+that caused it, the files before it are kept and nothing of that file is left behind.
 """
 
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from etl import archive, store
-from etl.catalog_sync import ensure_catalog
 from etl import findings as F
 from etl.access import SYSTEM_USER, AccessDenied, User, require_upload
-from etl.deadline import Lateness, lateness
+from etl.catalog_sync import ensure_catalog
+from etl.deadline import Lateness, lateness, local_day
 from etl.normalize import ReturnData, normalize_return
 from etl.read_excel import RawReturn, read_return
 
-
-HOLD_SECONDS = 2.0  # longest stretch the import keeps the database file to itself
+CHUNK = 250  # files written per transaction (see etl/load.py); a failing chunk is retried file by file
 
 
 @dataclass
@@ -134,9 +135,9 @@ def ingest_batch(
     from etl import limits, validate
 
     catalog = catalog if catalog is not None else _default_catalog()
-    received_at = now or datetime.now(timezone.utc)
+    received_at = now or datetime.now(UTC)
     if received_at.tzinfo is None:
-        received_at = received_at.replace(tzinfo=timezone.utc)
+        received_at = received_at.replace(tzinfo=UTC)
     ensure_catalog(db, catalog)  # migrates, then mirrors the catalog if its version changed
 
     items = [_Item(name, data, archive.sha256(data)) for name, data in files]
@@ -153,7 +154,7 @@ def ingest_batch(
         it.parsed = normalize_return(raw, it.sha, catalog)
         to_check.append(it.parsed)
 
-    validate.validate_batch(to_check, catalog, as_unit)
+    validate.validate_batch(to_check, catalog, as_unit, today=local_day(received_at))
     for data in to_check:
         _check_access(data, user, as_unit)
     _check_history(db, to_check)
@@ -161,15 +162,11 @@ def ingest_batch(
     for data in to_check:
         data.findings.sort(key=F.sort_key)
     results: list[IngestResult] = []
-    while len(results) < len(items):
-        # keep the database open for a couple of seconds of writes, then let others in
-        with store.hold(db):
-            started = time.monotonic()
-            while len(results) < len(items) and time.monotonic() - started < HOLD_SECONDS:
-                it = items[len(results)]
-                results.append(write_file(db, it, user=user, received_at=received_at, is_demo=is_demo))
-                if progress:
-                    progress(len(results), len(items))
+    for start in range(0, len(items), CHUNK):
+        chunk = items[start : start + CHUNK]
+        results += write_files(db, chunk, user=user, received_at=received_at, is_demo=is_demo)
+        if progress:
+            progress(len(results), len(items))
     return results
 
 
@@ -218,46 +215,42 @@ def _check_history(db: Any, returns: list[ReturnData]) -> None:
         from_batch[(d.unit, d.period)] = {v.code: v.value for v in d.indicators}
 
 
-def write_file(db: Any, it: _Item, *, user: User, received_at: datetime, is_demo: bool) -> IngestResult:
-    """Everything for one received file, in one transaction (archive, receipt, submission…).
+@lru_cache(maxsize=256)
+def _lateness(period: date, received_at: datetime) -> Lateness:
+    """A batch shares one receipt time and a few months: count working days once per month."""
+    return lateness(period, received_at)
 
-    The bytes are written to the archive first (content-addressed); if the transaction fails
-    and this call created the archive file, it is removed again, so nothing is left behind.
+
+def write_files(db: Any, items: list[_Item], *, user: User, received_at: datetime,
+                is_demo: bool) -> list[IngestResult]:
+    """Everything for these received files in ONE transaction: archive, receipts, submissions…
+
+    The bytes are written to the archive first (content-addressed); if the transaction fails,
+    archive files this call created are removed, so nothing is left behind. A failing group
+    is retried file by file: the files before the culprit are kept and the error is raised
+    for the culprit (a database or disk problem, not a mistake in the return).
     """
-    from etl.load import load_return
+    from etl.load import FileToLoad, load_files
 
-    created = archive.save_bytes(db, it.sha, it.data)
+    files = [
+        FileToLoad(it.name, it.sha, len(it.data), it.parsed,
+                   _lateness(it.parsed.period, received_at) if it.parsed and it.parsed.period else None)
+        for it in items
+    ]
+    created = [p for it in items if it.parsed is not None
+               if (p := archive.save_bytes(db, it.sha, it.data)) is not None]
     try:
         with store.write(db) as con:
-            if it.parsed is None or not archive.record_file(con, it.sha, len(it.data), received_at):
-                return _write_duplicate(con, it, user=user, received_at=received_at, is_demo=is_demo)
-            data = it.parsed
-            late = lateness(data.period, received_at) if data.period else None
-            loaded = load_return(con, data, uploader=user.username, received_at=received_at,
-                                 lateness=late, is_demo=is_demo)
-            status = "rejected" if data.has_errors else "accepted"
-            archive.record_receipt(con, sha=it.sha, name=it.name, uploader=user.username,
-                                   received_at=received_at, outcome=status,
-                                   submission_id=loaded.submission_id, is_demo=is_demo)
-    except BaseException:
-        if created is not None:
-            created.unlink(missing_ok=True)
-        raise
-    return IngestResult(it.name, status, it.sha, data.unit, data.period, loaded.version,
-                        loaded.submission_id, late, list(data.findings))
-
-
-def _write_duplicate(con: Any, it: _Item, *, user: User, received_at: datetime, is_demo: bool) -> IngestResult:
-    """Same bytes as a file received before: a receipt pointing at the first submission."""
-    row = con.execute(
-        "select id, unit, period, version, on_time, days_late, workdays_late from submission"
-        " where sha256 = ? order by id limit 1",
-        [it.sha],
-    ).fetchone()
-    sid = row[0] if row else None
-    archive.record_receipt(con, sha=it.sha, name=it.name, uploader=user.username, received_at=received_at,
-                           outcome="duplicate", submission_id=sid, is_demo=is_demo)
-    if row is None:
-        return IngestResult(it.name, "duplicate", it.sha)
-    late = Lateness(row[4], row[5], row[6]) if row[4] is not None else None
-    return IngestResult(it.name, "duplicate", it.sha, row[1], row[2], row[3], sid, late)
+            loaded = load_files(con, files, uploader=user.username, received_at=received_at, is_demo=is_demo)
+    except Exception:
+        for path in created:
+            path.unlink(missing_ok=True)
+        if len(items) == 1:
+            raise
+        return [r for it in items for r in write_files(db, [it], user=user, received_at=received_at,
+                                                         is_demo=is_demo)]
+    return [
+        IngestResult(it.name, done.status, it.sha, done.unit, done.period, done.version, done.submission_id,
+                     done.lateness, list(it.parsed.findings) if it.parsed and done.status != "duplicate" else [])
+        for it, done in zip(items, loaded)
+    ]

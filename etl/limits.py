@@ -62,7 +62,7 @@ class Limits:
     max_members: int = 2000
 
     @classmethod
-    def from_env(cls) -> "Limits":
+    def from_env(cls) -> Limits:
         return cls(
             max_upload_bytes=int(float(os.environ.get("YINGSHANG_MAX_UPLOAD_MB", "10")) * MB),
             max_uncompressed_bytes=int(float(os.environ.get("YINGSHANG_MAX_UNCOMPRESSED_MB", "100")) * MB),

@@ -1,11 +1,14 @@
-"""Write one validated return into the database, inside the caller's transaction.
+"""Write validated returns into the database, inside the caller's transaction.
 
 An accepted return becomes the next version for its unit and month and the current one:
 ``is_current`` flips on submission, observation, task_progress and work_info, earlier
-versions stay queryable. A rejected return keeps a submission row and its findings.
+versions stay queryable. A rejected return keeps a submission row and its findings. Every
+received file gets a receipt; a file whose bytes were seen before is a ``duplicate``.
 
-Rows go in bulk: one ``insert … select unnest(?)`` per table (measured ~10x faster than
-``executemany`` for a return's 20 rows, and faster than registering a DataFrame).
+Several files can be written by one call (the caller decides the transaction): a commit
+costs a WAL flush, and with one statement per table for the whole group, 1,000 returns load
+in about the time 50 did one by one (measured). Rows go in with ``insert … select
+unnest(?)`` (measured ~10x faster than ``executemany`` for 20 rows).
 """
 
 from __future__ import annotations
@@ -14,8 +17,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from etl import archive
 from etl.deadline import Lateness, due_at
-from etl.findings import Finding
 from etl.normalize import ReturnData
 
 CURRENT_TABLES = ("submission", "observation", "task_progress", "work_info")
@@ -36,115 +39,199 @@ def bulk_insert(con: Any, table: str, columns: dict[str, str], rows: list[tuple]
     )
 
 
-@dataclass(frozen=True)
+@dataclass
+class FileToLoad:
+    """One received file: its bytes' identity, and the checked return (None: known duplicate)."""
+
+    name: str
+    sha256: str
+    size: int
+    data: ReturnData | None
+    lateness: Lateness | None = None
+
+
+@dataclass
 class Loaded:
-    submission_id: int
+    status: str  # accepted | rejected | duplicate
+    submission_id: int | None
     version: int | None
+    unit: str | None = None
+    period: date | None = None
+    lateness: Lateness | None = None
 
 
-def next_version(con: Any, unit: str, period: date) -> int:
-    row = con.execute(
-        "select coalesce(max(version), 0) + 1 from submission where unit = ? and period = ? and status = 'accepted'",
-        [unit, period],
-    ).fetchone()
-    return int(row[0])
+def _record_files(con: Any, files: list[FileToLoad], received_at: datetime) -> set[str]:
+    """``archived_file`` rows for files not seen before; returns the shas that are new."""
+    fresh = {f.sha256: f for f in files if f.data is not None}
+    if not fresh:
+        return set()
+    rows = con.execute(
+        "insert or ignore into archived_file (sha256, size_bytes, stored_path, first_received_at)"
+        " select unnest(?::varchar[]), unnest(?::bigint[]), unnest(?::varchar[]), ?::timestamptz"
+        " returning sha256",
+        [list(fresh), [f.size for f in fresh.values()], [archive.relative_path(s) for s in fresh], received_at],
+    ).fetchall()
+    return {r[0] for r in rows}
 
 
-def retire_current(con: Any, unit: str, period: date) -> None:
-    """The previous current version of (unit, period) stops being current, in every table."""
-    for table in CURRENT_TABLES:
-        con.execute(f"update {table} set is_current = false where unit = ? and period = ? and is_current", [unit, period])
+def _versions(con: Any, accepted: list[ReturnData]) -> tuple[list[int], list[bool], set[tuple[str, date]]]:
+    """Version number and is_current for each accepted return, in order; pairs to retire."""
+    pairs = {(d.unit, d.period) for d in accepted}
+    latest: dict[tuple[str, date], int] = {}
+    if pairs:
+        rows = con.execute(
+            "select unit, period, max(version) from submission"
+            " where status = 'accepted' and list_contains(?, unit) and list_contains(?, period) group by 1, 2",
+            [sorted({u for u, _ in pairs}), sorted({p for _, p in pairs})],
+        ).fetchall()
+        latest = {(u, p): v for u, p, v in rows if (u, p) in pairs}
+    retire = set(latest)
+    versions = []
+    for d in accepted:
+        key = (d.unit, d.period)
+        latest[key] = latest.get(key, 0) + 1
+        versions.append(latest[key])
+    current = [versions[i] == latest[(d.unit, d.period)] for i, d in enumerate(accepted)]
+    return versions, current, retire
 
 
-def insert_submission(
+def retire_current(con: Any, pairs: set[tuple[str, date]]) -> None:
+    """The current versions of these (unit, period) pairs stop being current, in every table."""
+    if not pairs:
+        return
+    units = [u for u, _ in pairs]
+    periods = [p for _, p in pairs]
+    for table in CURRENT_TABLES:  # table names are code constants
+        con.execute(
+            f"update {table} set is_current = false"
+            " from (select unnest(?::varchar[]) as u, unnest(?::date[]) as p) k"
+            f" where {table}.unit = k.u and {table}.period = k.p and {table}.is_current",
+            [units, periods],
+        )
+
+
+def load_files(
     con: Any,
-    data: ReturnData,
+    files: list[FileToLoad],
     *,
-    status: str,
-    version: int | None,
     uploader: str,
     received_at: datetime,
-    lateness: Lateness | None,
-    n_errors: int,
-    n_warnings: int,
-    is_demo: bool,
-) -> int:
-    row = con.execute(
-        """
-        insert into submission (sha256, unit, region, period, status, version, is_current, uploader,
-            received_at, due_at, on_time, days_late, workdays_late, template_version, catalog_version,
-            n_errors, n_warnings, is_demo)
-        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        returning id
-        """,
-        [
-            data.sha256, data.unit, data.region, data.period, status, version, status == "accepted", uploader,
-            received_at, due_at(data.period) if data.period else None,
-            lateness.on_time if lateness else None,
-            lateness.days_late if lateness else None,
-            lateness.workdays_late if lateness else None,
-            data.template_version, data.catalog_version, n_errors, n_warnings, is_demo,
-        ],
-    ).fetchone()
-    return int(row[0])
+    is_demo: bool = False,
+) -> list[Loaded]:
+    """Archive rows, submissions, findings, values and receipts of ``files``, in order.
+
+    Runs in the caller's transaction: a failure anywhere leaves none of these rows.
+    """
+    new = _record_files(con, files, received_at)
+    submit = [f for f in files if f.data is not None and f.sha256 in new]
+    accepted = [f.data for f in submit if not f.data.has_errors]
+    versions, current, retire = _versions(con, accepted)
+    retire_current(con, retire)
+    ids = [r[0] for r in con.execute("select nextval('submission_id_seq') from range(?)", [len(submit)]).fetchall()]
+
+    outcome: dict[str, Loaded] = {}
+    sub_rows, finding_rows, obs_rows, task_rows, work_rows = [], [], [], [], []
+    version_of = dict(zip(map(id, accepted), zip(versions, current)))
+    for sid, f in zip(ids, submit):
+        d = f.data
+        errors = sum(1 for x in d.findings if x.is_error)
+        version, is_current = version_of.get(id(d), (None, False))
+        status = "accepted" if version else "rejected"
+        late = f.lateness
+        sub_rows.append((
+            sid, d.sha256, d.unit, d.region, d.period, status, version, is_current, uploader, received_at,
+            due_at(d.period) if d.period else None, late.on_time if late else None,
+            late.days_late if late else None, late.workdays_late if late else None,
+            d.template_version, d.catalog_version, errors, len(d.findings) - errors, is_demo,
+        ))
+        finding_rows += [(sid, x.code, x.severity, x.sheet, x.cell, x.message, x.hint) for x in d.findings]
+        if status == "accepted":
+            obs_rows += [(sid, d.unit, d.region, d.period, v.code, v.value, v.note, v.cell, is_current, is_demo)
+                         for v in d.indicators]
+            task_rows += [(sid, d.unit, d.period, t.key, t.status, t.pct, t.progress, t.problems, t.next_steps,
+                           t.row, is_current) for t in d.tasks]
+            work_rows += [(sid, d.unit, d.period, w.key, w.value_num, w.value_text, is_current) for w in d.work]
+        outcome[f.sha256] = Loaded(status, sid, version, d.unit, d.period, late)
+
+    insert_submissions(con, sub_rows)
+    insert_findings(con, finding_rows)
+    insert_values(con, obs_rows, task_rows, work_rows)
+    _known_duplicates(con, [f.sha256 for f in files if f.sha256 not in outcome], outcome)
+
+    results, receipts, first = [], [], set()
+    for f in files:
+        loaded = outcome[f.sha256]
+        if f.sha256 in first or loaded.status == "duplicate":
+            loaded = Loaded("duplicate", loaded.submission_id, loaded.version, loaded.unit, loaded.period,
+                            loaded.lateness)
+        first.add(f.sha256)
+        results.append(loaded)
+        receipts.append((f.sha256, f.name, uploader, received_at, loaded.status, loaded.submission_id, is_demo))
+    bulk_insert(con, "receipt",
+                {"sha256": "varchar", "original_name": "varchar", "uploader": "varchar",
+                 "received_at": "timestamptz", "outcome": "varchar", "submission_id": "bigint",
+                 "is_demo": "boolean"}, receipts)
+    return results
 
 
-def insert_findings(con: Any, submission_id: int, findings: list[Finding]) -> None:
+def _known_duplicates(con: Any, shas: list[str], outcome: dict[str, Loaded]) -> None:
+    """Files received before: point at the first submission of the same bytes."""
+    if not shas:
+        return
+    rows = con.execute(
+        "select distinct on (sha256) sha256, id, unit, period, version, on_time, days_late, workdays_late"
+        " from submission where list_contains(?, sha256) order by sha256, id",
+        [sorted(set(shas))],
+    ).fetchall()
+    found = {r[0]: r for r in rows}
+    for sha in shas:
+        r = found.get(sha)
+        if r is None:
+            outcome[sha] = Loaded("duplicate", None, None)
+        else:
+            late = Lateness(r[5], r[6], r[7]) if r[5] is not None else None
+            outcome[sha] = Loaded("duplicate", r[1], r[4], r[2], r[3], late)
+
+
+def insert_submissions(con: Any, rows: list[tuple]) -> None:
+    bulk_insert(
+        con, "submission",
+        {"id": "bigint", "sha256": "varchar", "unit": "varchar", "region": "varchar", "period": "date",
+         "status": "varchar", "version": "integer", "is_current": "boolean", "uploader": "varchar",
+         "received_at": "timestamptz", "due_at": "timestamptz", "on_time": "boolean", "days_late": "integer",
+         "workdays_late": "integer", "template_version": "varchar", "catalog_version": "varchar",
+         "n_errors": "integer", "n_warnings": "integer", "is_demo": "boolean"},
+        rows,
+    )
+
+
+def insert_findings(con: Any, rows: list[tuple]) -> None:
     bulk_insert(
         con, "finding",
         {"submission_id": "bigint", "code": "varchar", "severity": "varchar", "sheet": "varchar",
          "cell": "varchar", "message": "varchar", "hint": "varchar"},
-        [(submission_id, f.code, f.severity, f.sheet, f.cell, f.message, f.hint) for f in findings],
+        rows,
     )
 
 
-def insert_values(con: Any, submission_id: int, data: ReturnData, is_demo: bool) -> None:
-    """The indicator values, task progress and work information of an accepted return."""
-    unit, region, period = data.unit, data.region, data.period
+def insert_values(con: Any, obs_rows: list[tuple], task_rows: list[tuple], work_rows: list[tuple]) -> None:
+    """Indicator values, task progress and work information of accepted returns."""
     bulk_insert(
         con, "observation",
         {"submission_id": "bigint", "unit": "varchar", "region": "varchar", "period": "date", "code": "varchar",
          "value": "double", "note": "varchar", "cell": "varchar", "is_current": "boolean", "is_demo": "boolean"},
-        [(submission_id, unit, region, period, v.code, v.value, v.note, v.cell, True, is_demo)
-         for v in data.indicators],
+        obs_rows,
     )
     bulk_insert(
         con, "task_progress",
         {"submission_id": "bigint", "unit": "varchar", "period": "date", "measure_key": "varchar",
          "status": "varchar", "pct": "double", "progress": "varchar", "problems": "varchar",
          "next_steps": "varchar", "row_no": "integer", "is_current": "boolean"},
-        [(submission_id, unit, period, t.key, t.status, t.pct, t.progress, t.problems, t.next_steps, t.row, True)
-         for t in data.tasks],
+        task_rows,
     )
     bulk_insert(
         con, "work_info",
         {"submission_id": "bigint", "unit": "varchar", "period": "date", "item": "varchar",
          "value_num": "double", "value_text": "varchar", "is_current": "boolean"},
-        [(submission_id, unit, period, w.key, w.value_num, w.value_text, True) for w in data.work],
+        work_rows,
     )
-
-
-def load_return(
-    con: Any,
-    data: ReturnData,
-    *,
-    uploader: str,
-    received_at: datetime,
-    lateness: Lateness | None,
-    is_demo: bool = False,
-) -> Loaded:
-    """All rows of one return (accepted or rejected), in the caller's transaction."""
-    errors = [f for f in data.findings if f.is_error]
-    status = "rejected" if errors else "accepted"
-    version = None
-    if status == "accepted":
-        version = next_version(con, data.unit, data.period)
-        retire_current(con, data.unit, data.period)
-    sid = insert_submission(
-        con, data, status=status, version=version, uploader=uploader, received_at=received_at,
-        lateness=lateness, n_errors=len(errors), n_warnings=len(data.findings) - len(errors), is_demo=is_demo,
-    )
-    insert_findings(con, sid, data.findings)
-    if status == "accepted":
-        insert_values(con, sid, data, is_demo)
-    return Loaded(sid, version)

@@ -17,7 +17,15 @@ from typing import Any, Literal
 
 from etl import findings as F
 from etl.read_excel import RawReturn, Row
-from etl.template import IND_COLS, SHEET_INDICATORS, SHEET_TASKS, SHEET_WORK, TASK_COLS, WORK_COLS, WORK_ITEMS
+from etl.template import (
+    IND_COLS,
+    SHEET_INDICATORS,
+    SHEET_TASKS,
+    SHEET_WORK,
+    TASK_COLS,
+    WORK_COLS,
+    WORK_ITEMS,
+)
 
 UomClass = Literal["percent", "duration", "count", "other"]
 
@@ -27,6 +35,7 @@ BLANK_TOKENS = {"", "-", "--", "—", "——", "/", "无", "n/a", "na", "暂无
 _PERCENT = {"%", "百分比", "百分点"}
 _DURATION = {"工作日", "天", "小时", "分钟", "月", "年"}
 _COUNT = {"个", "件", "家", "项", "人", "人次", "户", "次", "台", "场", "笔", "条", "份", "套", "所", "座"}
+_MONEY = {"元", "万元", "亿元"}
 # spellings of the same unit of measure -> one canonical spelling
 _ALIASES = {
     "％": "%",
@@ -65,12 +74,22 @@ def uom_class(uom: str | None) -> UomClass:
     return "other"
 
 
+def range_class(indicator: Any) -> str:
+    """The range rule for an indicator: by unit of measure, except that a growth rate
+    (comparator ``growth``, e.g. 较2013年变化 -8 %) may be negative or above 100."""
+    if indicator is None:
+        return "other"
+    if getattr(indicator, "comparator", None) == "growth":
+        return "growth"
+    return uom_class(indicator.unit)
+
+
 @dataclass(frozen=True)
 class Number:
     """A parsed cell: ``value`` None means blank; ``problem`` names why it could not be read."""
 
     value: float | None
-    problem: Literal["not_number", "unit_mismatch", None] = None
+    problem: Literal["not_number", "unit_mismatch"] | None = None
     unit_text: str | None = None
     ambiguous_percent: bool = False
 
@@ -109,7 +128,7 @@ def parse_number(raw: Any, *, uom: str | None = None, percent_cell: bool = False
         return Number(value, ambiguous_percent=percent and 0 < value <= 1)
     found = canonical_uom(unit_text)
     if uom is not None and found != canonical_uom(uom):
-        if found in _PERCENT or found in _DURATION or found in _COUNT or found.lstrip("个") in _DURATION:
+        if any(found in known for known in (_PERCENT, _DURATION, _COUNT, _MONEY)):
             return Number(None, "unit_mismatch", unit_text)
         return Number(None, "not_number", unit_text)
     return Number(value, unit_text=unit_text)
@@ -150,6 +169,7 @@ class IndicatorValue:
     note: str | None
     raw: Any
     uom: str | None
+    range_class: str = "other"
 
     @property
     def cell(self) -> str:
@@ -224,9 +244,10 @@ def _indicator(row: Row, raw: RawReturn, catalog: Any, out: list[F.Finding]) -> 
     elif num.problem == "unit_mismatch":
         out.append(F.make("VALUE_UNIT_MISMATCH", SHEET_INDICATORS, cell, raw=shown, found=num.unit_text, uom=uom))
     elif num.ambiguous_percent:
-        out.append(F.make("PERCENT_AMBIGUOUS", SHEET_INDICATORS, cell, value=_fmt(num.value),
-                          pct=_fmt(round(num.value * 100, 10))))
-    return IndicatorValue(code, row.number, num.value, clean_text(row.get(IND_COLS["note"])), value_raw, uom)
+        out.append(F.make("PERCENT_AMBIGUOUS", SHEET_INDICATORS, cell, value=fmt_number(num.value),
+                          pct=fmt_number(round(num.value * 100, 10))))
+    return IndicatorValue(code, row.number, num.value, clean_text(row.get(IND_COLS["note"])), value_raw, uom,
+                          range_class(ind))
 
 
 def _task(row: Row, out: list[F.Finding]) -> TaskValue:
@@ -258,7 +279,7 @@ def _work(row: Row, out: list[F.Finding]) -> WorkValue:
     return WorkValue(key, row.number, None, clean_text(raw_value))
 
 
-def _fmt(value: float | None) -> str:
+def fmt_number(value: float | None) -> str:
     """A number as a liaison would write it: 95, 95.5 (no trailing .0)."""
     if value is None:
         return ""

@@ -79,7 +79,7 @@ def read_return(name: str, data: bytes) -> RawReturn:
     try:
         wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
         names = set(wb.sheet_names)
-    except Exception:  # calamine raises several error types for non-xlsx input
+    except Exception:  # noqa: BLE001 - calamine raises several error types for non-xlsx input
         raw.findings.append(F.make("FILE_UNREADABLE", name=name))
         return raw
     for sheet in (*DATA_SHEETS, SHEET_META):
@@ -99,7 +99,7 @@ def read_return(name: str, data: bytes) -> RawReturn:
             if len(values) >= 2 and not _blank(values[0]):
                 raw.meta[str(values[0]).strip()] = _meta_text(values[1])
         raw.percent_cells = percent_cells(data, SHEET_INDICATORS, IND_COLS["value"])
-    except Exception:
+    except Exception:  # noqa: BLE001 - a damaged workbook must become a finding, not a crash
         raw.findings.append(F.make("FILE_UNREADABLE", name=name))
     return raw
 
@@ -123,9 +123,12 @@ def _is_percent_code(code: str) -> bool:
 def _percent_styles(zf: zipfile.ZipFile) -> set[int]:
     """Indexes of cell styles (``cellXfs``) whose number format is a percent."""
     try:
-        root = ElementTree.fromstring(zf.read("xl/styles.xml"))
+        xml = zf.read("xl/styles.xml")
     except KeyError:
         return set()
+    if b"%" not in xml and not _BUILTIN_PERCENT_REF.search(xml):
+        return set()  # the common case (our template): no percent format at all, skip parsing
+    root = ElementTree.fromstring(xml)
     custom = {
         int(el.get("numFmtId")): el.get("formatCode", "")
         for el in root.iterfind("m:numFmts/m:numFmt", _NS)
@@ -155,6 +158,7 @@ def _sheet_part(zf: zipfile.ZipFile, sheet: str) -> str | None:
     return None
 
 
+_BUILTIN_PERCENT_REF = re.compile(rb'numFmtId="(?:9|10)"')
 _CELL_TAG = re.compile(rb"<(?:\w+:)?c\s([^>]*)>")
 _ATTR = re.compile(rb'\b(r|s)="([^"]*)"')
 
@@ -174,7 +178,7 @@ def percent_cells(data: bytes, sheet: str, column: str) -> frozenset[str]:
     for m in _CELL_TAG.finditer(xml):
         attrs = dict(_ATTR.findall(m.group(1)))
         ref = attrs.get(b"r", b"")
-        if ref[: len(col)] == col and ref[len(col) : len(col) + 1].isdigit():
-            if int(attrs.get(b"s", b"0")) in styles:
-                found.add(ref.decode())
+        in_column = ref[: len(col)] == col and ref[len(col) : len(col) + 1].isdigit()
+        if in_column and int(attrs.get(b"s", b"0")) in styles:
+            found.add(ref.decode())
     return frozenset(found)

@@ -177,18 +177,6 @@ _pool = _Pool()
 
 
 @contextmanager
-def hold(path: str | os.PathLike | None = None) -> Iterator[None]:
-    """Keep this process's read-write connection open across several read()/write() blocks.
-
-    For batch imports: reopening the file for each of 1,000 small transactions costs more
-    than the work itself. Other processes wait meanwhile, so hold it for seconds, not longer.
-    """
-    p = db_path(path)
-    with _pool.cursor(p, write=True):
-        yield
-
-
-@contextmanager
 def read(path: str | os.PathLike | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read cursor for one operation; the file is released when the block ends."""
     p = db_path(path)

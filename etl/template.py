@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -243,23 +243,23 @@ def _guide_sheet(ws: Worksheet, unit: Any, region: Any, month: date, n_ind: int,
         ("head", "一、报送要求"),
         ("text", f"报送单位：{name}（{region.name}）"),
         ("text", f"报送月份：{month.year}年{month.month}月"),
-        ("text", f"报送截止：{due.year}年{due.month}月{due.day}日 24时前。逾期报送记为迟报，"
-                 "截止后仍未报送记为逾期未报，均纳入季度考核。"),
+        ("text", (f"报送截止：{due.year}年{due.month}月{due.day}日 24时前。逾期报送记为迟报，"
+                  "截止后仍未报送记为逾期未报，均纳入季度考核。")),
         ("text", "报送方式：将本表上传至营商环境监测系统（月报上传页面），或按办公室通知报送。"),
         ("", ""),
         ("head", "二、填写方法"),
         ("text", "1. 只需填写浅黄色单元格，其余单元格已锁定，请勿修改表格结构、工作表名称或顺序。"),
-        ("text", f"2. “指标”表（本月共 {n_ind} 项）：在“本月值”列填写数字，不要带单位；百分比指标填百分数，"
-                 "如 95 表示 95%；时限类指标按“计量单位”列填写（如 0.5 表示 0.5 天）。"),
+        ("text", (f"2. “指标”表（本月共 {n_ind} 项）：在“本月值”列填写数字，不要带单位；百分比指标填百分数，"
+                  "如 95 表示 95%；时限类指标按“计量单位”列填写（如 0.5 表示 0.5 天）。")),
         ("text", "3. 本月无法提供的数值请留空，并在“备注”中说明原因；与上月相比变化超过 50% 的，请在“备注”中说明。"),
-        ("text", f"4. “任务进展”表（本月共 {n_tasks} 项）：从下拉列表选择进展状态（未启动、推进中、已完成、滞后），"
-                 "填写完成百分比（0–100 的数字）、本月进展、存在问题和下步计划；状态为“滞后”的须写明存在问题。"),
-        ("text", "5. “工作信息”表：走访企业数、收集问题数、解决问题数填整数（解决问题数不得大于收集问题数），"
-                 "其余各项用文字简述，没有的填“无”。"),
+        ("text", (f"4. “任务进展”表（本月共 {n_tasks} 项）：从下拉列表选择进展状态（未启动、推进中、已完成、滞后），"
+                  "填写完成百分比（0–100 的数字）、本月进展、存在问题和下步计划；状态为“滞后”的须写明存在问题。")),
+        ("text", ("5. “工作信息”表：走访企业数、收集问题数、解决问题数填整数（解决问题数不得大于收集问题数），"
+                  "其余各项用文字简述，没有的填“无”。")),
         ("", ""),
         ("head", "三、校验与更正"),
-        ("text", "上传后系统自动校验。有错误的文件不予接收，系统列出错误所在的工作表和单元格（如 指标!E7）"
-                 "及修改方法，请修改后重新上传；只有提示的文件照常接收。"),
+        ("text", ("上传后系统自动校验。有错误的文件不予接收，系统列出错误所在的工作表和单元格（如 指标!E7）"
+                  "及修改方法，请修改后重新上传；只有提示的文件照常接收。")),
         ("text", "已接收的月报如需更正，直接上传修改后的文件即可，以最后一次接收的版本为准，历史版本均留存。"),
         ("", ""),
         ("head", "四、联系方式"),
@@ -401,7 +401,7 @@ def _meta_sheet(ws: Worksheet, unit: Any, month: date, catalog: Any) -> None:
         ("region_id", unit.region),
         ("period", f"{month:%Y-%m}"),
         ("catalog_version", str(getattr(catalog, "version", ""))),
-        ("generated_at", datetime.now(timezone.utc).isoformat(timespec="seconds")),
+        ("generated_at", datetime.now(UTC).isoformat(timespec="seconds")),
     ]
     for r, (key, value) in enumerate(rows, start=1):
         ws.cell(row=r, column=1, value=key)

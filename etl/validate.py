@@ -23,7 +23,7 @@ from datetime import date
 from typing import Any
 
 from etl import findings as F
-from etl.normalize import WORK_COUNT_KEYS, WORK_LABELS, ReturnData, _fmt, is_blank, uom_class
+from etl.normalize import WORK_COUNT_KEYS, WORK_LABELS, ReturnData, fmt_number, is_blank, range_class
 from etl.template import (
     IND_COLS,
     SHEET_INDICATORS,
@@ -59,8 +59,12 @@ def parse_period(text: str | None) -> date | None:
         return None
 
 
-def check_metadata(data: ReturnData, catalog: Any, as_unit: str | None = None) -> None:
-    """Fill ``data.unit`` / ``period`` / versions from ``_meta`` and add metadata findings."""
+def check_metadata(data: ReturnData, catalog: Any, as_unit: str | None = None,
+                   today: date | None = None) -> None:
+    """Fill ``data.unit`` / ``period`` / versions from ``_meta`` and add metadata findings.
+
+    ``today`` (the receipt date in Shanghai) rejects returns for months not yet begun.
+    """
     meta = data.raw.meta
     if not data.raw.readable:
         return
@@ -86,6 +90,9 @@ def check_metadata(data: ReturnData, catalog: Any, as_unit: str | None = None) -
         data.period = parse_period(meta["period"])
         if data.period is None:
             data.findings.append(F.make("PERIOD_INVALID", SHEET_META, value=meta["period"]))
+        elif today is not None and data.period > today:
+            data.findings.append(F.make("PERIOD_IN_FUTURE", SHEET_META, period=f"{data.period:%Y-%m}",
+                                        received=f"{today:%Y-%m-%d}"))
     current = str(getattr(catalog, "version", "") or "")
     if data.catalog_version and current and data.catalog_version != current:
         data.findings.append(F.make("CATALOG_CHANGED", SHEET_META, found=data.catalog_version, current=current))
@@ -121,15 +128,19 @@ def check_rows(data: ReturnData, catalog: Any) -> None:
             data.findings.append(F.make("MEASURE_UNKNOWN", SHEET_TASKS, f"{TASK_COLS['key']}{t.row}",
                                         key=t.key or "（空）"))
 
+    for t in data.tasks:
+        if t.status == "滞后" and not t.problems:
+            data.findings.append(F.make("LAG_WITHOUT_REASON", SHEET_TASKS, f"{TASK_COLS['problems']}{t.row}"))
+
     work = {w.key: w for w in data.work}
     for key, label, _kind, _explain in WORK_ITEMS:
         if key not in work:
             data.findings.append(F.make("WORK_ITEM_MISSING", SHEET_WORK, key=key, label=label))
     solved, collected = work.get("issues_solved"), work.get("issues_collected")
-    if solved and collected and solved.value_num is not None and collected.value_num is not None:
-        if solved.value_num > collected.value_num:
-            data.findings.append(F.make("ISSUES_SOLVED_EXCEEDS", SHEET_WORK, f"{WORK_COLS['value']}{solved.row}",
-                                        solved=_fmt(solved.value_num), collected=_fmt(collected.value_num)))
+    both = solved and collected and solved.value_num is not None and collected.value_num is not None
+    if both and solved.value_num > collected.value_num:
+        data.findings.append(F.make("ISSUES_SOLVED_EXCEEDS", SHEET_WORK, f"{WORK_COLS['value']}{solved.row}",
+                                    solved=fmt_number(solved.value_num), collected=fmt_number(collected.value_num)))
 
 
 def check_history(data: ReturnData, previous: dict[str, float | None]) -> None:
@@ -146,7 +157,7 @@ def check_history(data: ReturnData, previous: dict[str, float | None]) -> None:
         elif prev != 0 and abs(v.value - prev) / abs(prev) > CHANGE_LIMIT and not v.note:
             change = f"{(v.value - prev) / abs(prev) * 100:+.0f}%"
             data.findings.append(F.make("CHANGE_OVER_50", SHEET_INDICATORS, v.cell,
-                                        value=_fmt(v.value), previous=_fmt(prev), change=change))
+                                        value=fmt_number(v.value), previous=fmt_number(prev), change=change))
     if compared and same == compared and compared == len([v for v in data.indicators if v.value is not None]):
         data.findings.append(F.make("SAME_AS_LAST_MONTH", SHEET_INDICATORS, count=compared))
 
@@ -193,7 +204,7 @@ def suite_checks(catalog: Any) -> list[Check]:
     uniqueness check covers indicator and measure rows, a blank status or count is the
     text "" and fails the same set / pattern check as a wrong one.
     """
-    classes = {uom_class(i.unit) for i in catalog.indicators.values()}
+    classes = {range_class(i) for i in catalog.indicators.values()}
     value = IND_COLS["value"]
     checks = [
         _check("ind_code", "ExpectColumnValuesToBeInSet",
@@ -253,21 +264,21 @@ def build_frame(returns: list[ReturnData]) -> Frame:
         if data.raw.findings:  # unreadable: nothing to check
             continue
         for v in data.indicators:
-            cls = uom_class(v.uom) if v.uom else "other"
+            cls = v.range_class
             val = v.value
-            frame.add(i, IND, v.row, {"code": v.code, "value": _fmt(val), "uom": v.uom},
+            frame.add(i, IND, v.row, {"code": v.code, "value": fmt_number(val), "uom": v.uom},
                       ind_code=v.code, file_key=f"{i}|{IND}|{v.code}" if v.code else None,
                       pct_value=val if cls == "percent" else None,
                       nonneg_value=val if cls in ("duration", "count") else None,
-                      count_text=_fmt(val) if cls == "count" and val is not None else None)
+                      count_text=fmt_number(val) if cls == "count" and val is not None else None)
         for t in data.tasks:
-            frame.add(i, TASK, t.row, {"key": t.key, "value": t.status, "pct": _fmt(t.pct)},
+            frame.add(i, TASK, t.row, {"key": t.key, "value": t.status, "pct": fmt_number(t.pct)},
                       measure_key=t.key, file_key=f"{i}|{TASK}|{t.key}" if t.key else None,
                       status=t.status if t.status is not None else MISSING, task_pct=t.pct)
         for w in data.work:
             if w.key in WORK_COUNT_KEYS:
-                frame.add(i, WORK, w.row, {"label": WORK_LABELS[w.key], "value": _fmt(w.value_num)},
-                          work_count=_fmt(w.value_num) if w.value_num is not None else MISSING)
+                frame.add(i, WORK, w.row, {"label": WORK_LABELS[w.key], "value": fmt_number(w.value_num)},
+                          work_count=fmt_number(w.value_num) if w.value_num is not None else MISSING)
     return frame
 
 
@@ -345,14 +356,15 @@ def _repeats(items: list[dict], column: str) -> list[dict]:
     return out
 
 
-def validate_batch(returns: list[ReturnData], catalog: Any, as_unit: str | None = None) -> None:
+def validate_batch(returns: list[ReturnData], catalog: Any, as_unit: str | None = None,
+                   today: date | None = None) -> None:
     """Every check that can block a return, for the whole batch; findings are added in place.
 
     Metadata first (it says which unit and month each file is), then GE in one call, then
     the row rules. History warnings need last month's accepted values: :func:`check_history`.
     """
     for data in returns:
-        check_metadata(data, catalog, as_unit)
+        check_metadata(data, catalog, as_unit, today)
     run_expectations(returns, catalog)
     for data in returns:
         check_rows(data, catalog)

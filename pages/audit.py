@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import streamlit as st
 
@@ -20,7 +21,7 @@ except AccessDenied as err:
 ui.header("审计日志", "每一次上传、退回、重新上报、账号变更和登录都记录在案：谁、何时、做了什么、变更前后。")
 
 ALL = "（全部）"
-today = date.today()
+today = datetime.now(ZoneInfo(audit.local_tz())).date()  # the log's calendar days are Beijing time
 c1, c2, c3, c4 = st.columns([2, 1, 1, 1])
 with c1:
     span = st.date_input("时间范围", value=(today - timedelta(days=30), today), key="audit_span")

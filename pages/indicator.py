@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
-from dashboard import charts, format as fmt, queries as q, ui
+from dashboard import charts, ui
+from dashboard import format as fmt
+from dashboard import queries as q
 
 f = ui.filters()
 ui.header("指标详情")
@@ -13,13 +16,15 @@ if catalog.empty:
     st.info("指标目录为空，请先同步指标目录。")
     st.stop()
 
+catalog = catalog.sort_values("common", ascending=False, kind="stable")  # common indicators first
 codes = list(catalog["code"])
 names = dict(zip(catalog["code"], catalog["name"]))
 state = st.session_state
 wanted = st.query_params.get("indicator")
 if "pick_indicator" not in state:
     state["pick_indicator"] = wanted if wanted in names else codes[0]
-code = st.selectbox("选择指标", codes, format_func=lambda c: f"{c} {names[c]}", key="pick_indicator")
+labels = ui.indicator_labels(codes, names)
+code = st.selectbox("选择指标", codes, format_func=labels.get, key="pick_indicator")
 st.query_params["indicator"] = code
 
 detail = ui.data(q.indicator_detail, code)
@@ -32,8 +37,10 @@ c1, c2, c3, c4 = st.columns(4)
 c1.metric("目标", detail["target_text"], border=True)
 c2.metric("计量单位", detail["uom"], border=True)
 c3.metric("考核方向", "越低越好" if detail["direction"] == "lower_better" else "越高越好", border=True)
-baseline = (f"{fmt.fmt_value(detail['baseline'], detail['uom'])}（{detail['baseline_year']}年）"
-            if detail.get("baseline") is not None else "—")
+baseline = "—"
+if pd.notna(detail.get("baseline")):
+    year = detail.get("baseline_year")
+    baseline = fmt.fmt_value(detail["baseline"], detail["uom"]) + (f"（{int(year)}年）" if pd.notna(year) else "")
 c4.metric("基期值", baseline, border=True)
 owners = "、".join(detail.get("owners") or []) or "—"
 st.markdown(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, flags, queries as q, ui
+from dashboard import charts, flags, ui
+from dashboard import queries as q
 
 f = ui.filters()
 qf = ui.query_filters(f)
@@ -50,7 +51,7 @@ else:
     ui.table(
         behind,
         name=f"落后单位_{f.label}",
-        columns=["unit_name", "region_name", "failed", "amber", "reported", "attainment_rate",
+        columns=["unit_name", "region_name", "failed", "amber_n", "reported", "attainment_rate",
                  "tasks_lagging", "return_status"],
         column_config={"attainment_rate": st.column_config.NumberColumn(format="%.1f%%")},
     )

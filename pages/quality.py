@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
-from dashboard import charts, queries as q, ui
+from dashboard import charts, ui
+from dashboard import queries as q
+
+SEVERITY = {"error": "错误", "warning": "提示"}
+
+
+def for_table(df: pd.DataFrame) -> pd.DataFrame:
+    """Chinese severity; ``code`` here is a finding code, not an indicator code."""
+    if df.empty:
+        return df
+    return df.assign(severity=df["severity"].map(SEVERITY).fillna(df["severity"])).rename(
+        columns={"code": "问题代码"})
+
 
 f = ui.filters()
 first, last = f.months[0], f.months[-1]
@@ -20,13 +33,18 @@ if top.empty and findings.empty:
 
 st.subheader("最常见的问题")
 ui.chart(charts.findings_bar(top), key="top")
-ui.table(top, name=f"常见问题_{f.label}", columns=["code", "severity", "n", "units", "example_message", "example_hint"],
-         status=())
+ui.table(
+    for_table(top),
+    name=f"常见问题_{f.label}",
+    columns=["问题代码", "severity", "n", "units", "example_message", "example_hint"],
+    status=(),
+)
 
 st.subheader("各单位问题明细")
 ui.table(
-    findings,
+    for_table(findings),
     name=f"数据质量_{f.label}",
-    columns=["region_name", "unit_name", "code", "severity", "n", "example_message", "example_sheet", "example_cell"],
+    columns=["region_name", "unit_name", "问题代码", "severity", "n", "example_message", "example_sheet",
+             "example_cell"],
     status=(),
 )

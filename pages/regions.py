@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, queries as q, ui
+from dashboard import charts, ui
+from dashboard import queries as q
 
 f = ui.filters()
 ui.header("区域对比", f"{f.month.year}年{f.month.month}月 · 各区共性指标对比（全市平均为各区平均值）")
@@ -28,7 +29,8 @@ ui.chart(charts.region_heatmap(comparison), key="heatmap")
 
 codes = list(dict.fromkeys(comparison["code"]))
 names = dict(zip(comparison["code"], comparison["name"]))
-code = st.selectbox("选择指标", codes, format_func=lambda c: f"{c} {names[c]}", key="region_indicator")
+labels = ui.indicator_labels(codes, names)
+code = st.selectbox("选择指标", codes, format_func=labels.get, key="region_indicator")
 left, right = st.columns(2)
 with left:
     ui.chart(charts.region_rank_bar(comparison, code), key="rankbar")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, queries as q, ui
+from dashboard import charts, ui
+from dashboard import queries as q
 
 f = ui.filters()
 now = q.now_local()

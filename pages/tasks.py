@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import charts, queries as q, ui
+from dashboard import charts, ui
+from dashboard import queries as q
 
 f = ui.filters()
 ui.header("任务台账", f"{f.month.year}年{f.month.month}月 · {ui.scope_label(f)}")
@@ -12,8 +13,8 @@ ui.header("任务台账", f"{f.month.year}年{f.month.month}月 · {ui.scope_lab
 plans = ui.data(q.plans)
 plan_titles = dict(zip(plans["id"], plans["title"]))
 c1, c2 = st.columns([3, 2])
-plan = c1.selectbox("行动方案", [None, *plan_titles], key="task_plan",
-                    format_func=lambda p: "全部方案" if p is None else f"{p} {plan_titles[p]}")
+plan = c1.selectbox("行动方案", ["", *plan_titles], key="task_plan",
+                    format_func=lambda p: f"{p} {plan_titles[p]}" if p else "全部方案") or None
 status = c2.segmented_control("进展状态", ["未启动", "推进中", "已完成", "滞后", "未报"], key="task_status")
 
 ledger = ui.data(q.task_ledger, f.month, plan=plan, unit=f.unit, status=status)

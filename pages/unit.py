@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
-from dashboard import flags, queries as q, ui
+from dashboard import flags, ui
+from dashboard import queries as q
 
 f = ui.filters()
 now = q.now_local()
 ui.header("责任单位")
-unit = ui.pick_unit(f)
+behind = ui.data(q.units_most_behind, ui.query_filters(f), now, n=1)
+pick_col, _ = st.columns([2, 3])
+with pick_col:
+    unit = ui.pick_unit(f, default=None if behind.empty else behind["unit"].iloc[0])
 if unit:
     info = ui.data(q.unit_info, unit) or {}
     contact = " · ".join(x for x in (info.get("liaison"), info.get("phone")) if x)
@@ -17,6 +22,9 @@ if unit:
                + (f" · 联络员：{contact}" if contact else ""))
 
     card = ui.data(q.unit_scorecard, unit, f.month)
+    if not card.empty:  # sparklines cannot draw gaps: keep the months that were reported
+        card["spark"] = card["spark"].map(
+            lambda xs: [float(x) for x in (xs if xs is not None else []) if pd.notna(x)])
     if not card.empty:
         counts = card["status"].value_counts()
         cols = st.columns(4)
@@ -26,7 +34,7 @@ if unit:
     ui.table(
         card,
         name=f"指标记分卡_{unit}_{f.label}",
-        columns=["code", "name", "value_text", "target_text", "status", "reason", "spark", "sheet", "cell"],
+        columns=["name", "value_text", "target_text", "status", "spark", "reason", "sheet", "cell"],
         column_config={
             "spark": st.column_config.LineChartColumn("近12个月", width="medium"),
             "reason": st.column_config.TextColumn(width="large"),

@@ -116,6 +116,7 @@ for up in files or []:
     with st.spinner(f"正在校验 {up.name} ……"):
         try:
             done[up.file_id] = ingest_bytes(up.name, up.getvalue(), db=ui.db(), user=user).to_json()
+            ui.forget_version()
         except AccessDenied as err:
             done[up.file_id] = {"file": up.name, "status": "rejected", "errors": [
                 {"code": AccessDenied.code, "sheet": None, "cell": None, "message": str(err), "hint": ""}],

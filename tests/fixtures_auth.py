@@ -42,3 +42,24 @@ def make_user(db: Path, username: str, role: str, unit: str | None = None) -> Us
 def log_in(at, username: str) -> None:
     """Put an AppTest session into the logged-in state, as the login form would."""
     at.session_state["auth"] = {"username": username, "last_seen": time.time()}
+
+
+def office_session(at, db: Path | str | None = None, username: str = "office-test") -> None:
+    """Log an AppTest session in as an office account, creating it in ``db`` if needed.
+
+    For page tests that are not about login: the account is made at bcrypt cost 4.
+    """
+    import os
+
+    store.migrate(db)
+    if users.get_user(username, db) is None:
+        saved = os.environ.get("YINGSHANG_BCRYPT_ROUNDS")
+        os.environ["YINGSHANG_BCRYPT_ROUNDS"] = "4"
+        try:
+            users.add_user(SYSTEM_USER, username, "office", PASSWORD, db=db)
+        finally:
+            if saved is None:
+                os.environ.pop("YINGSHANG_BCRYPT_ROUNDS", None)
+            else:
+                os.environ["YINGSHANG_BCRYPT_ROUNDS"] = saved
+    log_in(at, username)

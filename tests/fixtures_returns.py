@@ -184,3 +184,38 @@ def write_return(
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
+
+
+def fill_template(path: Path, catalog: Any, unit: str, period: str, *, overrides: dict[str, Any] | None = None) -> Path:
+    """Write the real template (``etl.template``) for ``unit`` and fill it with plausible values.
+
+    Indicator values equal their targets (whole numbers for counts); ``overrides`` maps an
+    indicator code to the raw 本月值 to type instead.
+    """
+    from openpyxl import load_workbook
+
+    from etl.normalize import uom_class
+    from etl.template import write_template
+
+    write_template(unit, period, path, catalog=catalog)
+    wb = load_workbook(path)
+    ind = wb["指标"]
+    for row in range(4, ind.max_row + 1):
+        code = ind.cell(row, 1).value
+        if code in catalog.indicators:
+            target = catalog.indicators[code].target
+            value = round(target) if uom_class(catalog.indicators[code].unit) == "count" else target
+            ind.cell(row, 5, (overrides or {}).get(code, value))
+    tasks = wb["任务进展"]
+    for row in range(4, tasks.max_row + 1):
+        if tasks.cell(row, 1).value:
+            tasks.cell(row, 5, "推进中")
+            tasks.cell(row, 6, 50)
+    work = wb["工作信息"]
+    counts = {"visits": 10, "issues_collected": 6, "issues_solved": 4}
+    for row in range(4, work.max_row + 1):
+        key = work.cell(row, 1).value
+        if key:
+            work.cell(row, 3, counts.get(key, "无"))
+    wb.save(path)
+    return path

@@ -74,7 +74,7 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     done = subprocess.run(
         [sys.executable, "-m", "etl", "demo", "--db", str(path), "--months", "3", "--regions", "3",
          "--units", "4", "--end", DEMO_END],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     return path
@@ -118,9 +118,13 @@ def _settled(page) -> None:
     """Wait until the script run finished and the charts had a moment to draw."""
     page.wait_for_selector('[data-testid="stMainBlockContainer"]', timeout=30_000)
     page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        " && !document.querySelector('[data-testid=\"stSkeleton\"]')"
+        " && [...document.querySelectorAll('[data-testid=\"stDataFrame\"]')]"
+        ".every(d => !d.checkVisibility() || d.querySelector('canvas'))",
+        timeout=60_000,
     )
-    page.wait_for_timeout(1500)
+    page.wait_for_timeout(1000)
 
 
 @pytest.mark.parametrize("path,title", PAGES.items())
@@ -128,7 +132,7 @@ def test_every_page_renders_in_chromium_with_its_title_and_no_error(
     browser, app_url: str, path: str, title: str
 ) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
+    context = browser.new_context(viewport={"width": 1440, "height": 2200}, locale="zh-CN")
     page = context.new_page()
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
@@ -137,7 +141,8 @@ def test_every_page_renders_in_chromium_with_its_title_and_no_error(
         page.get_by_role("heading", name=title, exact=True).first.wait_for(timeout=60_000)
         _settled(page)
         page.screenshot(path=str(ARTIFACTS / f"page_{path or 'overview'}.png"), full_page=True)
-        assert page.locator('[data-testid="stException"]').count() == 0
+        crashes = page.locator('[data-testid="stException"]')
+        assert crashes.count() == 0, crashes.all_inner_texts()
         errors = page.locator('[data-testid="stAlertContentError"]')
         assert errors.count() == 0, errors.all_inner_texts()
         assert page.get_by_role("heading", name=title, exact=True).first.is_visible()

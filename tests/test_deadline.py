@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -30,8 +30,8 @@ def test_late_return_after_25th_is_flagged() -> None:
 
 def test_utc_receipt_time_is_judged_in_shanghai_time() -> None:
     # 2026-09-25 16:30 UTC is 09-26 00:30 in Shanghai: late
-    assert not lateness(SEP, datetime(2026, 9, 25, 16, 30, tzinfo=timezone.utc)).on_time
-    assert lateness(SEP, datetime(2026, 9, 25, 15, 30, tzinfo=timezone.utc)).on_time
+    assert not lateness(SEP, datetime(2026, 9, 25, 16, 30, tzinfo=UTC)).on_time
+    assert lateness(SEP, datetime(2026, 9, 25, 15, 30, tzinfo=UTC)).on_time
 
 
 def test_days_late_over_national_day_count_only_working_days() -> None:

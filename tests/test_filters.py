@@ -6,7 +6,14 @@ from datetime import date
 
 import pytest
 
-from dashboard.filters import Filters, format_period, from_params, parse_period, period_label, period_options
+from dashboard.filters import (
+    Filters,
+    format_period,
+    from_params,
+    parse_period,
+    period_label,
+    period_options,
+)
 
 REGIONS = {"teda": "经开区", "hexi": "河西区"}
 UNITS = {"teda.zwfw": "teda", "hexi.zwfw": "hexi"}

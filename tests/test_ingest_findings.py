@@ -7,7 +7,7 @@ module: importing great-expectations costs ~2 s, so the GE-using tests are group
 from __future__ import annotations
 
 import zipfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -16,9 +16,16 @@ from etl import findings as F
 from etl import limits, store
 from etl.access import User
 from etl.ingest import IngestResult, ingest_files
-from tests.fixtures_returns import GOOD_TASKS, GOOD_VALUES, GOOD_WORK, OTHER_UNIT, tiny_catalog, write_return
+from tests.fixtures_returns import (
+    GOOD_TASKS,
+    GOOD_VALUES,
+    GOOD_WORK,
+    OTHER_UNIT,
+    tiny_catalog,
+    write_return,
+)
 
-NOW = datetime(2026, 9, 20, 2, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 10, 20, 2, 0, tzinfo=UTC)
 
 
 def _values(**changes):
@@ -45,51 +52,54 @@ SW_TASKS = {"001:m2": ("推进中", 50, "招商推介")}
 
 # file stem -> (write_return kwargs, expected (code, sheet, cell) or None for "no finding")
 CASES: dict[str, tuple[dict, tuple[str, str | None, str | None]]] = {
-    "sheet_missing": (dict(drop_sheets=("任务进展",)), ("SHEET_MISSING", "任务进展", None)),
-    "meta_missing": (dict(drop_meta_keys=("period",)), ("META_MISSING", "_meta", None)),
-    "template_outdated": (dict(meta={"template_version": "2025.01"}), ("TEMPLATE_OUTDATED", "_meta", None)),
-    "unit_unknown": (dict(meta={"unit_id": "teda.nobody"}), ("UNIT_UNKNOWN", "_meta", None)),
-    "period_invalid": (dict(meta={"period": "2026-13"}), ("PERIOD_INVALID", "_meta", None)),
-    "catalog_changed": (dict(meta={"catalog_version": "old00001"}), ("CATALOG_CHANGED", "_meta", None)),
-    "row_missing": (dict(values=_values(T04=None)), ("INDICATOR_ROW_MISSING", "指标", None)),
-    "code_not_in_catalog": (dict(extra_indicator_rows=[("ZZ9", 1, None)]), ("INDICATOR_UNKNOWN", "指标", "A8")),
-    "code_of_other_unit": (dict(extra_indicator_rows=[("T05", 1, None)]), ("INDICATOR_UNKNOWN", "指标", "A8")),
-    "code_twice": (dict(extra_indicator_rows=[("T01", 97, None)]), ("INDICATOR_DUPLICATE", "指标", "A8")),
-    "not_number": (dict(values=_values(T02=("约十五", None))), ("VALUE_NOT_NUMBER", "指标", "E5")),
-    "wrong_unit": (dict(values=_values(T02=("3小时", None))), ("VALUE_UNIT_MISMATCH", "指标", "E5")),
-    "blank_no_note": (dict(values=_values(T03=(None, None))), ("VALUE_MISSING_NO_NOTE", "指标", "E6")),
-    "percent_120": (dict(values=_values(T01=("120%", None))), ("PERCENT_OUT_OF_RANGE", "指标", "E4")),
-    "negative_days": (dict(values=_values(T02=(-1, None))), ("VALUE_NEGATIVE", "指标", "E5")),
-    "half_a_firm": (dict(values=_values(T03=(12.5, None))), ("VALUE_NOT_INTEGER", "指标", "E6")),
-    "ambiguous_percent": (dict(values=_values(T01=(0.97, None))), ("PERCENT_AMBIGUOUS", "指标", "E4")),
-    "measure_missing": (dict(tasks={"001:m1": GOOD_TASKS["001:m1"]}), ("MEASURE_ROW_MISSING", "任务进展", None)),
-    "measure_unknown": (dict(tasks=[*GOOD_TASKS.items(), ("001:m9", ("推进中", 10, None))]),
+    "sheet_missing": ({"drop_sheets": ("任务进展",)}, ("SHEET_MISSING", "任务进展", None)),
+    "meta_missing": ({"drop_meta_keys": ("period",)}, ("META_MISSING", "_meta", None)),
+    "template_outdated": ({"meta": {"template_version": "2025.01"}}, ("TEMPLATE_OUTDATED", "_meta", None)),
+    "unit_unknown": ({"meta": {"unit_id": "teda.nobody"}}, ("UNIT_UNKNOWN", "_meta", None)),
+    "period_invalid": ({"meta": {"period": "2026-13"}}, ("PERIOD_INVALID", "_meta", None)),
+    "period_in_future": ({"period": "2026-11"}, ("PERIOD_IN_FUTURE", "_meta", None)),
+    "catalog_changed": ({"meta": {"catalog_version": "old00001"}}, ("CATALOG_CHANGED", "_meta", None)),
+    "row_missing": ({"values": _values(T04=None)}, ("INDICATOR_ROW_MISSING", "指标", None)),
+    "code_not_in_catalog": ({"extra_indicator_rows": [("ZZ9", 1, None)]}, ("INDICATOR_UNKNOWN", "指标", "A8")),
+    "code_of_other_unit": ({"extra_indicator_rows": [("T05", 1, None)]}, ("INDICATOR_UNKNOWN", "指标", "A8")),
+    "code_twice": ({"extra_indicator_rows": [("T01", 97, None)]}, ("INDICATOR_DUPLICATE", "指标", "A8")),
+    "not_number": ({"values": _values(T02=("约十五", None))}, ("VALUE_NOT_NUMBER", "指标", "E5")),
+    "wrong_unit": ({"values": _values(T02=("3小时", None))}, ("VALUE_UNIT_MISMATCH", "指标", "E5")),
+    "blank_no_note": ({"values": _values(T03=(None, None))}, ("VALUE_MISSING_NO_NOTE", "指标", "E6")),
+    "percent_120": ({"values": _values(T01=("120%", None))}, ("PERCENT_OUT_OF_RANGE", "指标", "E4")),
+    "negative_days": ({"values": _values(T02=(-1, None))}, ("VALUE_NEGATIVE", "指标", "E5")),
+    "half_a_firm": ({"values": _values(T03=(12.5, None))}, ("VALUE_NOT_INTEGER", "指标", "E6")),
+    "ambiguous_percent": ({"values": _values(T01=(0.97, None))}, ("PERCENT_AMBIGUOUS", "指标", "E4")),
+    "measure_missing": ({"tasks": {"001:m1": GOOD_TASKS["001:m1"]}}, ("MEASURE_ROW_MISSING", "任务进展", None)),
+    "measure_unknown": ({"tasks": [*GOOD_TASKS.items(), ("001:m9", ("推进中", 10, None))]},
                         ("MEASURE_UNKNOWN", "任务进展", "A6")),
-    "measure_twice": (dict(tasks=[*GOOD_TASKS.items(), ("001:m1", ("推进中", 10, None))]),
+    "measure_twice": ({"tasks": [*GOOD_TASKS.items(), ("001:m1", ("推进中", 10, None))]},
                       ("MEASURE_DUPLICATE", "任务进展", "A6")),
-    "status_missing": (dict(tasks={**GOOD_TASKS, "001:m1": (None, 60, "x")}), ("STATUS_MISSING", "任务进展", "E4")),
-    "status_invalid": (dict(tasks={**GOOD_TASKS, "001:m1": ("进行中", 60, "x")}), ("STATUS_INVALID", "任务进展", "E4")),
-    "pct_text": (dict(tasks={**GOOD_TASKS, "001:m1": ("推进中", "大半", "x")}), ("PCT_NOT_NUMBER", "任务进展", "F4")),
-    "pct_150": (dict(tasks={**GOOD_TASKS, "001:m1": ("推进中", 150, "x")}), ("PCT_OUT_OF_RANGE", "任务进展", "F4")),
-    "work_item_missing": (dict(work=_work(practices=...)), ("WORK_ITEM_MISSING", "工作信息", None)),
-    "visits_blank": (dict(work=_work(visits=None)), ("WORK_COUNT_MISSING", "工作信息", "C4")),
-    "visits_text": (dict(work=_work(visits="很多")), ("WORK_COUNT_NOT_NUMBER", "工作信息", "C4")),
-    "visits_fraction": (dict(work=_work(visits=2.5)), ("WORK_COUNT_INVALID", "工作信息", "C4")),
-    "visits_negative": (dict(work=_work(visits=-1)), ("WORK_COUNT_INVALID", "工作信息", "C4")),
-    "solved_exceeds": (dict(work=_work(issues_solved=9)), ("ISSUES_SOLVED_EXCEEDS", "工作信息", "C6")),
+    "status_missing": ({"tasks": {**GOOD_TASKS, "001:m1": (None, 60, "x")}}, ("STATUS_MISSING", "任务进展", "E4")),
+    "status_invalid": ({"tasks": {**GOOD_TASKS, "001:m1": ("进行中", 60, "x")}}, ("STATUS_INVALID", "任务进展", "E4")),
+    "pct_text": ({"tasks": {**GOOD_TASKS, "001:m1": ("推进中", "大半", "x")}}, ("PCT_NOT_NUMBER", "任务进展", "F4")),
+    "pct_150": ({"tasks": {**GOOD_TASKS, "001:m1": ("推进中", 150, "x")}}, ("PCT_OUT_OF_RANGE", "任务进展", "F4")),
+    "lag_without_reason": ({"tasks": {**GOOD_TASKS, "001:m1": ("滞后", 30, "x")}},
+                           ("LAG_WITHOUT_REASON", "任务进展", "H4")),
+    "work_item_missing": ({"work": _work(practices=...)}, ("WORK_ITEM_MISSING", "工作信息", None)),
+    "visits_blank": ({"work": _work(visits=None)}, ("WORK_COUNT_MISSING", "工作信息", "C4")),
+    "visits_text": ({"work": _work(visits="很多")}, ("WORK_COUNT_NOT_NUMBER", "工作信息", "C4")),
+    "visits_fraction": ({"work": _work(visits=2.5)}, ("WORK_COUNT_INVALID", "工作信息", "C4")),
+    "visits_negative": ({"work": _work(visits=-1)}, ("WORK_COUNT_INVALID", "工作信息", "C4")),
+    "solved_exceeds": ({"work": _work(issues_solved=9)}, ("ISSUES_SOLVED_EXCEEDS", "工作信息", "C6")),
     # other unit: last month, then a jump without a note, then the same numbers again
-    "sw_2026_08": (dict(unit=OTHER_UNIT, period="2026-08", values={"T03": (100, None), "T05": (2, None)},
-                        tasks=SW_TASKS), None),
-    "sw_jump": (dict(unit=OTHER_UNIT, values={"T03": (200, None), "T05": (2.2, None)}, tasks=SW_TASKS),
+    "sw_2026_08": ({"unit": OTHER_UNIT, "period": "2026-08", "values": {"T03": (100, None), "T05": (2, None)},
+                        "tasks": SW_TASKS}, None),
+    "sw_jump": ({"unit": OTHER_UNIT, "values": {"T03": (200, None), "T05": (2.2, None)}, "tasks": SW_TASKS},
                 ("CHANGE_OVER_50", "指标", "E4")),
-    "sw_same": (dict(unit=OTHER_UNIT, period="2026-10", values={"T03": (200, None), "T05": (2.2, None)},
-                     tasks=SW_TASKS), ("SAME_AS_LAST_MONTH", "指标", None)),
+    "sw_same": ({"unit": OTHER_UNIT, "period": "2026-10", "values": {"T03": (200, None), "T05": (2.2, None)},
+                     "tasks": SW_TASKS}, ("SAME_AS_LAST_MONTH", "指标", None)),
     # valid variants
-    "good": (dict(), None),
-    "blank_with_note": (dict(values=_values(T03=(None, "统计口径调整，本月数据暂缺"))), None),
-    "percent_cell": (dict(values=_values(T01=(0.97, None)), percent_cells=("T01",)), None),
-    "messy_but_valid": (dict(values=_values(T01=("９６．５％", None), T02=("12个工作日", None), T03=("1,200家", None),
-                                            T04=("2.5 小时", None))), None),
+    "good": ({}, None),
+    "blank_with_note": ({"values": _values(T03=(None, "统计口径调整，本月数据暂缺"))}, None),
+    "percent_cell": ({"values": _values(T01=(0.97, None)), "percent_cells": ("T01",)}, None),
+    "messy_but_valid": ({"values": _values(T01=("９６．５％", None), T02=("12个工作日", None), T03=("1,200家", None),
+                                            T04=("2.5 小时", None))}, None),
 }
 
 

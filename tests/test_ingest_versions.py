@@ -3,23 +3,41 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from etl import load, store
+from etl import archive, load, store
 from etl.ingest import ingest_bytes, ingest_files
 from tests.fixtures_returns import GOOD_VALUES, tiny_catalog, write_return
 
-SEP_20 = datetime(2026, 9, 20, 2, 0, tzinfo=timezone.utc)
-OCT_09 = datetime(2026, 10, 9, 2, 0, tzinfo=timezone.utc)
+SEP_20 = datetime(2026, 9, 20, 2, 0, tzinfo=UTC)
+OCT_09 = datetime(2026, 10, 9, 2, 0, tzinfo=UTC)
 TABLES = ("archived_file", "receipt", "submission", "finding", "observation", "task_progress", "work_info")
 
 
 @pytest.fixture(scope="module")
 def catalog():
     return tiny_catalog()
+
+
+@pytest.fixture(scope="module")
+def empty_db(tmp_path_factory: pytest.TempPathFactory, catalog) -> Path:
+    """A migrated database holding the tiny catalog, built once and copied by each test."""
+    from etl.catalog_sync import ensure_catalog
+
+    path = tmp_path_factory.mktemp("template_db") / "t.duckdb"
+    ensure_catalog(path, catalog)
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _fresh_db(tmp_path: Path, empty_db: Path) -> None:
+    for target in (tmp_path / "t.duckdb", tmp_path / "data" / "t.duckdb"):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(empty_db, target)
 
 
 def _counts(db: Path) -> dict[str, int]:
@@ -33,6 +51,7 @@ def test_received_file_is_archived_by_sha256_next_to_the_database(tmp_path: Path
     [r] = ingest_files([path], db=db, catalog=catalog, now=SEP_20, is_demo=True)
     stored = tmp_path / "data" / "archive" / r.sha256[:2] / f"{r.sha256}.xlsx"
     assert stored.read_bytes() == path.read_bytes()
+    assert archive.read_bytes(db, r.sha256) == path.read_bytes()
     with store.read(db) as con:
         assert con.execute("select stored_path from archived_file").fetchone()[0] == \
             f"archive/{r.sha256[:2]}/{r.sha256}.xlsx"
@@ -137,3 +156,31 @@ def test_result_json_has_the_documented_shape(tmp_path: Path, catalog) -> None:
     assert out["errors"][0]["code"] == "VALUE_NOT_NUMBER"
     assert {"code", "sheet", "cell", "message", "hint"} <= set(out["errors"][0])
     assert out["warnings"][0]["cell"] == "E4"
+
+
+def test_failing_file_in_a_batch_keeps_the_files_before_it_and_leaves_none_of_itself(
+    tmp_path: Path, catalog, monkeypatch
+) -> None:
+    db = tmp_path / "t.duckdb"
+    ok = write_return(tmp_path / "ok.xlsx")
+    poison = write_return(tmp_path / "poison.xlsx", period="2026-08", values={**GOOD_VALUES, "T03": (999, None)})
+    real = load.insert_values
+
+    def fails_on_999(con, obs_rows, task_rows, work_rows):
+        if any(row[5] == 999 for row in obs_rows):
+            raise OSError("disk full")
+        real(con, obs_rows, task_rows, work_rows)
+
+    monkeypatch.setattr(load, "insert_values", fails_on_999)
+    with pytest.raises(OSError):
+        ingest_files([ok, poison], db=db, catalog=catalog, now=SEP_20)
+    with store.read(db) as con:
+        assert con.execute("select original_name, outcome from receipt").fetchall() == [("ok.xlsx", "accepted")]
+        assert con.execute("select count(*) from observation where value = 999").fetchone()[0] == 0
+    assert [p.name for p in (tmp_path / "archive").rglob("*.xlsx")] == [f"{_sha(ok)}.xlsx"]
+
+
+def _sha(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -13,13 +13,14 @@ from tests.fixtures_auth import PASSWORD, _fast_bcrypt, log_in, make_user  # noq
 
 ROOT = Path(__file__).resolve().parents[1]
 UNIT_A, UNIT_B = "teda.zwfw", "teda.scjg"
+APP = ROOT / "app_authtest.py"  # TEMP
 
 
 @pytest.fixture
 def app(db_path, monkeypatch) -> AppTest:
     import dashboard.auth, dashboard.session  # TEMP
     monkeypatch.setattr(dashboard.session, "current_user", dashboard.auth.require_login)  # TEMP
-    return AppTest.from_file(str(ROOT / "app_authtest.py"), default_timeout=120)  # TEMP
+    return AppTest.from_file(str(APP), default_timeout=120)
 
 
 def shows_login(at: AppTest) -> bool:
@@ -33,8 +34,8 @@ def test_a_visitor_who_is_not_logged_in_sees_only_the_login(app):
     assert [t.value for t in app.title] == ["营商环境指标监测平台"]
     assert len(app.sidebar.children) == 0 or not any(app.sidebar.selectbox)  # no filters, no pages' content
     assert not app.file_uploader and not app.dataframe
-    # the visitor's navigation holds only the login: no page of pages/ can be reached by URL
-    with pytest.raises(ValueError, match=r"Known pages: \['登录'\]"):
+    # the visitor's navigation runs no page script: every page URL leads to the login
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
         app.switch_page("pages/upload.py")
 
 
@@ -74,8 +75,12 @@ def test_a_disabled_account_is_logged_out_at_its_next_click(app, db_path):
     from etl.access import SYSTEM_USER
 
     users.disable_user(SYSTEM_USER, "bgs02", db=db_path)
-    app.run()
-    assert shows_login(app)
+    # a fresh run of app.py with the same session state (AppTest re-runs a page alone otherwise)
+    again = AppTest.from_file(str(APP), default_timeout=120)
+    again.session_state["auth"] = app.session_state["auth"]
+    again.run()
+    assert shows_login(again)
+    assert any("账号已停用" in i.value for i in again.info)
 
 
 def test_a_leader_has_no_upload_page_and_no_administration(app, db_path):
@@ -123,3 +128,21 @@ def test_a_liaison_uploading_another_units_return_is_refused_by_the_page(app, db
     assert "ACCESS_DENIED" in report and f"不能代报其他单位（{UNIT_B}）" in report
     with store.read(db_path) as con:
         assert con.execute("select count(*) from observation where unit = ?", [UNIT_B]).fetchone()[0] == 0
+
+
+def test_the_office_adds_an_account_on_the_accounts_page(app, db_path):
+    make_user(db_path, "bgs01", "office")
+    log_in(app, "bgs01")
+    app.run()
+    app.switch_page("pages/users.py").run()
+    form_inputs = {t.label: t for t in app.text_input}
+    form_inputs["用户名"].input("ld02")
+    form_inputs["姓名"].input("王领导")
+    app.selectbox[0].select("leader")
+    form_inputs["初始密码"].input("Lead-2026-pw")
+    next(b for b in app.button if b.label == "新增").click().run()
+    assert not app.exception
+    assert any("已新增领导账号 ld02" in s.value for s in app.success)
+    assert users.authenticate("ld02", "Lead-2026-pw", db_path).user.role == "leader"
+    with store.read(db_path) as con:
+        assert con.execute("select actor from audit_log where action = 'user_add' and object_id = 'ld02'").fetchall() == [("bgs01",)]

@@ -19,6 +19,7 @@ from etl.normalize import parse_count, parse_number, uom_class
         ("0.5天", "自然日", 0.5),
         ("0.5天", "天", 0.5),
         ("3 小时", "小时", 3.0),
+        ("1.2亿元", "亿元", 1.2),
         (" 12 ", "件", 12.0),
         (0, "件", 0.0),
         ("0", "%", 0.0),
@@ -61,7 +62,7 @@ def test_text_that_is_not_a_number_is_an_error(raw) -> None:
     assert parse_number(raw, uom="%").problem == "not_number"
 
 
-@pytest.mark.parametrize(("raw", "uom"), [("3小时", "工作日"), ("95%", "件"), ("15个工作日", "自然日")])
+@pytest.mark.parametrize(("raw", "uom"), [("3小时", "工作日"), ("95%", "件"), ("15个工作日", "自然日"), ("1.2亿元", "万元")])
 def test_a_unit_that_contradicts_the_indicator_is_an_error(raw, uom) -> None:
     assert parse_number(raw, uom=uom).problem == "unit_mismatch"
 
@@ -79,3 +80,15 @@ def test_work_counts_accept_counting_units_only() -> None:
 )
 def test_unit_of_measure_decides_the_range_rule(uom, cls) -> None:
     assert uom_class(uom) == cls
+
+
+def test_growth_rates_in_percent_are_not_held_to_0_to_100() -> None:
+    from etl.normalize import range_class
+    from indicators.models import Indicator
+
+    def ind(comparator: str, target: float) -> Indicator:
+        return Indicator(code="X", name="x", unit="%", comparator=comparator, target=target,
+                         direction="lower_better", plan="001", measure="1.", owners=("a.b",))
+
+    assert range_class(ind("growth", -8)) == "growth"
+    assert range_class(ind(">=", 95)) == "percent"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,7 +13,7 @@ from etl import store, users
 from etl.access import SYSTEM_USER, AccessDenied, User
 from tests.fixtures_auth import PASSWORD, _fast_bcrypt, add_units, make_user  # noqa: F401
 
-T0 = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -127,7 +127,7 @@ def test_demo_accounts_one_office_one_leader_one_liaison_per_unit(db_path, monke
 def _cli(db: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess:
     env = {"PATH": "/usr/bin:/bin", "YINGSHANG_DB": str(db), "YINGSHANG_BCRYPT_ROUNDS": "4"}
     return subprocess.run(
-        [sys.executable, "-m", "etl", "users", *args], input=stdin, capture_output=True,
+        [sys.executable, "-m", "etl", "users", *args], check=False, input=stdin, capture_output=True,
         text=True, cwd=ROOT, env=env, timeout=60,
     )
 
@@ -143,7 +143,7 @@ def test_cli_creates_the_first_office_account_lists_and_disables(tmp_path):
     assert "用户名" in listed and "张三" in listed and "领导" in listed and "已停用" in listed
     refused = _cli(db, "add", "--username", "xy", "--role", "liaison", "--password-stdin", stdin="Abc-2026-z\n")
     assert refused.returncode == 1 and "必须指定所属单位" in refused.stderr
-    assert "Abc-2026-x".encode() not in db.read_bytes()
+    assert b"Abc-2026-x" not in db.read_bytes()
 
 
 @pytest.mark.parametrize("sub", [[], ["add"], ["list"], ["disable"], ["reset-password"]])

@@ -1,8 +1,34 @@
--- 0003_dashboard_stats: monthly indicator attainment per unit, precomputed for the dashboard.
+-- 0003_dashboard_stats: judgments (达标/预警/未达标 against the target in force) and monthly
+-- attainment per unit, precomputed for the dashboard.
 -- Maintained by dashboard.stats.refresh(con, periods) in the loader's transaction (after a
 -- return is loaded: its period; after a catalog sync: every period). The dashboard checks
--- unit_month_stats_state against submission before trusting a period and otherwise computes
--- the same figures live, so a missed refresh costs speed, never correctness.
+-- unit_month_stats_state against submission before trusting a period and otherwise judges
+-- that month live with the same SQL, so a missed refresh costs speed, never correctness.
+
+-- One row per current observation of a refreshed month, as dashboard.judge.JUDGED sees it.
+create table judged_observation (
+    submission_id bigint not null,
+    unit varchar not null,
+    region varchar not null,
+    period date not null,
+    code varchar not null,
+    value double,
+    cell varchar,
+    name varchar,
+    uom varchar,
+    direction varchar,
+    baseline double,
+    comparator varchar,             -- of the target in force that month
+    target double,
+    amber double,
+    city_avg double,                -- mean of the district means, same indicator and month
+    reference double,               -- the number the value was compared with
+    metric double,                  -- value, or growth over the baseline in % for "growth"
+    op varchar,                     -- effective comparison: >=, >, <=, <, =
+    margin double,                  -- how far on the passing side (negative = worse)
+    status varchar,                 -- 达标 | 预警 | 未达标 | 未报 | NULL (no target in force)
+    streak integer not null         -- consecutive months 未达标 ending here, capped at 3
+);
 
 create table unit_month_stats (
     period date not null,
@@ -11,7 +37,8 @@ create table unit_month_stats (
     reported integer not null,      -- values judged against a target in force
     met integer not null,           -- 达标 + 预警
     amber integer not null,         -- 预警
-    failed integer not null         -- 未达标
+    failed integer not null,        -- 未达标
+    streak3 integer not null        -- 未达标 this month and the two before (连续三个月未达标)
 );
 
 -- One row per refreshed period: what the submission table looked like when it was computed.
@@ -20,9 +47,3 @@ create table unit_month_stats_state (
     fingerprint varchar not null
 );
 
--- City average (mean of the district means) per indicator and month, refreshed with the stats.
-create table city_month_avg (
-    code varchar not null,
-    period date not null,
-    city_avg double not null
-);

@@ -1,0 +1,222 @@
+"""Time every page data function at national scale (~50 M observations) and demo scale.
+
+    .venv/bin/python bench/pages.py               # reuse bench/out/*.duckdb when present
+    .venv/bin/python bench/pages.py --rebuild     # regenerate both synthetic databases
+    .venv/bin/python bench/pages.py --demo-only   # skip the national database
+
+Each function runs once to warm up, then ``--runs`` times (default 5), both cold (opening
+the database) and warm (inside an open ``store.read`` block); the medians are reported with its ratio to baselines measured in the same run on the same database:
+``open`` (open the file and ``select 1``: the floor a call pays when no connection is open,
+because ``etl.store`` closes it when idle), ``scan`` (``count(*)``/``sum`` over every observation)
+and ``pandas`` (the overview's attainment done naively: one month of observations and
+targets pulled into pandas, merged and grouped there). Results go to bench/RESULTS-pages.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench import synth
+from dashboard import flags, stats
+from dashboard import queries as q
+from etl import store
+
+OUT = ROOT / "bench" / "out"
+RESULTS = ROOT / "bench" / "RESULTS-pages.md"
+PERIOD = date(2026, 10, 1)
+NOW = datetime(2026, 10, 29, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+TARGET_MS = {"national": 200.0, "demo": 50.0}
+
+
+def prepare(path: Path, scale: synth.Scale, rebuild: bool) -> dict:
+    """Build (or reuse) a synthetic database, migrate it and refresh the dashboard stats."""
+    info: dict = {}
+    if rebuild or not path.exists():
+        t = time.perf_counter()
+        synth.build(path, scale)
+        info["build_s"] = time.perf_counter() - t
+    store.migrate(path)
+    with store.read(path) as con:
+        fresh = stats.is_fresh(con, synth.months_back(scale), scale.last_period)
+    if not fresh:
+        t = time.perf_counter()
+        with store.write(path) as con:
+            stats.refresh(con)
+        info["refresh_all_s"] = time.perf_counter() - t
+    # what the loader pays after importing one month
+    t = time.perf_counter()
+    with store.write(path) as con:
+        stats.refresh(con, [scale.last_period])
+    info["refresh_month_s"] = time.perf_counter() - t
+    with store.read(path) as con:
+        info["observations"] = con.execute("select count(*) from observation").fetchone()[0]
+        info["units"] = con.execute("select count(*) from unit").fetchone()[0]
+        info["regions"] = con.execute("select count(*) from region").fetchone()[0]
+        info["months"] = con.execute("select count(distinct period) from submission").fetchone()[0]
+    info["mib"] = path.stat().st_size / 2**20
+    return info
+
+
+def naive_pandas(db: Path) -> int:
+    """Baseline: one month's attainment per unit computed in pandas instead of SQL."""
+    with store.read(db) as con:
+        obs = con.execute("select unit, code, value from observation where is_current and period = ?",
+                          [PERIOD]).df()
+        tgt = con.execute("select code, comparator, value as target from indicator_target "
+                          "where effective_from <= ? and (effective_to is null or effective_to >= ?)",
+                          [PERIOD, PERIOD]).df()
+    df = obs.merge(tgt, on="code")
+    ok = ((df.comparator == ">=") & (df.value >= df.target)) | ((df.comparator == "<=") & (df.value <= df.target))
+    by_unit = df.assign(ok=ok).groupby("unit")["ok"].mean()
+    return len(by_unit)
+
+
+def cases(db: Path, unit: str, region: str, code: str) -> list[tuple[str, Callable[[], object]]]:
+    f_all, f_region = q.Filters(PERIOD), q.Filters(PERIOD, region=region)
+    return [
+        ("data_version", lambda: q.data_version(db)),
+        ("periods", lambda: q.periods(db)),
+        ("regions", lambda: q.regions(db)),
+        ("units(region)", lambda: q.units(db, region)),
+        ("indicators", lambda: q.indicators(db)),
+        ("overview_kpis(全部)", lambda: q.overview_kpis(db, f_all, NOW)),
+        ("overview_kpis(区域)", lambda: q.overview_kpis(db, f_region, NOW)),
+        ("overview_kpis(季度)", lambda: q.overview_kpis(db, q.Filters(PERIOD, quarter="2026Q3"), NOW)),
+        ("overview_trend(全部)", lambda: q.overview_trend(db, f_all)),
+        ("units_most_behind(全部)", lambda: q.units_most_behind(db, f_all, NOW)),
+        ("unit_info", lambda: q.unit_info(db, unit)),
+        ("unit_scorecard", lambda: q.unit_scorecard(db, unit, PERIOD)),
+        ("unit_tasks", lambda: q.unit_tasks(db, unit, PERIOD)),
+        ("unit_submissions", lambda: q.unit_submissions(db, unit)),
+        ("red_flags(单位)", lambda: flags.red_flags(db, PERIOD, NOW, unit=unit)),
+        ("red_flags(区域)", lambda: flags.red_flags(db, PERIOD, NOW, region=region)),
+        ("red_flags(全部, 前200)", lambda: flags.red_flags(db, PERIOD, NOW, limit=200)),
+        ("flag_counts(全部)", lambda: flags.flag_counts(db, PERIOD, NOW)),
+        ("indicator_detail", lambda: q.indicator_detail(db, code)),
+        ("indicator_targets", lambda: q.indicator_targets(db, code)),
+        ("indicator_values", lambda: q.indicator_values(db, code, PERIOD)),
+        ("submission_status(全部)", lambda: q.submission_status(db, PERIOD, NOW)),
+        ("submission_status(区域)", lambda: q.submission_status(db, PERIOD, NOW, region)),
+        ("chase_list(区域)", lambda: q.chase_list(db, PERIOD, NOW, region)),
+        ("region_comparison", lambda: q.region_comparison(db, PERIOD)),
+        ("region_ranking", lambda: q.region_ranking(db, PERIOD)),
+        ("region_trend", lambda: q.region_trend(db, code, period=PERIOD)),
+        ("task_ledger(方案)", lambda: q.task_ledger(db, PERIOD, plan="p01")),
+        ("task_ledger(单位)", lambda: q.task_ledger(db, PERIOD, unit=unit)),
+        ("quality_findings", lambda: q.quality_findings(db, PERIOD, PERIOD)),
+        ("quality_top", lambda: q.quality_top(db, PERIOD, PERIOD)),
+    ]
+
+
+def rows_of(result: object) -> int:
+    return len(result) if hasattr(result, "__len__") else 1
+
+
+def median_ms(fn: Callable[[], object], runs: int) -> tuple[float, int]:
+    result = fn()  # warm-up (file cache, pandas import paths)
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        result = fn()
+        times.append((time.perf_counter() - t) * 1000)
+    return statistics.median(times), rows_of(result)
+
+
+def measure(db: Path, unit: str, region: str, code: str, runs: int) -> tuple[dict, list[tuple]]:
+    base = {
+        "open": median_ms(lambda: q.run(db, "select 1"), runs)[0],
+        "scan": median_ms(lambda: q.run(db, "select count(*), sum(value) from observation"), runs)[0],
+        "pandas": median_ms(lambda: naive_pandas(db), max(1, runs // 2))[0],
+    }
+    rows = []
+    for name, fn in cases(db, unit, region, code):
+        cold, n = median_ms(fn, runs)
+        with store.read(db):  # connection already open: what a page pays inside one read block
+            warm, _ = median_ms(fn, runs)
+        rows.append((name, cold, warm, n))
+        print(f"  {name:28s} cold {cold:8.1f} ms  warm {warm:8.1f} ms  {n:>7} 行", flush=True)
+    return base, rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="页面数据函数性能测试")
+    ap.add_argument("--rebuild", action="store_true", help="重新生成合成数据库")
+    ap.add_argument("--demo-only", action="store_true", help="只测演示规模数据库")
+    ap.add_argument("--runs", type=int, default=5)
+    args = ap.parse_args(argv)
+
+    targets = [("demo", OUT / "demo.duckdb", synth.DEMO, "r010.d03", "r010")]
+    if not args.demo_only:
+        targets.append(("national", OUT / "national.duckdb", synth.NATIONAL, "r150.d30", "r150"))
+    report = []
+    for label, path, scale, unit, region in targets:
+        print(f"== {label}: {path}", flush=True)
+        info = prepare(path, scale, args.rebuild)
+        print(f"  {info}", flush=True)
+        base, rows = measure(path, unit, region, "I04", args.runs)
+        print(f"  baselines: {base}", flush=True)
+        report.append((label, scale, info, base, rows))
+    write_results(report, args.runs)
+    print(f"结果已写入 {RESULTS.relative_to(ROOT)}")
+    return 0
+
+
+def write_results(report: list, runs: int) -> None:
+    cpu = os.cpu_count()
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    lines = [
+        "# Page data functions: timings",
+        "",
+        (f"Measured {datetime.now():%Y-%m-%d %H:%M} by `bench/pages.py` ({cpu} cores, load average "
+        f"{load:.1f} at the end: the machine is shared, so absolute times are noisy; the ratios to the "
+        f"baselines of the same run are the steadier figure). Median of {runs} runs after one warm-up."),
+        "",
+    ]
+    for label, scale, info, base, rows in report:
+        target = TARGET_MS[label]
+        lines += [
+            f"## {'National scale' if label == 'national' else 'Demo scale'}",
+            "",
+            f"{info['observations']:,} observations, {info['units']:,} units, {info['regions']} regions, "
+            f"{info['months']} months; file {info['mib']:.0f} MiB."
+            + (f" Built in {info['build_s']:.0f} s." if "build_s" in info else "")
+            + (f" Stats refresh of all months {info['refresh_all_s']:.1f} s." if "refresh_all_s" in info else "")
+            + f" Stats refresh of one month (the loader's cost per import): {info['refresh_month_s'] * 1000:.0f} ms.",
+            "",
+            (f"Baselines: open + `select 1` {base['open']:.1f} ms; full `count(*)`/`sum` scan of observation "
+            f"{base['scan']:.1f} ms; naive pandas attainment of one month {base['pandas']:.1f} ms."),
+            "",
+            ("`cold` opens the database for the call (what one call pays on its own); `warm` runs "
+             "inside an open `store.read` block (what each further call of a page pays). Ratios use `warm`."),
+            "",
+            f"| function | cold ms | warm ms | rows | warm ÷ scan | warm ÷ pandas | warm ≤ {target:.0f} ms | cold ≤ {target:.0f} ms |",
+            "|---|---:|---:|---:|---:|---:|:---:|:---:|",
+        ]
+        for name, cold, warm, n in rows:
+            lines.append(f"| {name} | {cold:.1f} | {warm:.1f} | {n:,} | {warm / base['scan']:.2f} | "
+                         f"{warm / base['pandas']:.2f} | {'✓' if warm <= target else '✗'} | "
+                         f"{'✓' if cold <= target else '✗'} |")
+        missed_warm = [r[0] for r in rows if r[2] > target]
+        missed_cold = [r[0] for r in rows if r[1] > target]
+        lines += ["",
+                  f"Warm: {len(rows) - len(missed_warm)} of {len(rows)} within {target:.0f} ms"
+                  + (f"; over: {', '.join(missed_warm)}." if missed_warm else "."),
+                  f"Cold: {len(rows) - len(missed_cold)} of {len(rows)} within {target:.0f} ms"
+                  + (f"; over: {', '.join(missed_cold)}." if missed_cold else "."), ""]
+    RESULTS.write_text("\n".join(lines), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,33 @@
+"""Running the dashboard's SQL: bound ``$name`` parameters, one short read per call."""
+
+from __future__ import annotations
+
+import re
+import warnings
+from typing import Any
+
+import pandas as pd
+
+from dashboard import judge
+from etl import store
+
+
+def bind(sql: str, params: dict[str, Any]) -> dict[str, Any]:
+    """Only the parameters the statement names (DuckDB rejects unused named parameters)."""
+    names = set(re.findall(r"\$([a-z_][a-z0-9_]*)", sql))
+    return {k: v for k, v in params.items() if k in names}
+
+
+def execute(con: Any, sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
+    """Run ``sql`` on an open cursor into a DataFrame (judged chain resolved first)."""
+    params = params or {}
+    sql = judge.resolve(con, sql, params)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pandas deprecation noise from duckdb's converter
+        return con.execute(sql, bind(sql, params)).df()
+
+
+def run(db: Any, sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
+    """One read-only query into a DataFrame; the connection is released at once."""
+    with store.read(db) as con:
+        return execute(con, sql, params)

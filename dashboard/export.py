@@ -1,0 +1,62 @@
+"""Excel downloads of page tables, with Chinese headers, as bytes for ``st.download_button``."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from dashboard.format import COLUMN_LABELS
+
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+
+
+def _cell(v: object) -> object:
+    """A value openpyxl can write: no NaN/NaT, no numpy scalars, naive datetimes."""
+    if v is None:
+        return None
+    if isinstance(v, (list, tuple, dict)):
+        return None
+    try:
+        if pd.isna(v):
+            return None
+    except (TypeError, ValueError):
+        return str(v)
+    if isinstance(v, pd.Timestamp):
+        v = v.to_pydatetime()
+        return v.replace(tzinfo=None) if v.tzinfo else v
+    if hasattr(v, "item"):
+        return v.item()
+    return v
+
+
+def to_excel_bytes(df: pd.DataFrame, sheet_name: str) -> bytes:
+    """One sheet with Chinese headers (``format.COLUMN_LABELS``); list columns are left out."""
+    keep = [c for c in df.columns
+            if not df[c].map(lambda v: isinstance(v, (list, tuple)) or hasattr(v, "mask")).any()]
+    wb = Workbook()
+    ws = wb.active
+    ws.title = (_BAD_SHEET_CHARS.sub("_", sheet_name) or "数据")[:31]
+    headers = [COLUMN_LABELS.get(c, c) for c in keep]
+    ws.append(headers)
+    for row in df[keep].itertuples(index=False, name=None):
+        ws.append([_cell(v) for v in row])
+    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
+    for i, header in enumerate(headers, start=1):
+        cell = ws.cell(row=1, column=i)
+        cell.font, cell.fill, cell.alignment = bold, fill, Alignment(horizontal="center")
+        width = max([len(str(header))] + [len(str(v)) for v in df[keep[i - 1]].head(200) if v is not None])
+        ws.column_dimensions[get_column_letter(i)].width = min(60, max(8, width * 2 + 2))
+    for col, name in enumerate(keep, start=1):
+        if pd.api.types.is_datetime64_any_dtype(df[name]):
+            fmt = "yyyy-mm" if name == "period" else "yyyy-mm-dd hh:mm"
+            for r in range(2, ws.max_row + 1):
+                ws.cell(row=r, column=col).number_format = fmt
+    ws.freeze_panes = "A2"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

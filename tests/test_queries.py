@@ -1,0 +1,237 @@
+"""Page data on the small fixture: what an official would read off each page."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, datetime
+
+import openpyxl
+import pytest
+
+from dashboard import export, stats
+from dashboard import queries as q
+from dashboard.format import fmt_target, fmt_value, sql_target_text, sql_value_text
+from etl import store
+from tests.fixtures_dashboard import TZ, build_fixture_db
+
+
+@pytest.fixture(scope="module")
+def fx(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    return build_fixture_db(tmp_path_factory.mktemp("queries") / "fx.duckdb")
+
+
+def test_submission_status_per_unit_after_the_deadline(fx):
+    df = q.submission_status(fx["path"], fx["period"], fx["now"])
+    status = dict(zip(df["unit"], df["status"]))
+    assert status == {"heping.zwfw": "按时报送", "hexi.zwfw": "按时报送", "hexi.fgw": "按时报送",
+                      "nankai.zwfw": "迟报", "teda.zwfw": "逾期未报"}
+    late = df[df["unit"] == "nankai.zwfw"].iloc[0]
+    assert (late["days_late"], late["workdays_late"]) == (3, 3)
+    assert late["received_at"] == datetime(2026, 10, 28, 9, 0)  # Shanghai wall-clock time
+    assert df.iloc[0]["unit"] == "teda.zwfw"  # the missing unit comes first
+
+
+def test_before_the_deadline_missing_units_are_not_yet_due_with_days_left(fx):
+    df = q.submission_status(fx["path"], fx["period"], datetime(2026, 10, 20, 9, 0, tzinfo=TZ))
+    teda = df[df["unit"] == "teda.zwfw"].iloc[0]
+    assert teda["status"] == "未到期"
+    assert teda["days_left"] == 5
+    assert teda["workdays_left"] == 3  # Wed 21, Thu 22, Fri 23; the 25th is a Sunday
+
+
+def test_chase_list_names_liaison_and_phone(fx):
+    df = q.chase_list(fx["path"], fx["period"], fx["now"])
+    assert df.to_dict("records") == [{
+        "unit_name": "经开区政务服务办", "region_name": "天津经济技术开发区", "liaison": "赵联络",
+        "phone": "13800000004", "status": "逾期未报", "days_left": -4, "workdays_left": -4,
+    }]
+
+
+def test_city_average_comparison_of_districts(fx):
+    df = q.region_comparison(fx["path"], fx["period"])
+    zw03 = df[df["code"] == "ZW03"].set_index("region")
+    assert zw03.loc["nankai", "city_avg"] == pytest.approx(80.0)
+    assert zw03.loc["nankai", "diff"] == pytest.approx(-10.0)
+    assert zw03.loc["nankai", "status"] == "未达标"
+    assert zw03.loc["heping", "rank"] == 1
+    assert "teda" not in zw03.index  # zones are not districts
+    ranking = q.region_ranking(fx["path"], fx["period"])
+    assert list(ranking["region_name"]) == ["和平区", "南开区", "河西区"]
+    assert ranking.iloc[0]["attainment_rate"] == 100.0
+
+
+def test_indicator_values_rank_units_and_show_the_average(fx):
+    df = q.indicator_values(fx["path"], "ZW03", fx["period"])
+    assert list(df["unit"]) == ["heping.zwfw", "hexi.zwfw", "nankai.zwfw"]
+    assert df["city_avg"].iloc[0] == pytest.approx(80.0)
+    assert df.iloc[2]["reason"] == "网上办件占比 70.0% 低于全市平均 80.0%"
+
+
+def test_scorecard_shows_every_indicator_with_status_and_sparkline(fx):
+    df = q.unit_scorecard(fx["path"], fx["miss_unit"], fx["period"]).set_index("code")
+    assert dict(df["status"]) == {"ZW01": "未达标", "ZW02": "未达标", "ZW03": "达标"}
+    assert df.loc["ZW01", "target_text"] == "≥95.0%" and df.loc["ZW01", "value_text"] == "92.0%"
+    spark = df.loc["ZW01", "spark"]
+    assert len(spark) == 12 and spark[-3:] == [91.0, 93.0, 92.0] and spark[0] is None
+
+
+def test_scorecard_uses_the_current_version(fx):
+    df = q.unit_scorecard(fx["path"], fx["met_unit"], fx["period"]).set_index("code")
+    assert df.loc["ZW01", "value"] == 98.0  # version 1 said 97
+    assert df.loc["ZW01", "version"] == 2
+
+
+def test_scorecard_marks_an_unreported_indicator(fx):
+    df = q.unit_scorecard(fx["path"], fx["missing_unit"], fx["period"])
+    assert set(df["status"]) == {"未报"}
+
+
+def test_unit_tasks_and_submission_history(fx):
+    tasks = q.unit_tasks(fx["path"], fx["lagging_unit"], fx["period"])
+    assert tasks.iloc[0][["measure_key", "role", "status", "problems"]].tolist() == \
+        ["001:m1", "牵头", "滞后", "资金未到位"]
+    subs = q.unit_submissions(fx["path"], fx["met_unit"])
+    assert subs.iloc[0][["version", "status", "timeliness"]].tolist() == [2, "已采用", "按时"]
+    assert subs.iloc[1]["status"] == "已替换"
+    rejected = q.unit_submissions(fx["path"], fx["missing_unit"])
+    assert "被退回" in set(rejected["status"])
+
+
+def test_overview_kpis_of_the_month(fx):
+    k = q.overview_kpis(fx["path"], q.Filters(fx["period"]), fx["now"])
+    assert (k["expected"], k["on_time"], k["late"], k["missing"]) == (5, 3, 1, 1)
+    assert k["on_time_rate"] == 60.0
+    assert (k["reported"], k["met"], k["failed"], k["amber"]) == (10, 6, 4, 1)
+    assert k["attainment_rate"] == 60.0
+    assert k["open_flags"] == 11 and k["tasks_lagging"] == 1
+
+
+def test_overview_is_the_same_from_the_precomputed_tables(tmp_path):
+    fx = build_fixture_db(tmp_path / "kpi.duckdb")
+    f = q.Filters(fx["period"])
+    live = (q.overview_kpis(fx["path"], f, fx["now"]), q.overview_trend(fx["path"], f),
+            q.units_most_behind(fx["path"], f, fx["now"]), q.region_comparison(fx["path"], fx["period"]))
+    with store.write(fx["path"]) as con:
+        stats.refresh(con)
+    stored = (q.overview_kpis(fx["path"], f, fx["now"]), q.overview_trend(fx["path"], f),
+              q.units_most_behind(fx["path"], f, fx["now"]), q.region_comparison(fx["path"], fx["period"]))
+    assert stored[0] == live[0]
+    for a, b in zip(stored[1:], live[1:]):
+        assert a.equals(b)
+
+
+def test_overview_filters_by_region(fx):
+    k = q.overview_kpis(fx["path"], q.Filters(fx["period"], region="hexi"), fx["now"])
+    assert (k["units"], k["expected"], k["failed"]) == (2, 2, 3)
+
+
+def test_overview_trend_starts_with_the_first_return(fx):
+    df = q.overview_trend(fx["path"], q.Filters(fx["period"]))
+    assert [p.month for p in df["period"]] == [8, 9, 10]
+    assert list(df["on_time_rate"]) == [100.0, 100.0, 60.0]
+
+
+def test_units_most_behind_puts_the_worst_first(fx):
+    df = q.units_most_behind(fx["path"], q.Filters(fx["period"]), fx["now"])
+    assert df.iloc[0]["unit"] == "nankai.zwfw"  # 1 failed + late return
+    assert fx["met_unit"] not in set(df["unit"])
+    assert df.set_index("unit").loc["teda.zwfw", "return_status"] == "逾期未报"
+
+
+def test_indicator_detail_and_target_history(fx):
+    d = q.indicator_detail(fx["path"], "ZW02")
+    assert d["target_text"] == "≤2 个工作日" and d["measure_title"] == "压缩企业开办时间"
+    assert "经开区政务服务办" in d["owners"]
+    t = q.indicator_targets(fx["path"], "ZW02")
+    assert list(t["target_text"]) == ["≤3 个工作日", "≤2 个工作日"]
+
+
+def test_region_trend_has_city_average_per_month(fx):
+    df = q.region_trend(fx["path"], "ZW03", ["nankai"], period=fx["period"])
+    assert list(df["value"]) == [75.0, 72.0, 70.0]
+    assert df["city_avg"].tolist() == pytest.approx([81.0, 80.333333, 80.0])
+
+
+def test_task_ledger_filters_by_status(fx):
+    df = q.task_ledger(fx["path"], fx["period"], status="滞后")
+    assert list(df["unit"]) == ["hexi.fgw"]
+    assert set(q.task_ledger(fx["path"], fx["period"])["status"]) == {"推进中", "滞后", "已完成"}
+
+
+def test_quality_pages_count_findings_including_rejected_returns(fx):
+    top = q.quality_top(fx["path"], fx["period"], fx["period"])
+    assert set(top["code"]) == {"E_NOT_NUMBER", "W_JUMP"}
+    by_unit = q.quality_findings(fx["path"], fx["period"], fx["period"], unit="teda.zwfw")
+    assert by_unit.iloc[0][["code", "example_cell"]].tolist() == ["E_NOT_NUMBER", "E5"]
+
+
+def test_data_version_changes_when_a_return_lands_and_stale_stats_are_not_used(tmp_path):
+    fx = build_fixture_db(tmp_path / "v.duckdb")
+    with store.write(fx["path"]) as con:
+        stats.refresh(con)
+    before = q.data_version(fx["path"])
+    with store.write(fx["path"]) as con:
+        sid = con.execute(
+            "insert into submission (sha256, unit, region, period, status, version, is_current, uploader,"
+            " received_at, due_at, on_time, days_late, workdays_late) values ('x', 'teda.zwfw', 'teda', ?,"
+            " 'accepted', 1, true, 'u', ?, ?, false, 5, 4) returning id",
+            [fx["period"], datetime(2026, 10, 30, 9, tzinfo=TZ), datetime(2026, 10, 25, 23, 59, 59, tzinfo=TZ)],
+        ).fetchone()[0]
+        con.execute("insert into observation values (?, 'teda.zwfw', 'teda', ?, 'ZW01', 90, null, 'E4', true, false)",
+                    [sid, fx["period"]])
+    assert q.data_version(fx["path"]) != before
+    with store.read(fx["path"]) as con:
+        assert not stats.is_fresh(con, fx["period"], fx["period"])
+    card = q.unit_scorecard(fx["path"], "teda.zwfw", fx["period"]).set_index("code")
+    assert card.loc["ZW01", "status"] == "未达标"  # judged live, not from the stale table
+    k = q.overview_kpis(fx["path"], q.Filters(fx["period"]), fx["now"])
+    assert k["late"] == 2 and k["missing"] == 0
+
+
+def test_filters_quarter_span_and_url_round_trip():
+    f = q.Filters(date(2026, 8, 1), quarter="2026Q3", region="hexi")
+    assert f.span() == (date(2026, 7, 1), date(2026, 9, 1))
+    assert q.Filters.from_params(f.to_params(), date(2026, 1, 1)) == f
+    assert q.Filters.from_params({"period": "garbage"}, date(2026, 1, 1)).period == date(2026, 1, 1)
+
+
+def test_housekeeping_lists_for_the_filters(fx):
+    assert q.periods(fx["path"]) == [date(2026, 10, 1), date(2026, 9, 1), date(2026, 8, 1)]
+    assert list(q.regions(fx["path"])["id"])[:2] == ["tianjin", "heping"]
+    assert set(q.units(fx["path"], "hexi")["id"]) == {"hexi.zwfw", "hexi.fgw"}
+
+
+def test_excel_export_has_chinese_headers_and_no_list_columns(fx):
+    card = q.unit_scorecard(fx["path"], fx["miss_unit"], fx["period"])
+    ws = openpyxl.load_workbook(io.BytesIO(export.to_excel_bytes(card, "单位指标"))).active
+    headers = [c.value for c in ws[1]]
+    assert ws.title == "单位指标"
+    assert {"指标名称", "状态", "原因", "本月值", "目标"} <= set(headers)
+    assert "spark" not in headers
+    assert ws.cell(row=2, column=headers.index("原因") + 1).value == "政务服务满意度 92.0% 低于目标 ≥95.0%"
+
+
+@pytest.mark.parametrize("value,uom,text", [
+    (95, "%", "95.0%"), (18, "工作日", "18 个工作日"), (2.5, "工作日", "2.5 个工作日"),
+    (1234.5, "万元", "1,234.5 万元"), (3, "件", "3 件"), (None, "%", "—"),
+])
+def test_numbers_read_the_same_in_python_and_in_sql(value, uom, text):
+    import duckdb
+
+    con = duckdb.connect()
+    sql = con.execute(f"select {sql_value_text('v', 'u')} from (select ?::double v, ?::varchar u)",
+                      [value, uom]).fetchone()[0]
+    assert fmt_value(value, uom) == sql == text
+
+
+@pytest.mark.parametrize("comparator,value,uom,text", [
+    (">=", 95, "%", "≥95.0%"), ("<=", 3, "工作日", "≤3 个工作日"), ("city_avg", 0, "%", "不低于全市平均"),
+    ("growth", 15, "人", "较基期增长≥15.0%"),
+])
+def test_targets_read_the_same_in_python_and_in_sql(comparator, value, uom, text):
+    import duckdb
+
+    con = duckdb.connect()
+    sql = con.execute(f"select {sql_target_text('c', 't', 'u')} from (select ?::varchar c, ?::double t, ?::varchar u)",
+                      [comparator, value, uom]).fetchone()[0]
+    assert fmt_target(comparator, value, uom) == sql == text

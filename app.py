@@ -17,6 +17,7 @@ from dashboard import filters as flt
 from dashboard import ui
 from dashboard.session import current_user
 from etl import store
+from etl.access import User, may_open
 
 HERE = Path(__file__).resolve().parent
 
@@ -31,33 +32,35 @@ def prepare_database(path: str) -> str:
     return path
 
 
-def page(file: str, title: str, icon: str, **kw) -> st.Page:
-    return st.Page(str(HERE / "pages" / file), title=title, icon=icon, **kw)
+def page(user: User, file: str, title: str, icon: str, **kw) -> st.Page | None:
+    """The page if it exists and ``user``'s role may open it (``etl.access.may_open``)."""
+    path = HERE / "pages" / file
+    if not path.exists() or not may_open(user, path.stem):
+        return None
+    return st.Page(str(path), title=title, icon=icon, **kw)
 
 
-def navigation():
-    """Pages grouped by who uses them; the overview first."""
-    office = [
-        page("submissions.py", "报送情况", ":material/assignment_turned_in:"),
-        page("quality.py", "数据质量", ":material/rule:"),
-        page("tasks.py", "任务台账", ":material/checklist:"),
-    ]
-    if (HERE / "pages" / "audit.py").exists():
-        office.append(page("audit.py", "操作日志", ":material/history:"))
-    return st.navigation(
-        {
-            "总览": [page("overview.py", "总览", ":material/dashboard:", default=True)],
-            "办公室": office,
-            "单位": [
-                page("unit.py", "责任单位", ":material/apartment:"),
-                page("upload.py", "数据上传", ":material/upload_file:"),
-            ],
-            "领导": [
-                page("regions.py", "区域对比", ":material/compare_arrows:"),
-                page("indicator.py", "指标详情", ":material/query_stats:"),
-            ],
-        }
-    )
+def navigation(user: User):
+    """Pages grouped by who uses them, the overview first; only those the user's role may open."""
+    groups = {
+        "总览": [page(user, "overview.py", "总览", ":material/dashboard:", default=True)],
+        "办公室": [
+            page(user, "submissions.py", "报送情况", ":material/assignment_turned_in:"),
+            page(user, "quality.py", "数据质量", ":material/rule:"),
+            page(user, "tasks.py", "任务台账", ":material/checklist:"),
+            page(user, "audit.py", "审计日志", ":material/history:"),
+            page(user, "users.py", "账号管理", ":material/manage_accounts:"),
+        ],
+        "单位": [
+            page(user, "unit.py", "责任单位", ":material/apartment:"),
+            page(user, "upload.py", "数据上传", ":material/upload_file:"),
+        ],
+        "领导": [
+            page(user, "regions.py", "区域对比", ":material/compare_arrows:"),
+            page(user, "indicator.py", "指标详情", ":material/query_stats:"),
+        ],
+    }
+    return st.navigation({g: [p for p in ps if p] for g, ps in groups.items() if any(ps)})
 
 
 def global_filters() -> flt.Filters:
@@ -88,7 +91,7 @@ def main() -> None:
     st.session_state["user"] = user
     # ------------------------------------------------------------------------------------
 
-    nav = navigation()
+    nav = navigation(user)
     ui.chinese_widgets_style()
     try:
         st.session_state["filters"] = global_filters()

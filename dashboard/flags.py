@@ -38,11 +38,10 @@ month_rows as (
     order by status desc, region, unit, code
     limit $limit
 ),
-{judge.texts('month_rows', 'month_texts')},
 indicator_flags as (
     select status as flag, unit, period, code as subject, name as subject_name,
            reason, submission_id, '指标' as sheet, cell
-    from month_texts
+    from month_rows
 ),
 streak_keys as (
     select * from ({judge.STREAK_KEYS}) order by unit, code limit $limit
@@ -50,13 +49,12 @@ streak_keys as (
 streak_rows as (
     select j.* from judged j semi join streak_keys k on k.unit = j.unit and k.code = j.code
 ),
-{judge.texts('streak_rows', 'streak_texts')},
 streaks as (
     select unit, code, any_value(name) as name,
            string_agg(month(period) || '月 ' || value_text, '、' order by period) as history,
            arg_max(submission_id, period) as submission_id, arg_max(cell, period) as cell,
            arg_max(target_text, period) as target_text
-    from streak_texts
+    from streak_rows
     group by unit, code
 ),
 streak_flags as (

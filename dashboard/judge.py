@@ -1,9 +1,11 @@
 """Judging a reported value against the target in force that month, in SQL.
 
-One CTE chain (``JUDGED``) is the single definition of 达标 / 预警 / 未达标 used by the
-scorecard, the overview, the region pages, the red flags and the precomputed monthly
-statistics. Parameters (bound, DuckDB ``$name`` style): ``$p0``/``$p1`` first and last month,
-``$region``/``$unit`` scope (NULL = all).
+One CTE chain (``JUDGED_LIVE``, ending in the CTE ``judged``) is the single definition of
+达标 / 预警 / 未达标 and of the Chinese reason, used by the scorecard, the overview, the
+region pages, the red flags and the precomputed tables. Queries embed the marker ``JUDGED``;
+``resolve`` swaps in the live chain or, when every month of the span is fresh, the short
+``JUDGED_STORED`` chain. Parameters (bound, DuckDB ``$name`` style): ``$p0``/``$p1`` first and
+last month, ``$region``/``$unit``/``$code`` scope (NULL = all).
 
 Rules:
 * the target is the ``indicator_target`` row in force in the month (latest ``effective_from``);
@@ -22,7 +24,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from dashboard.format import sql_target_text, sql_target_text_from, sql_value_text
+from dashboard.format import sql_target_text_from, sql_value_text
 
 EPS = 1e-9
 
@@ -40,9 +42,56 @@ def status_sql(value: str = "value", op: str = "op", margin: str = "margin", amb
     )
 
 
+# Chinese reason for a judged row, built from the text columns that ``texts`` adds.
+REASON = """
+case status
+    when '未报' then name || ' 本月未填报'
+    when '未达标' then case comparator
+        when 'city_avg' then name || ' ' || value_text
+            || case when direction = 'lower_better' then ' 高于' else ' 低于' end || '全市平均 ' || reference_text
+        when 'growth' then name || ' 较基期增长 ' || metric_text || ' 低于目标 ' || target_text
+        else name || ' ' || value_text
+            || case when op in ('>=', '>') then ' 低于目标 ' when op in ('<=', '<') then ' 高于目标 '
+                    else ' 不符合目标 ' end || target_text end
+    when '预警' then name || ' ' || value_text || ' 接近目标 '
+        || case comparator when 'city_avg' then '全市平均 ' || reference_text else target_text end
+        || '（预警区间 ' || amber_text || '）'
+    when '达标' then name || ' ' || value_text || ' 达到目标 '
+        || case comparator when 'city_avg' then '全市平均 ' || reference_text else target_text end
+    else name || ' 本月无适用目标'
+end"""
+
+_TARGET_UOM = "case when comparator = 'growth' then '%' else uom end"
+
+
+def texts(src: str, out: str) -> str:
+    """CTEs named ``out`` adding value_text, target_text, reason (and helpers) to ``src``'s rows.
+
+    Each number is formatted once in its own column and the reason is assembled from those
+    columns: inlining the formatting into the reason makes DuckDB's planner slow.
+    """
+    return f"""{out}_num as (
+    select *, {sql_value_text('value', 'uom')} as value_text,
+           {sql_value_text('target', _TARGET_UOM)} as target_num_text,
+           {sql_value_text('reference', 'uom')} as reference_text,
+           {sql_value_text('metric', "'%'")} as metric_text,
+           {sql_value_text('amber', _TARGET_UOM)} as amber_text
+    from {src}
+),
+{out}_tt as (
+    select *, {sql_target_text_from('comparator', 'target', 'target_num_text')} as target_text from {out}_num
+),
+{out} as (
+    select *, {REASON} as reason from {out}_tt
+)"""
+
+
 # Columns of a judged row, in order (also the layout of the judged_observation table).
 COLUMNS = ("submission_id, unit, region, period, code, value, cell, name, uom, direction, baseline, "
            "comparator, target, amber, city_avg, reference, metric, op, margin, status")
+
+# ... plus the texts shown to users and the 未达标 streak (stored rows only; NULL when live).
+COLUMNS_ALL = COLUMNS + ", value_text, target_text, reason, streak"
 
 # Months of the span; which months have fresh precomputed judgments; for the other months the
 # targets in force per code × month, the city averages, then the verdict; both halves unioned.
@@ -63,7 +112,7 @@ fresh_months as (
     join unit_month_stats_state st on st.period = f.period and st.fingerprint = f.fingerprint
 ),
 stored as (
-    select {COLUMNS} from judged_observation
+    select {COLUMNS_ALL} from judged_observation
     where period between $p0 and $p1 and period in (select period from fresh_months)
       and ($region is null or region = $region)
       and ($unit is null or unit = $unit)
@@ -129,13 +178,14 @@ margins as (
                 when op = '=' then -abs(metric - reference) end as margin
     from measured
 ),
-live as (
+verdicts as (
     select {COLUMNS.removesuffix("status")}{status_sql()} as status from margins
 ),
+{texts('verdicts', 'live')},
 judged as (
-    select * from stored
+    select {COLUMNS_ALL} from stored
     union all
-    select * from live
+    select {COLUMNS_ALL.replace("streak", "null::integer as streak")} from live
 )"""
 
 # When every month of the span is fresh (the normal case) the whole live chain is dead
@@ -157,7 +207,7 @@ target_month as (
     qualify row_number() over (partition by t.code, m.period order by t.effective_from desc) = 1
 ),
 judged as (
-    select {COLUMNS}, streak from judged_observation
+    select {COLUMNS_ALL} from judged_observation
     where period between $p0 and $p1
       and ($region is null or region = $region)
       and ($unit is null or unit = $unit)
@@ -213,52 +263,6 @@ def resolve(con: Any, sql: str, params: dict) -> str:
     return sql.replace(JUDGED, JUDGED_STORED if fresh else JUDGED_LIVE)
 
 
-# Chinese reason for a judged row, built from the text columns that ``texts`` adds.
-REASON = """
-case status
-    when '未报' then name || ' 本月未填报'
-    when '未达标' then case comparator
-        when 'city_avg' then name || ' ' || value_text
-            || case when direction = 'lower_better' then ' 高于' else ' 低于' end || '全市平均 ' || reference_text
-        when 'growth' then name || ' 较基期增长 ' || metric_text || ' 低于目标 ' || target_text
-        else name || ' ' || value_text
-            || case when op in ('>=', '>') then ' 低于目标 ' when op in ('<=', '<') then ' 高于目标 '
-                    else ' 不符合目标 ' end || target_text end
-    when '预警' then name || ' ' || value_text || ' 接近目标 '
-        || case comparator when 'city_avg' then '全市平均 ' || reference_text else target_text end
-        || '（预警区间 ' || amber_text || '）'
-    when '达标' then name || ' ' || value_text || ' 达到目标 '
-        || case comparator when 'city_avg' then '全市平均 ' || reference_text else target_text end
-    else name || ' 本月无适用目标'
-end"""
-
-_TARGET_UOM = "case when comparator = 'growth' then '%' else uom end"
-
-
-def texts(src: str, out: str) -> str:
-    """CTEs named ``out`` adding value_text, target_text, reason (and helpers) to ``src``'s rows.
-
-    Each number is formatted once in its own column and the reason is assembled from those
-    columns: inlining the formatting into the reason makes DuckDB's planner slow.
-    """
-    return f"""{out}_num as (
-    select *, {sql_value_text('value', 'uom')} as value_text,
-           {sql_value_text('target', _TARGET_UOM)} as target_num_text,
-           {sql_value_text('reference', 'uom')} as reference_text,
-           {sql_value_text('metric', "'%'")} as metric_text,
-           {sql_value_text('amber', _TARGET_UOM)} as amber_text
-    from {src}
-),
-{out}_tt as (
-    select *, {sql_target_text_from('comparator', 'target', 'target_num_text')} as target_text from {out}_num
-),
-{out} as (
-    select *, {REASON} as reason from {out}_tt
-)"""
-
-
-TARGET_TEXT = sql_target_text("comparator", "target", "uom")
-VALUE_TEXT = sql_value_text("value", "uom")
 
 
 def params(p0, p1, region: str | None = None, unit: str | None = None, code: str | None = None) -> dict:

@@ -200,10 +200,13 @@ def overview_kpis(db: Db, f: Filters, now: datetime) -> dict:
 _TREND = f"""
 with {returns.RETURNS},
 ret as (
-    select period, count(*) as expected,
-           count(*) filter (where status in ('按时报送', '迟报')) as submitted,
-           count(*) filter (where status = '按时报送') as on_time
-    from returns group by period
+    -- counted without the unit × month grid of "returns": same numbers, far fewer rows
+    select d.period, (select count(*) from expected) as expected,
+           count(c.unit) as submitted, count(*) filter (where c.on_time) as on_time
+    from due d
+    left join (select * from current_sub semi join expected e on e.unit = current_sub.unit) c
+           on c.period = d.period
+    group by d.period
 ),
 ind as (
     select period, sum(reported) as reported, sum(met) as met
@@ -310,17 +313,19 @@ spark as (
 ),
 rows as (
     select ow.code, ow.name, ow.uom, ow.comparator, ow.target, ow.amber, j.reference, j.value,
-           coalesce(j.status, '未报') as status, j.metric, j.city_avg, j.op, j.direction,
+           coalesce(j.status, '未报') as status,
+           coalesce(j.reason, ow.name || ' 本月未填报') as reason,
+           coalesce(j.value_text, '—') as value_text,
+           coalesce(j.target_text, {sql_target_text('ow.comparator', 'ow.target', 'ow.uom')}) as target_text,
            j.submission_id, j.cell
     from owned ow left join judged j on j.code = ow.code
 ),
-{judge.texts('rows', 'row_texts')},
 final as (
     select r.code, r.name, r.uom, r.comparator, r.target, r.amber, r.reference, r.value, r.status,
            r.reason, r.value_text, r.target_text,
            s.spark, r.submission_id, sub.version,
            case when r.cell is not null then '指标' end as sheet, r.cell
-    from row_texts r
+    from rows r
     left join spark s using (code)
     left join (select id, version from submission where period = $p1) sub on sub.id = r.submission_id
 )
@@ -424,10 +429,9 @@ def indicator_targets(db: Db, code: str) -> pd.DataFrame:
 
 _VALUES = f"""
 with {judge.JUDGED},
-present as (
+texts as (
     select * from judged where value is not null
 ),
-{judge.texts('present', 'texts')},
 final as (
     select j.unit, u.name as unit_name, j.region, r.name as region_name, r.kind as region_kind,
            j.value, j.value_text, j.reference, j.status, j.reason,

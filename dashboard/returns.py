@@ -19,12 +19,16 @@ RETURNS = """
 due as (
     select unnest($months)::date as period, unnest($dues)::timestamp as due_at
 ),
+reporting_units as (
+    select unit from indicator_owner
+    union
+    select unit from measure_unit
+),
 expected as (
     select u.id as unit, u.name as unit_name, u.region, u.liaison, u.phone
     from unit u
-    where (exists (select 1 from indicator_owner o where o.unit = u.id)
-           or exists (select 1 from measure_unit m where m.unit = u.id))
-      and ($region is null or u.region = $region)
+    semi join reporting_units r on r.unit = u.id
+    where ($region is null or u.region = $region)
       and ($unit is null or u.id = $unit)
 ),
 current_sub as (

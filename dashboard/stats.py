@@ -72,7 +72,8 @@ fails as (
 )
 select {', '.join('j.' + c.strip() for c in judge.COLUMNS.split(','))},
        case when f.f0 then case when f.f1 then case when f.f2 then 3 else 2 end else 1 end else 0 end
-           as streak
+           as streak,
+       j.value_text, j.target_text, j.reason
 from judged j left join fails f on f.unit = j.unit and f.code = j.code
 where j.period = $p1
 order by j.unit, j.code
@@ -99,7 +100,8 @@ def refresh(con: Any, periods: list[date] | None = None) -> int:
         con.execute("delete from unit_month_stats where period = $p", {"p": p})
         con.execute("delete from unit_month_stats_state where period = $p", {"p": p})
         con.execute("delete from judged_observation where period = $p", {"p": p})
-        con.execute(f"insert into judged_observation {_JUDGE_MONTH}", judge.params(_add_months(p, -2), p))
+        con.execute(f"insert into judged_observation ({judge.COLUMNS}, streak, value_text, target_text, reason)"
+                    f" {_JUDGE_MONTH}", judge.params(_add_months(p, -2), p))
         con.execute(f"insert into unit_month_stats {_AGGREGATE}", {"p": p})
         written += con.execute("select count(*) from unit_month_stats where period = $p", {"p": p}).fetchone()[0]
         fp = con.execute(judge.fingerprints_sql(), {"p0": p, "p1": p}).fetchone()[1]

@@ -202,6 +202,9 @@ def pick_unit(f: Filters, label: str = "选择单位", default: str | None = Non
         return None
     ids = list(names)
     state = st.session_state
+    me = user()
+    if me.role == "liaison" and me.unit in names:  # a liaison starts at their own unit
+        default = me.unit
     if f.unit in names:
         state["pick_unit"] = f.unit
     elif state.get("pick_unit") not in names:

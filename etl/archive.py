@@ -50,9 +50,17 @@ def read_bytes(db: str | os.PathLike | None, sha: str) -> bytes:
     return (store.db_path(db).parent / relative_path(sha)).read_bytes()
 
 
-def known_files(con: Any, shas: list[str]) -> set[str]:
-    """Which of ``shas`` are archived already (one query for the whole batch)."""
+def accepted_files(con: Any, shas: list[str]) -> set[str]:
+    """Which of ``shas`` were accepted before (one query for the whole batch).
+
+    Only those are duplicates. Bytes that were rejected before are checked again: the
+    reason may not lie in the bytes (wrong uploader, wrong ``--as-unit``, a unit added to
+    the catalog since), and a liaison re-sending a rejected file sees its findings again.
+    The archive still keeps one copy of the bytes.
+    """
     if not shas:
         return set()
-    rows = con.execute("select sha256 from archived_file where list_contains(?, sha256)", [shas]).fetchall()
+    rows = con.execute(
+        "select distinct sha256 from submission where status = 'accepted' and list_contains(?, sha256)", [shas]
+    ).fetchall()
     return {r[0] for r in rows}

@@ -35,20 +35,27 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+STAGE_NAMES = {"read": "读取校验", "write": "写入数据库"}
+
+
 class Progress:
-    """A plain-text progress bar on stderr, redrawn in place; silent for a single file."""
+    """A plain-text progress bar on stderr, one line per stage; silent for a single file."""
 
     def __init__(self, stream: TextIO, width: int = 30):
         self.stream = stream
         self.width = width
+        self.shown = -1  # last drawn width, per stage
 
-    def __call__(self, done: int, total: int) -> None:
+    def __call__(self, stage: str, done: int, total: int) -> None:
         if total < 2:
             return
         filled = self.width * done // total
+        if filled == self.shown and done != total:
+            return  # redraw only when the bar grows: cheap for thousands of files
+        self.shown = -1 if done == total else filled
         bar = "█" * filled + "·" * (self.width - filled)
         end = "\n" if done == total else ""
-        self.stream.write(f"\r导入进度 [{bar}] {done}/{total}{end}")
+        self.stream.write(f"\r{STAGE_NAMES.get(stage, stage)} [{bar}] {done}/{total}{end}")
         self.stream.flush()
 
 

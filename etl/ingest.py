@@ -1,7 +1,7 @@
 """Import monthly returns: read all files, validate them in one batch, then write them.
 
 The pipeline for a batch: hash every file and spot duplicates (same bytes as a file already
-received: no second copy, only a receipt) → refuse unsafe uploads (``etl.limits``) → read
+accepted: no second copy, only a receipt; rejected bytes are checked again) → refuse unsafe uploads (``etl.limits``) → read
 (calamine) → normalise → validate the whole batch in ONE great-expectations call plus the
 plain rules → check the uploader may report for the unit → compare with last month →
 write (:func:`write_files`): archive the bytes, then receipts, submissions, findings and
@@ -28,6 +28,7 @@ from etl.deadline import Lateness, lateness, local_day
 from etl.normalize import ReturnData, normalize_return
 from etl.read_excel import RawReturn, read_return
 
+Progress = Callable[[str, int, int], None]  # (stage "read" | "write", done, total)
 CHUNK = 250  # files written per transaction (see etl/load.py); a failing chunk is retried file by file
 
 
@@ -94,10 +95,14 @@ def ingest_files(
     as_unit: str | None = None,
     now: datetime | None = None,
     is_demo: bool = False,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
     catalog: Any = None,
 ) -> list[IngestResult]:
-    """Import files from disk; one result per path, in order."""
+    """Import files from disk; one result per path, in order.
+
+    ``progress(stage, done, total)`` is called while files are read and checked (stage
+    ``"read"``, per file) and while they are written (``"write"``, per group of files).
+    """
     items = []
     for p in paths:
         path = Path(p)
@@ -128,7 +133,7 @@ def ingest_batch(
     as_unit: str | None = None,
     now: datetime | None = None,
     is_demo: bool = False,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
     catalog: Any = None,
 ) -> list[IngestResult]:
     """Import ``(file name, bytes)`` pairs as one batch (see the module docstring)."""
@@ -142,10 +147,12 @@ def ingest_batch(
 
     items = [_Item(name, data, archive.sha256(data)) for name, data in files]
     with store.read(db) as con:
-        known = archive.known_files(con, [it.sha for it in items])
+        known = archive.accepted_files(con, [it.sha for it in items])
     seen: set[str] = set()
     to_check: list[ReturnData] = []
-    for it in items:
+    for n, it in enumerate(items, start=1):
+        if progress:
+            progress("read", n, len(items))
         if it.sha in known or it.sha in seen:
             continue
         seen.add(it.sha)
@@ -166,7 +173,7 @@ def ingest_batch(
         chunk = items[start : start + CHUNK]
         results += write_files(db, chunk, user=user, received_at=received_at, is_demo=is_demo)
         if progress:
-            progress(len(results), len(items))
+            progress("write", len(results), len(items))
     return results
 
 

@@ -3,7 +3,7 @@
 An accepted return becomes the next version for its unit and month and the current one:
 ``is_current`` flips on submission, observation, task_progress and work_info, earlier
 versions stay queryable. A rejected return keeps a submission row and its findings. Every
-received file gets a receipt; a file whose bytes were seen before is a ``duplicate``.
+received file gets a receipt; a file whose bytes were accepted before is a ``duplicate``.
 
 Several files can be written by one call (the caller decides the transaction): a commit
 costs a WAL flush, and with one statement per table for the whole group, 1,000 returns load
@@ -58,20 +58,19 @@ class Loaded:
     unit: str | None = None
     period: date | None = None
     lateness: Lateness | None = None
+    replaced_version: int | None = None  # the accepted version this one made non-current
 
 
-def _record_files(con: Any, files: list[FileToLoad], received_at: datetime) -> set[str]:
-    """``archived_file`` rows for files not seen before; returns the shas that are new."""
+def _record_files(con: Any, files: list[FileToLoad], received_at: datetime) -> None:
+    """``archived_file`` rows for bytes not archived before (re-sent rejected bytes have one)."""
     fresh = {f.sha256: f for f in files if f.data is not None}
     if not fresh:
-        return set()
-    rows = con.execute(
+        return
+    con.execute(
         "insert or ignore into archived_file (sha256, size_bytes, stored_path, first_received_at)"
-        " select unnest(?::varchar[]), unnest(?::bigint[]), unnest(?::varchar[]), ?::timestamptz"
-        " returning sha256",
+        " select unnest(?::varchar[]), unnest(?::bigint[]), unnest(?::varchar[]), ?::timestamptz",
         [list(fresh), [f.size for f in fresh.values()], [archive.relative_path(s) for s in fresh], received_at],
-    ).fetchall()
-    return {r[0] for r in rows}
+    )
 
 
 def _versions(con: Any, accepted: list[ReturnData]) -> tuple[list[int], list[bool], set[tuple[str, date]]]:
@@ -122,8 +121,8 @@ def load_files(
 
     Runs in the caller's transaction: a failure anywhere leaves none of these rows.
     """
-    new = _record_files(con, files, received_at)
-    submit = [f for f in files if f.data is not None and f.sha256 in new]
+    _record_files(con, files, received_at)
+    submit = [f for f in files if f.data is not None]
     accepted = [f.data for f in submit if not f.data.has_errors]
     versions, current, retire = _versions(con, accepted)
     retire_current(con, retire)
@@ -136,6 +135,7 @@ def load_files(
         d = f.data
         errors = sum(1 for x in d.findings if x.is_error)
         version, is_current = version_of.get(id(d), (None, False))
+        replaced = version - 1 if version and version > 1 else None
         status = "accepted" if version else "rejected"
         late = f.lateness
         sub_rows.append((
@@ -151,7 +151,7 @@ def load_files(
             task_rows += [(sid, d.unit, d.period, t.key, t.status, t.pct, t.progress, t.problems, t.next_steps,
                            t.row, is_current) for t in d.tasks]
             work_rows += [(sid, d.unit, d.period, w.key, w.value_num, w.value_text, is_current) for w in d.work]
-        outcome[f.sha256] = Loaded(status, sid, version, d.unit, d.period, late)
+        outcome[f.sha256] = Loaded(status, sid, version, d.unit, d.period, late, replaced)
 
     insert_submissions(con, sub_rows)
     insert_findings(con, finding_rows)
@@ -175,12 +175,12 @@ def load_files(
 
 
 def _known_duplicates(con: Any, shas: list[str], outcome: dict[str, Loaded]) -> None:
-    """Files received before: point at the first submission of the same bytes."""
+    """Files accepted before: point at the first accepted submission of the same bytes."""
     if not shas:
         return
     rows = con.execute(
         "select distinct on (sha256) sha256, id, unit, period, version, on_time, days_late, workdays_late"
-        " from submission where list_contains(?, sha256) order by sha256, id",
+        " from submission where status = 'accepted' and list_contains(?, sha256) order by sha256, id",
         [sorted(set(shas))],
     ).fetchall()
     found = {r[0]: r for r in rows}

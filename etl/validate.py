@@ -23,7 +23,14 @@ from datetime import date
 from typing import Any
 
 from etl import findings as F
-from etl.normalize import WORK_COUNT_KEYS, WORK_LABELS, ReturnData, fmt_number, is_blank, range_class
+from etl.normalize import (
+    WORK_COUNT_KEYS,
+    WORK_LABELS,
+    ReturnData,
+    fmt_number,
+    is_blank,
+    range_class,
+)
 from etl.template import (
     IND_COLS,
     SHEET_INDICATORS,

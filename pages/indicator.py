@@ -32,22 +32,33 @@ if not detail:
     st.warning("未找到该指标。")
     st.stop()
 
+FREQUENCY = {"monthly": "月报", "quarterly": "季报", "yearly": "年报"}
+COMPARATOR = {"city_avg": "与全市平均比较", "growth": "较基期增长"}
+
 st.subheader(detail["name"])
-c1, c2, c3, c4 = st.columns(4)
-c1.metric("目标", detail["target_text"], border=True)
-c2.metric("计量单位", detail["uom"], border=True)
-c3.metric("考核方向", "越低越好" if detail["direction"] == "lower_better" else "越高越好", border=True)
 baseline = "—"
 if pd.notna(detail.get("baseline")):
     year = detail.get("baseline_year")
     baseline = fmt.fmt_value(detail["baseline"], detail["uom"]) + (f"（{int(year)}年）" if pd.notna(year) else "")
-c4.metric("基期值", baseline, border=True)
-owners = "、".join(detail.get("owners") or []) or "—"
-st.markdown(
-    f"**来源**：{detail['plan_title']} · 第{detail['measure']}条 {detail.get('measure_title') or ''}  \n"
-    f"**报送频次**：{ {'monthly': '月报', 'quarterly': '季报', 'yearly': '年报'}.get(detail['frequency'], detail['frequency']) }"
-    f" · **报送单位**：{owners}"
-)
+facts = {
+    "目标": detail["target_text"],
+    "计量单位": detail["uom"],
+    "比较方式": COMPARATOR.get(detail["comparator"], "与目标值比较"),
+    "考核方向": "越低越好" if detail["direction"] == "lower_better" else "越高越好",
+    "基期值": baseline,
+    "报送频次": FREQUENCY.get(detail["frequency"], detail["frequency"]),
+}
+with st.container(border=True):
+    for col, (label, value) in zip(st.columns(len(facts)), facts.items()):
+        col.caption(label)
+        col.markdown(f"**{value}**")
+st.markdown(f"**来源**：{detail['plan_title']} · 第{detail['measure']}条 {detail.get('measure_title') or ''}")
+owners = list(detail.get("owners") or [])
+if len(owners) <= 6:
+    st.markdown(f"**报送单位**：{'、'.join(owners) or '—'}")
+else:
+    with st.expander(f"报送单位：共 {len(owners)} 个"):
+        st.write("、".join(owners))
 if detail.get("description"):
     st.caption(detail["description"])
 

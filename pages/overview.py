@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import charts, flags, ui
@@ -39,7 +40,8 @@ with left:
     trend = ui.data(q.overview_trend, qf)
     ui.chart(charts.trend_chart(trend), key="trend")
 with right:
-    counts = ui.data(flags.flag_counts, f.month, now, region=f.region, unit=f.unit)
+    per_month = [ui.data(flags.flag_counts, m, now, region=f.region, unit=f.unit) for m in f.months]
+    counts = pd.concat(per_month).groupby("flag", as_index=False, sort=False)["n"].sum()
     ui.chart(charts.flag_bar(counts), key="flags")
 
 st.subheader("进度最落后的单位")
@@ -54,4 +56,5 @@ else:
         columns=["unit_name", "region_name", "failed", "amber_n", "reported", "attainment_rate",
                  "tasks_lagging", "return_status"],
         column_config={"attainment_rate": st.column_config.NumberColumn(format="%.1f%%")},
+        status=("return_status",),
     )

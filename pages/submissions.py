@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import charts, ui
 from dashboard import queries as q
+
+
+def deadline_text(days: float, workdays: float) -> str:
+    """已逾期 3 天 / 还剩 5 天（4 个工作日）."""
+    if pd.isna(days):
+        return "—"
+    if days < 0:
+        return f"已逾期 {-int(days)} 天"
+    return f"还剩 {int(days)} 天" + ("" if pd.isna(workdays) else f"（{int(workdays)} 个工作日）")
+
 
 f = ui.filters()
 now = q.now_local()
@@ -46,11 +57,12 @@ with chase_col:
     if chase.empty:
         st.success("所有单位均已报送，无需催报。")
     else:
+        chase = chase.assign(截止情况=[deadline_text(d, w) for d, w in zip(chase["days_left"], chase["workdays_left"])])
         ui.table(
             chase,
             name="催报名单",
             file_name=f"催报名单_{month:%Y-%m}",
-            columns=["unit_name", "region_name", "liaison", "phone", "status", "days_left"],
+            columns=["unit_name", "region_name", "liaison", "phone", "status", "截止情况"],
             download_label="下载催报名单（Excel）",
         )
 

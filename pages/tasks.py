@@ -25,7 +25,13 @@ if ledger.empty:
     st.info("没有符合条件的任务。")
     st.stop()
 
-ui.chart(charts.task_status_bar(ledger), key="taskbar")
+# long plan titles, wrapped and level, so the bars keep their height (see API.md requests)
+wrapped = ledger.assign(plan_title=ledger["plan_title"].fillna(ledger["plan"]).map(
+    lambda t: "<br>".join(t[i:i + 14] for i in range(0, len(t), 14))))
+fig = charts.task_status_bar(wrapped)
+fig.update_xaxes(tickangle=0, title_text=None)
+fig.update_layout(legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1.02, "yanchor": "bottom"})
+ui.chart(fig, key="taskbar")
 ui.table(
     ledger,
     name=f"任务台账_{f.month:%Y-%m}",

@@ -91,8 +91,11 @@ def _due(period: date) -> datetime:
     return datetime(period.year, period.month, 25, 23, 59, 59, tzinfo=TZ)
 
 
-def build_fixture_db(path: str | Path) -> dict:
-    """Create and fill a migrated database at ``path``; return what tests assert on."""
+def build_fixture_db(path: str | Path, refresh: bool = False) -> dict:
+    """Create and fill a migrated database at ``path``; return what tests assert on.
+
+    ``refresh=True`` also precomputes the dashboard tables as the loader would
+    (``dashboard.stats.refresh``); without it every page judges the months live."""
     path = Path(path)
     store.migrate(path)
     ids: dict[tuple[str, date], int] = {}
@@ -162,6 +165,11 @@ def build_fixture_db(path: str | Path) -> dict:
             (ids[("hexi.fgw", SEP)], "hexi.fgw", SEP, "001:m1", "推进中", 20.0, "启动调研", None, None, 4),
         ]
         con.executemany("insert into task_progress values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, true)", tasks)
+    if refresh:
+        from dashboard import stats
+
+        with store.write(path) as con:
+            stats.refresh(con)
     return {
         "path": path,
         "period": PERIOD,

@@ -122,7 +122,6 @@ def test_ingest_refuses_a_liaison_uploading_another_units_return(db_path, tmp_pa
         ).fetchone()[0] == 0
 
 
-@pytest.mark.xfail(strict=True, reason="ingest treats the same bytes as a duplicate of the refused upload")
 def test_a_file_refused_for_the_wrong_uploader_can_still_be_imported_by_the_office(db_path, tmp_path):
     from etl.ingest import ingest_bytes
     from tests.fixtures_returns import OTHER_UNIT, UNIT, tiny_catalog, write_return

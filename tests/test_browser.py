@@ -23,16 +23,18 @@ CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 DEMO_END = "2026-10"
 
-# url path -> title shown on the page
+# url path -> title shown on the page; a deep link first, as a shared link right after a start
 PAGES = {
-    "": "总览",
     "submissions": "报送情况",
+    "": "总览",
     "quality": "数据质量",
     "tasks": "任务台账",
     "unit": "责任单位",
     "upload": "数据上传",
     "regions": "区域对比",
     "indicator": "指标详情",
+    "audit": "审计日志",
+    "users": "账号管理",
 }
 
 pytestmark = pytest.mark.browser
@@ -68,12 +70,14 @@ def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60) -> None
 
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A small demo database built the way real returns arrive (template -> import)."""
+    """A small demo database built the way real returns arrive (template -> import):
+    six regions (three of them districts, so 区域对比 has something to compare), three units
+    each, three months."""
     path = tmp_path_factory.mktemp("browser") / "demo.duckdb"
     env = {**os.environ, "YINGSHANG_DB": str(path)}
     done = subprocess.run(
-        [sys.executable, "-m", "etl", "demo", "--db", str(path), "--months", "3", "--regions", "3",
-         "--units", "4", "--end", DEMO_END],
+        [sys.executable, "-m", "etl", "demo", "--db", str(path), "--months", "3", "--regions", "6",
+         "--units", "3", "--end", DEMO_END],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
@@ -114,17 +118,34 @@ def browser(app_url: str):
             b.close()
 
 
-def _settled(page) -> None:
-    """Wait until the script run finished and the charts had a moment to draw."""
+_RENDER_STATE = """() => {
+  const q = (sel) => [...document.querySelectorAll(sel)];
+  const frames = q('[data-testid="stDataFrame"]').filter(d => d.checkVisibility());
+  const charts = q('[data-testid="stPlotlyChart"]').filter(d => d.checkVisibility());
+  return {
+    running: !!document.querySelector('[data-testid="stStatusWidget"]'),
+    elements: q('[data-testid="stElementContainer"]').length,
+    skeletons: q('[data-testid="stSkeleton"]').length,
+    waiting: frames.filter(d => !d.querySelector('canvas')).length
+             + charts.filter(c => !c.querySelector('.main-svg')).length,
+  };
+}"""
+
+
+def _settled(page, timeout: float = 60) -> None:
+    """Wait until the script run finished and every table and chart has drawn: no
+    placeholder left and the page unchanged over three looks half a second apart."""
     page.wait_for_selector('[data-testid="stMainBlockContainer"]', timeout=30_000)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " && !document.querySelector('[data-testid=\"stSkeleton\"]')"
-        " && [...document.querySelectorAll('[data-testid=\"stDataFrame\"]')]"
-        ".every(d => !d.checkVisibility() || d.querySelector('canvas'))",
-        timeout=60_000,
-    )
-    page.wait_for_timeout(1000)
+    deadline = time.monotonic() + timeout
+    seen: list[dict] = []
+    while time.monotonic() < deadline:
+        state = page.evaluate(_RENDER_STATE)
+        ready = not state["running"] and not state["skeletons"] and not state["waiting"]
+        seen = [*seen[-2:], state] if ready else []
+        if len(seen) == 3 and seen[0] == seen[1] == seen[2]:
+            return
+        page.wait_for_timeout(500)
+    raise AssertionError(f"page did not finish rendering: {page.evaluate(_RENDER_STATE)}")
 
 
 @pytest.mark.parametrize("path,title", PAGES.items())
@@ -151,3 +172,24 @@ def test_every_page_renders_in_chromium_with_its_title_and_no_error(
     outside = [u for u in requests
                if urlparse(u).scheme not in ("data", "blob") and urlparse(u).hostname not in ("localhost", "127.0.0.1")]
     assert not outside, outside
+
+
+def test_choosing_a_region_in_the_sidebar_puts_it_in_the_link(browser, app_url: str) -> None:
+    context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
+    page = context.new_page()
+    try:
+        page.goto(f"{app_url}/?period={DEMO_END}", wait_until="domcontentloaded")
+        page.get_by_role("heading", name="总览", exact=True).first.wait_for(timeout=60_000)
+        _settled(page)
+        page.get_by_test_id("stSelectbox").filter(has_text="区域").click()
+        options = page.get_by_role("option")
+        options.first.wait_for(timeout=10_000)
+        chosen = next(t for t in options.all_inner_texts() if t != "全部区域")
+        page.get_by_role("option", name=chosen, exact=True).click()
+        page.wait_for_url("**region=*", timeout=30_000)
+        _settled(page)
+        assert f"period={DEMO_END}" in page.url
+        assert chosen in page.get_by_test_id("stCaptionContainer").first.inner_text()
+        assert page.locator('[data-testid="stException"]').count() == 0
+    finally:
+        context.close()

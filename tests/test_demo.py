@@ -98,3 +98,15 @@ def test_same_seed_builds_the_same_scenario_and_values(tmp_path, catalog):
         return out + [missing]
 
     assert run("one") == run("two")
+
+
+def test_demo_command_refuses_a_database_with_real_returns(db_path, capsys):
+    from etl.__main__ import main
+
+    with store.write(db_path) as con:
+        con.execute("insert into receipt (sha256, original_name, uploader, received_at, outcome)"
+                    " values ('ab', '真实月报.xlsx', 'liaison1', now(), 'accepted')")
+    assert main(["demo", "--db", str(db_path), "--months", "1", "--regions", "1", "--units", "1"]) == 1
+    assert "真实报送记录" in capsys.readouterr().err
+    with store.read(db_path) as con:
+        assert con.execute("select count(*) from receipt").fetchone()[0] == 1

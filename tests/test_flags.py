@@ -14,13 +14,8 @@ from tests.fixtures_dashboard import TZ, build_fixture_db
 @pytest.fixture(scope="module", params=["live", "precomputed"])
 def fx(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> dict:
     """Every rule is checked twice: judged live, and read from the loader-maintained tables."""
-    from dashboard import stats
-
-    built = build_fixture_db(tmp_path_factory.mktemp("flags") / "fx.duckdb")
-    if request.param == "precomputed":
-        with store.write(built["path"]) as con:
-            stats.refresh(con)
-    return built
+    return build_fixture_db(tmp_path_factory.mktemp("flags") / "fx.duckdb",
+                            refresh=request.param == "precomputed")
 
 
 @pytest.fixture(scope="module")

@@ -44,7 +44,7 @@ def test_json_output_has_one_object_per_file_and_rejection_exits_1(returns) -> N
     error = lines[1]["errors"][0]
     assert (error["code"], error["sheet"], error["cell"]) == ("VALUE_NOT_NUMBER", "指标", "E4")
     assert "待统计" in error["message"] and error["hint"]
-    assert "2/2" in proc.stderr  # progress bar on stderr, not mixed into the JSON
+    assert "读取校验" in proc.stderr and "写入数据库" in proc.stderr and "2/2" in proc.stderr  # not in the JSON
 
 
 def test_human_summary_in_chinese_and_duplicate_exits_0(returns) -> None:

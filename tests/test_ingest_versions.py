@@ -184,3 +184,26 @@ def _sha(path: Path) -> str:
     import hashlib
 
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_rejected_bytes_sent_again_are_checked_again_but_archived_once(tmp_path: Path, catalog) -> None:
+    db = tmp_path / "t.duckdb"
+    bad = write_return(tmp_path / "bad.xlsx", values={**GOOD_VALUES, "T02": ("很快", None)})
+    first = ingest_files([bad], db=db, catalog=catalog, now=SEP_20)[0]
+    again = ingest_files([bad], db=db, catalog=catalog, now=OCT_09)[0]
+    assert (first.status, again.status) == ("rejected", "rejected")
+    assert [f.code for f in again.errors] == ["VALUE_NOT_NUMBER"]  # the liaison sees why, again
+    counts = _counts(db)
+    assert (counts["archived_file"], counts["receipt"], counts["submission"]) == (1, 2, 2)
+    assert len(list((tmp_path / "archive").rglob("*.xlsx"))) == 1
+
+
+def test_file_refused_for_the_uploader_is_accepted_from_the_office(tmp_path: Path, catalog) -> None:
+    from etl.access import SYSTEM_USER, User
+
+    db = tmp_path / "t.duckdb"
+    data = write_return(tmp_path / "r.xlsx").read_bytes()
+    refused = ingest_bytes("r.xlsx", data, db=db, catalog=catalog, now=SEP_20,
+                           user=User("sw", "liaison", unit="teda.sw"))
+    office = ingest_bytes("r.xlsx", data, db=db, catalog=catalog, now=SEP_20, user=SYSTEM_USER)
+    assert (refused.status, office.status, office.version) == ("rejected", "accepted", 1)

@@ -27,7 +27,10 @@ create table judged_observation (
     op varchar,                     -- effective comparison: >=, >, <=, <, =
     margin double,                  -- how far on the passing side (negative = worse)
     status varchar,                 -- 达标 | 预警 | 未达标 | 未报 | NULL (no target in force)
-    streak integer not null         -- consecutive months 未达标 ending here, capped at 3
+    streak integer not null,        -- consecutive months 未达标 ending here, capped at 3
+    value_text varchar not null,    -- 92.0% / 18 个工作日 (dashboard.format)
+    target_text varchar not null,   -- ≥95.0% / 不低于全市平均
+    reason varchar not null         -- 政务服务满意度 92.0% 低于目标 ≥95.0%
 );
 
 create table unit_month_stats (

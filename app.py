@@ -7,6 +7,7 @@ user, renders the global filters (kept in the URL) and runs the chosen page. Pag
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import streamlit as st
@@ -20,6 +21,7 @@ from etl import store
 from etl.access import User, may_open
 
 HERE = Path(__file__).resolve().parent
+log = logging.getLogger("yingshang.app")
 
 
 @st.cache_resource(show_spinner="正在准备数据库……")
@@ -87,6 +89,7 @@ def main() -> None:
     # --- current user: the ONE place the app learns who is using it (login: issue 6) ---
     user = current_user()
     if user is None:  # the login form has been shown
+        st.session_state.pop("user", None)
         st.stop()
     st.session_state["user"] = user
     # ------------------------------------------------------------------------------------
@@ -98,6 +101,9 @@ def main() -> None:
         nav.run()
     except store.StoreError as err:
         st.error(f"数据库错误：{err}")
+    except Exception:  # a bug: a Chinese message here, the traceback in the server log
+        log.exception("page %s failed", nav.url_path)
+        st.error("页面出错，错误详情已记录在服务器日志中。请稍后重试，或联系领导小组办公室。")
 
 
 main()

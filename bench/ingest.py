@@ -245,7 +245,8 @@ def run_calamine(paths: list[Path]) -> Timing:
 
 
 def report(files: int, a: Timing, b: Timing, c: Timing, outcomes: dict[str, int],
-           stages: list[tuple[str, float]], gen_seconds: float, import_seconds: float, repeat: int) -> str:
+           stages: list[tuple[str, float]], gen_seconds: float, import_seconds: float,
+           rounds: list[tuple[float, float]]) -> str:
     vs_naive = b.seconds / a.seconds
     vs_calamine = a.seconds / c.seconds
     scaled = a.seconds * 1000 / files
@@ -258,7 +259,9 @@ def report(files: int, a: Timing, b: Timing, c: Timing, outcomes: dict[str, int]
         (f"- 生成 {files} 份已填报月报用时 {gen_seconds:.1f} 秒（不计入下表）；"
          f"导入 great-expectations 等模块 {import_seconds:.1f} 秒（不计入下表，命令行首次导入时付出一次）"),
         "- (a) 导入结果：" + "，".join(f"{k} {v}" for k, v in sorted(outcomes.items()))
-        + f"；(a)(c) 交替各跑 {repeat} 轮取最快一轮，(a) 每轮导入一个已建好结构和指标目录镜像的新库",
+        + f"；(a)(c) 交替各跑 {len(rounds)} 轮取最快一轮（各轮 (a)/(c) 秒："
+        + "，".join(f"{ra:.2f}/{rc:.2f}" for ra, rc in rounds)
+        + "；机器与他人共用，波动大），(a) 每轮导入一个已建好结构和指标目录镜像的新库",
         (f"- 复现：`.venv/bin/python bench/ingest.py --files {files}`。月报由模板代码生成并填报；"
          "(a) 为 `ingest_files` 一次导入新库：读取、规范化、一次 GE 校验加规则、归档、入库；"
          "(b) 为逐文件 pandas.read_excel(openpyxl) + 逐文件 GE 校验 + 逐行 INSERT；"
@@ -332,7 +335,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{b.label}: {b.seconds:.2f} 秒", file=sys.stderr)
         stages = [] if args.no_profile else profile_ours(paths, work / "profile.duckdb", catalog)
 
-        text = report(len(paths), a, b, c, outcomes, stages, gen_seconds, import_seconds, max(1, args.repeat))
+        rounds = [(ra.seconds, rc.seconds) for ra, rc in zip(runs_a, runs_c)]
+        text = report(len(paths), a, b, c, outcomes, stages, gen_seconds, import_seconds, rounds)
         print(text)
         if args.out:
             Path(args.out).write_text(text, encoding="utf-8")

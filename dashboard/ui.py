@@ -91,9 +91,9 @@ def _run_through_app() -> None:
 
 def user() -> User:
     """The current user (set by app.py from ``dashboard.session.current_user``)."""
-    from dashboard.session import current_user
-
-    return st.session_state.get("user") or current_user()
+    if "user" not in st.session_state:
+        _run_through_app()
+    return st.session_state["user"]
 
 
 def header(title: str, caption: str | None = None) -> None:

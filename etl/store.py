@@ -25,7 +25,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 
@@ -256,7 +256,7 @@ def migrate(path: str | os.PathLike | None = None) -> list[str]:
             con.execute(mig.sql)
             con.execute(
                 "insert into schema_migrations values (?, ?, ?)",
-                [mig.version, mig.name, datetime.now(timezone.utc)],
+                [mig.version, mig.name, datetime.now(UTC)],
             )
         done.append(f"{mig.version:04d}_{mig.name}")
     return done

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import ui
-from dashboard.filters import period_label, period_options
+from dashboard.filters import parse_period, period_label, period_options
 
 f = ui.filters()
 user = ui.user()
@@ -51,7 +51,8 @@ def report_frame(result: dict) -> pd.DataFrame:
 def show_result(result: dict, index: int) -> None:
     name = result.get("file", "")
     status = result.get("status")
-    where = " · ".join(x for x in (result.get("unit_name") or result.get("unit"), result.get("period")) if x)
+    unit, period = result.get("unit"), parse_period(result.get("period"))
+    where = " · ".join(x for x in (ui.unit_names().get(unit, unit), period and period_label(period[1])) if x)
     if status == "accepted":
         timing = TIMELINESS.get(result.get("on_time"), "")
         if result.get("on_time") is False:
@@ -107,20 +108,16 @@ files = st.file_uploader(
 )
 
 done: dict[str, dict] = st.session_state.setdefault("upload_results", {})
-for up in files or []:
-    if up.file_id in done:
-        continue
-    from etl.access import AccessDenied
-    from etl.ingest import ingest_bytes
+new = [up for up in files or [] if up.file_id not in done]
+if new:
+    from etl.ingest import ingest_batch
 
-    with st.spinner(f"正在校验 {up.name} ……"):
-        try:
-            done[up.file_id] = ingest_bytes(up.name, up.getvalue(), db=ui.db(), user=user).to_json()
-            ui.forget_version()
-        except AccessDenied as err:
-            done[up.file_id] = {"file": up.name, "status": "rejected", "errors": [
-                {"code": AccessDenied.code, "sheet": None, "cell": None, "message": str(err), "hint": ""}],
-                "warnings": []}
+    # one batch: validation costs about the same for one file or many
+    with st.spinner(f"正在校验 {len(new)} 个文件……"):
+        results = ingest_batch([(up.name, up.getvalue()) for up in new], db=ui.db(), user=user)
+    ui.forget_version()
+    for up, result in zip(new, results):
+        done[up.file_id] = result.to_json()
 
 current = [done[up.file_id] for up in files or [] if up.file_id in done]
 if current:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 
 log_path = sys.argv[1]
-log = open(log_path, "a", encoding="utf-8", buffering=1)
+log = open(log_path, "a", encoding="utf-8", buffering=1)  # noqa: SIM115 - open for the whole run
 
 
 def hook(event: str, args: tuple) -> None:
@@ -21,6 +21,6 @@ def hook(event: str, args: tuple) -> None:
 
 sys.addaudithook(hook)
 sys.argv = ["streamlit", *sys.argv[2:]]
-from streamlit.web.cli import main  # noqa: E402
+from streamlit.web.cli import main
 
 main()

@@ -323,3 +323,40 @@ def test_indicator_page_shows_the_target_history_and_every_value(fixture_db: dic
     values = frame_with(at, "排名")
     assert values.sort_values("排名")["责任单位"].iloc[0] == "和平区政务服务办"
     assert "未达标" in set(values["状态"])
+
+
+def test_an_unexpected_failure_is_reported_in_chinese_not_as_a_traceback(
+    fixture_db: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dashboard import queries
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(queries, "task_ledger", broken)
+    at = run_page("pages/tasks.py", period="2026-09")
+    assert not at.exception
+    assert at.error and "页面出错" in at.error[0].value and "boom" not in at.error[0].value
+
+
+def test_several_returns_uploaded_together_each_get_their_verdict(catalog_db: Path) -> None:
+    from indicators import load_catalog
+
+    cat = load_catalog()
+    period = date(2026, 10, 1)
+    first, second = [u for u in cat.units if cat.indicators_for_unit(u, period)][:2]
+    good = filled_return(first, period)
+    bad = malformed_return(second, period)
+    at = run_page("pages/upload.py", period="2026-10")
+    mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    at.file_uploader(key="returns").set_value([(*good, mime), (*bad, mime)]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(at.success) == 1 and good[0] in at.success[0].value
+    assert len(at.error) == 1 and bad[0] in at.error[0].value
+    assert ui_unit_name(first) in at.success[0].value and "2026年10月" in at.success[0].value
+
+
+def ui_unit_name(unit: str) -> str:
+    from indicators import load_catalog
+
+    return load_catalog().units[unit].name

@@ -62,10 +62,9 @@ def test_a_database_newer_than_the_code_is_refused(tmp_path: Path) -> None:
 def test_failed_write_leaves_nothing_behind(tmp_path: Path) -> None:
     path = tmp_path / "t.duckdb"
     store.migrate(path)
-    with pytest.raises(RuntimeError):
-        with store.write(path) as con:
-            con.execute("insert into meta values ('half', 'written')")
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), store.write(path) as con:
+        con.execute("insert into meta values ('half', 'written')")
+        raise RuntimeError("boom")
     with store.read(path) as con:
         assert store.get_meta(con, "half") is None
 
@@ -78,9 +77,8 @@ def test_a_file_from_another_duckdb_version_gets_a_chinese_explanation(tmp_path:
     raw[12:20] = (69).to_bytes(8, "little")  # the storage number DuckDB 2.0 writes
     raw[0:8] = _header_checksum(bytes(raw[8:4096])).to_bytes(8, "little")
     path.write_bytes(bytes(raw))
-    with pytest.raises(store.DatabaseVersionError) as err:
-        with store.read(path):
-            pass
+    with pytest.raises(store.DatabaseVersionError) as err, store.read(path):
+        pass
     text = str(err.value)
     assert "DuckDB 2.0" in text and duckdb.__version__ in text and "EXPORT DATABASE" in text
     assert path.read_bytes() == bytes(raw)  # the file is left untouched
@@ -151,9 +149,8 @@ def test_a_long_lock_becomes_a_chinese_busy_message(tmp_path: Path, monkeypatch:
     try:
         assert holder.stdout.readline().strip() == "held"
         monkeypatch.setenv("YINGSHANG_DB_TIMEOUT", "0.5")
-        with pytest.raises(store.DatabaseBusy) as err:
-            with store.read(path):
-                pass
+        with pytest.raises(store.DatabaseBusy) as err, store.read(path):
+            pass
         assert "数据库正忙" in str(err.value) and "Conflicting lock" not in str(err.value)
     finally:
         holder.kill()
@@ -176,7 +173,7 @@ def test_threads_in_one_process_share_the_file_for_reading_and_writing(tmp_path:
                 else:
                     with store.read(path) as con:
                         con.execute("select count(*) from meta").fetchone()
-        except BaseException as err:  # pragma: no cover - reported below
+        except BaseException as err:  # noqa: BLE001 - reported by the assertion below
             errors.append(err)
 
     threads = [threading.Thread(target=work, args=(i,)) for i in range(6)]
@@ -199,8 +196,8 @@ def test_database_path_comes_from_yingshang_db(monkeypatch: pytest.MonkeyPatch, 
 def test_migrate_cli_reports_in_chinese(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     db = tmp_path / "cli.duckdb"
-    out = subprocess.run([sys.executable, "-m", "etl", "migrate", "--db", str(db)], env=env, capture_output=True, text=True, cwd=ROOT)
+    out = subprocess.run([sys.executable, "-m", "etl", "migrate", "--db", str(db)], env=env, capture_output=True, text=True, cwd=ROOT, check=False)
     assert out.returncode == 0 and "已应用迁移" in out.stdout
-    again = subprocess.run([sys.executable, "-m", "etl", "migrate", "--db", str(db)], env=env, capture_output=True, text=True, cwd=ROOT)
+    again = subprocess.run([sys.executable, "-m", "etl", "migrate", "--db", str(db)], env=env, capture_output=True, text=True, cwd=ROOT, check=False)
     assert "已是最新" in again.stdout
     shutil.rmtree(tmp_path, ignore_errors=True)

@@ -107,3 +107,11 @@ def refresh(con: Any, periods: list[date] | None = None) -> int:
         fp = con.execute(judge.fingerprints_sql(), {"p0": p, "p1": p}).fetchone()[1]
         con.execute("insert into unit_month_stats_state values ($p, $fp)", {"p": p, "fp": fp})
     return written
+
+
+def refresh_db(db: Any = None, periods: list[date] | None = None) -> int:
+    """``refresh`` in its own write transaction (for a CLI step or a loader without one open)."""
+    from etl import store
+
+    with store.write(db) as con:
+        return refresh(con, periods)

@@ -44,7 +44,7 @@ st.subheader("各单位问题明细")
 ui.table(
     for_table(findings),
     name=f"数据质量_{f.label}",
-    columns=["region_name", "unit_name", "问题代码", "severity", "n", "example_message", "example_sheet",
-             "example_cell"],
+    columns=["region_name", "unit_name", "问题代码", "severity", "n", "example_sheet", "example_cell",
+             "example_message"],
     status=(),
 )

@@ -19,7 +19,8 @@ def fx(tmp_path_factory: pytest.TempPathFactory) -> dict:
     return build_fixture_db(tmp_path_factory.mktemp("charts") / "fx.duckdb")
 
 
-def _figures(fx: dict) -> dict:
+@pytest.fixture(scope="module")
+def figures(fx: dict) -> dict:
     db, p, now = fx["path"], fx["period"], fx["now"]
     f = q.Filters(p)
     comparison = q.region_comparison(db, p)
@@ -44,8 +45,8 @@ def _figures(fx: dict) -> dict:
 NO_AXES = {"submission_donut"}
 
 
-def test_every_chart_has_a_chinese_title_and_chinese_axes(fx):
-    for name, fig in _figures(fx).items():
+def test_every_chart_has_a_chinese_title_and_chinese_axes(figures):
+    for name, fig in figures.items():
         assert HAN.search(fig.layout.title.text or ""), name
         assert fig.data, f"{name} has no data"
         if name not in NO_AXES:
@@ -53,17 +54,17 @@ def test_every_chart_has_a_chinese_title_and_chinese_axes(fx):
             assert HAN.search(fig.layout.yaxis.title.text or ""), name
 
 
-def test_hover_text_is_chinese_with_formatted_numbers(fx):
-    fig = _figures(fx)["value_distribution"]
+def test_hover_text_is_chinese_with_formatted_numbers(figures):
+    fig = figures["value_distribution"]
     failed = next(t for t in fig.data if t.name == "未达标")
     assert "本月值" in failed.hovertemplate
     assert any("92.0%" in str(c) for c in failed.customdata[0])
-    trend = _figures(fx)["trend_chart"]
+    trend = figures["trend_chart"]
     assert "按时报送率" in trend.data[0].hovertemplate and "60.0%" in list(trend.data[0].customdata)
 
 
-def test_heatmap_cells_show_the_values_and_colour_by_status(fx):
-    fig = _figures(fx)["region_heatmap"]
+def test_heatmap_cells_show_the_values_and_colour_by_status(figures):
+    fig = figures["region_heatmap"]
     heat = fig.data[0]
     assert "河西区" in heat.y and "政务服务满意度" in heat.x
     row = list(heat.y).index("河西区")

@@ -1,7 +1,8 @@
 """Which units owe a return for which month, and whether it came on time, late or not at all.
 
 ``RETURNS`` is a CTE chain with one row per expected unit × month of the span. A unit is
-expected to report when it owns an indicator or shares a measure. Due moments come from
+expected to report as ``etl.roster`` defines it (owners of indicators and measures,
+narrowed to the office's roster when it has one). Due moments come from
 ``etl.deadline.due_at`` (computed in Python, bound as a list) so the dashboard and the
 loader agree on the deadline.
 """
@@ -12,22 +13,18 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from etl import deadline, workdays
+from etl.roster import EXPECTED_UNITS
 
 TZ = ZoneInfo("Asia/Shanghai")
 
-RETURNS = """
+RETURNS = f"""
 due as (
     select unnest($months)::date as period, unnest($dues)::timestamp as due_at
-),
-reporting_units as (
-    select unit from indicator_owner
-    union
-    select unit from measure_unit
-),
+),{EXPECTED_UNITS},
 expected as (
     select u.id as unit, u.name as unit_name, u.region, u.liaison, u.phone
     from unit u
-    semi join reporting_units r on r.unit = u.id
+    semi join expected_units r on r.unit = u.id
     where ($region is null or u.region = $region)
       and ($unit is null or u.id = $unit)
 ),

@@ -30,6 +30,7 @@ ACTIONS: dict[str, str] = {
     "login_ok": "登录成功",
     "login_failed": "登录失败",
     "login_locked": "账号锁定",
+    "roster_change": "调整报送名单",
 }
 
 OBJECT_TYPES: dict[str, str] = {
@@ -37,6 +38,7 @@ OBJECT_TYPES: dict[str, str] = {
     "receipt": "收件",
     "user": "账号",
     "session": "登录",
+    "roster": "报送名单",
 }
 
 COLUMNS_ZH: dict[str, str] = {

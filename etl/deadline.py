@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from etl import workdays
+from etl.roster import EXPECTED_UNITS
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -52,14 +53,8 @@ def is_overdue(period: date, now: datetime, day: int | None = None) -> bool:
     return now > due_at(period, day)
 
 
-MISSING_RETURNS_SQL = """
-with owners as (
-    select distinct o.unit
-    from indicator_owner o
-    join indicator i on i.code = o.code
-    where (i.effective_from is null or i.effective_from < ?)
-      and (i.effective_to is null or i.effective_to >= ?)
-),
+MISSING_RETURNS_SQL = f"""
+with {EXPECTED_UNITS},
 accepted as (
     select distinct unit
     from submission
@@ -67,24 +62,23 @@ accepted as (
 ),
 final as (
     select u.id as unit, u.name as unit_name, u.region, r.name as region_name
-    from owners o
-    join unit u on u.id = o.unit
+    from expected_units e
+    join unit u on u.id = e.unit
     left join region r on r.id = u.region
-    where o.unit not in (select unit from accepted)
+    where e.unit not in (select unit from accepted)
 )
 select * from final order by region, unit
 """
 
 
 def missing_returns(con: Any, period: date, now: datetime, day: int | None = None) -> list[dict]:
-    """Units owning indicators for ``period`` with no accepted return by the deadline (逾期未报).
+    """Expected units (``etl.roster``) with no accepted return for ``period`` by the deadline (逾期未报).
 
     Before the deadline nobody is overdue yet, so the list is empty. A return accepted after
     the deadline is late (迟报), not missing: ``now`` bounds which receipts count.
     """
     if not is_overdue(period, now, day):
         return []
-    month_end = date(period.year + period.month // 12, period.month % 12 + 1, 1)
-    cur = con.execute(MISSING_RETURNS_SQL, [month_end, period, period, now])
+    cur = con.execute(MISSING_RETURNS_SQL, [period, now])
     names = [d[0] for d in cur.description]
     return [dict(zip(names, row)) for row in cur.fetchall()]

@@ -535,6 +535,17 @@ def _resubmit(original: Path, out: Path) -> None:
     wb.save(out)
 
 
+def enrol_units(path: Path, catalog: Any, unit_ids: list[str]) -> None:
+    """Put the simulated units on the reporting roster, so only they are chased as 逾期未报."""
+    from etl import roster, store
+    from etl.access import SYSTEM_USER
+    from etl.catalog_sync import ensure_catalog
+
+    ensure_catalog(path, catalog)
+    with store.write(path) as con:
+        roster.add(con, unit_ids, SYSTEM_USER.username)
+
+
 def build_demo(db: str | os.PathLike | None = None, *, regions: int = 8, units: int = 10, months: int = 12,
                seed: int = SEED, end_period: date | None = None, catalog: Any = None,
                workdir: str | os.PathLike | None = None,
@@ -555,6 +566,7 @@ def build_demo(db: str | os.PathLike | None = None, *, regions: int = 8, units: 
     periods = month_range(end_period or default_end_period(), months)
     chosen = choose_units(catalog, regions, units, periods[-1])
     unit_ids = [u for rid in chosen for u in chosen[rid]]
+    enrol_units(path, catalog, unit_ids)
     workers = workers if workers is not None else min(2, os.cpu_count() or 1)
     own_dir = workdir is None
     work = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix="yingshang-demo-"))

@@ -167,4 +167,8 @@ def ensure_catalog(db: str | os.PathLike | None = None, catalog: Catalog | None 
             return False
     with store.write(db) as con:
         sync_catalog(con, cat)
+        # targets may have changed: re-judge every stored month (derived tables, migration 0003)
+        from dashboard import stats
+
+        stats.refresh(con)
     return True

@@ -97,6 +97,7 @@ def ingest_files(
     is_demo: bool = False,
     progress: Progress | None = None,
     catalog: Any = None,
+    refresh_stats: bool = True,
 ) -> list[IngestResult]:
     """Import files from disk; one result per path, in order.
 
@@ -108,7 +109,7 @@ def ingest_files(
         path = Path(p)
         items.append((path.name, path.read_bytes()))
     return ingest_batch(items, db=db, user=user, as_unit=as_unit, now=now, is_demo=is_demo,
-                        progress=progress, catalog=catalog)
+                        progress=progress, catalog=catalog, refresh_stats=refresh_stats)
 
 
 def ingest_bytes(
@@ -135,8 +136,13 @@ def ingest_batch(
     is_demo: bool = False,
     progress: Progress | None = None,
     catalog: Any = None,
+    refresh_stats: bool = True,
 ) -> list[IngestResult]:
-    """Import ``(file name, bytes)`` pairs as one batch (see the module docstring)."""
+    """Import ``(file name, bytes)`` pairs as one batch (see the module docstring).
+
+    ``refresh_stats=False`` skips updating the dashboard's precomputed judgments (a bulk
+    loader such as the demo refreshes once at the end with ``dashboard.stats.refresh_db``).
+    """
     from etl import limits, validate
 
     catalog = catalog if catalog is not None else _default_catalog()
@@ -171,7 +177,8 @@ def ingest_batch(
     results: list[IngestResult] = []
     for start in range(0, len(items), CHUNK):
         chunk = items[start : start + CHUNK]
-        results += write_files(db, chunk, user=user, received_at=received_at, is_demo=is_demo)
+        results += write_files(db, chunk, user=user, received_at=received_at, is_demo=is_demo,
+                               refresh_stats=refresh_stats)
         if progress:
             progress("write", len(results), len(items))
     return results
@@ -228,8 +235,17 @@ def _lateness(period: date, received_at: datetime) -> Lateness:
     return lateness(period, received_at)
 
 
+def _refresh_stats(con: Any, loaded: list[Any]) -> None:
+    """Keep the dashboard's precomputed judgments of the loaded months current (same transaction)."""
+    from dashboard import stats  # derived tables of migration 0003; imported only when writing
+
+    periods = sorted({d.period for d in loaded if d.status == "accepted" and d.period})
+    if periods:
+        stats.refresh(con, periods)
+
+
 def write_files(db: Any, items: list[_Item], *, user: User, received_at: datetime,
-                is_demo: bool) -> list[IngestResult]:
+                is_demo: bool, refresh_stats: bool = True) -> list[IngestResult]:
     """Everything for these received files in ONE transaction: archive, receipts, submissions…
 
     The bytes are written to the archive first (content-addressed); if the transaction fails,
@@ -249,13 +265,15 @@ def write_files(db: Any, items: list[_Item], *, user: User, received_at: datetim
     try:
         with store.write(db) as con:
             loaded = load_files(con, files, uploader=user.username, received_at=received_at, is_demo=is_demo)
+            if refresh_stats:
+                _refresh_stats(con, loaded)
     except Exception:
         for path in created:
             path.unlink(missing_ok=True)
         if len(items) == 1:
             raise
         return [r for it in items for r in write_files(db, [it], user=user, received_at=received_at,
-                                                         is_demo=is_demo)]
+                                                         is_demo=is_demo, refresh_stats=refresh_stats)]
     return [
         IngestResult(it.name, done.status, it.sha, done.unit, done.period, done.version, done.submission_id,
                      done.lateness, list(it.parsed.findings) if it.parsed and done.status != "duplicate" else [])

@@ -23,6 +23,9 @@ COMMANDS = [
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from indicators import cli_zh
+
+    cli_zh.install()
     parser = argparse.ArgumentParser(
         prog="python -m etl",
         description="营商环境月报：模板生成、导入校验、演示数据、账号管理。",

@@ -143,9 +143,17 @@ def ingest_batch(
     ``refresh_stats=False`` skips updating the dashboard's precomputed judgments (a bulk
     loader such as the demo refreshes once at the end with ``dashboard.stats.refresh_db``).
     """
+    catalog = catalog if catalog is not None else _default_catalog()
+    with store.hold(db):  # one open of the file for the whole batch
+        return _ingest_held(files, db=db, user=user, as_unit=as_unit, now=now, is_demo=is_demo,
+                            progress=progress, catalog=catalog, refresh_stats=refresh_stats)
+
+
+def _ingest_held(files: list[tuple[str, bytes]], *, db: Any, user: User, as_unit: str | None,
+                 now: datetime | None, is_demo: bool, progress: Progress | None, catalog: Any,
+                 refresh_stats: bool) -> list[IngestResult]:
     from etl import limits, validate
 
-    catalog = catalog if catalog is not None else _default_catalog()
     received_at = now or datetime.now(UTC)
     if received_at.tzinfo is None:
         received_at = received_at.replace(tzinfo=UTC)

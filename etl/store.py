@@ -177,6 +177,18 @@ _pool = _Pool()
 
 
 @contextmanager
+def hold(path: str | os.PathLike | None = None) -> Iterator[None]:
+    """Keep this process's read-write connection open across several read()/write() blocks.
+
+    For one import batch: reopening the file for every step costs more than the work. Other
+    processes wait (and retry) meanwhile, so hold it for seconds, never for a session.
+    """
+    p = db_path(path)
+    with _pool.cursor(p, write=True):
+        yield
+
+
+@contextmanager
 def read(path: str | os.PathLike | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read cursor for one operation; the file is released when the block ends."""
     p = db_path(path)

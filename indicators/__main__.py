@@ -18,6 +18,9 @@ COMMANDS = [
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from indicators import cli_zh
+
+    cli_zh.install()
     parser = argparse.ArgumentParser(
         prog="python -m indicators",
         description="指标目录：校验、导出、从方案文本中提取措施与指标。",

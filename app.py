@@ -14,8 +14,8 @@ import streamlit as st
 
 st.set_page_config(page_title="营商环境监测", page_icon="📊", layout="wide", initial_sidebar_state="expanded")
 
+from dashboard import auth, ui
 from dashboard import filters as flt
-from dashboard import ui
 from dashboard.session import current_user
 from etl import store
 from etl.access import User, may_open
@@ -92,6 +92,7 @@ def main() -> None:
         st.session_state.pop("user", None)
         st.stop()
     st.session_state["user"] = user
+    auth.render_user_box(user)  # who is logged in + 退出登录
     # ------------------------------------------------------------------------------------
 
     nav = navigation(user)

@@ -131,7 +131,7 @@ def render_user_box(user: User) -> None:
     """Sidebar: who is logged in, and the logout button."""
     with st.sidebar:
         where = f" · {user.unit}" if user.unit else ""
-        st.caption(f"当前用户：{user.label}（{ROLE_NAMES.get(user.role, user.role)}{where}）")
+        st.markdown(f"当前用户：**{user.label}**（{ROLE_NAMES.get(user.role, user.role)}{where}）")
         if st.button("退出登录", key="logout_button"):
             logout("您已退出登录。")
             st.rerun()

@@ -8,7 +8,6 @@ committed write always has one (002 (十九): 可查可评可追溯).
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -99,55 +98,45 @@ def record(
     return int(row[0])
 
 
-def record_upload(
-    con: duckdb.DuckDBPyConnection,
-    actor: str,
-    outcome: str,
-    submission_id: int | None,
-    file_name: str,
-    sha256: str,
-    at: datetime | None = None,
-) -> int:
-    """Audit one received file (call where its receipt is written, same transaction).
+def record_uploads(con: duckdb.DuckDBPyConnection, actor: str, files: list, results: list, at: datetime) -> int:
+    """Audit a batch of received files in one statement: exactly one entry per file.
 
-    ``outcome`` is the receipt's: accepted | rejected | duplicate. An accepted version above 1
-    is logged as ``reupload`` with the replaced version as ``before``.
+    ``files`` are ``etl.load.FileToLoad`` and ``results`` the matching ``etl.load.Loaded``;
+    call it where the batch's receipts are written (same transaction). Returns the count.
     """
-    sub = None
-    if submission_id is not None:
-        sub = con.execute(
-            "select id, unit, strftime(period, '%Y-%m'), status, version, n_errors, n_warnings"
-            " from submission where id = ?",
-            [submission_id],
-        ).fetchone()
-    unit = sub[1] if sub else None
-    state = None
-    if sub:
-        state = {"submission_id": sub[0], "unit": sub[1], "period": sub[2], "status": sub[3],
-                 "version": sub[4], "n_errors": sub[5], "n_warnings": sub[6]}
-    file_info = f"文件“{file_name}”（SHA-256 {sha256[:12]}…）"
-    if outcome == "duplicate":
-        return record(con, actor, "upload_duplicate", "receipt", submission_id, unit=unit,
-                      detail=f"{file_info}与已收文件相同，未重复导入", at=at)
-    if outcome == "rejected":
-        first = con.execute(
-            "select message from finding where submission_id = ? and severity = 'error' limit 1", [submission_id]
-        ).fetchone()
-        reason = f"：{first[0]}" if first else ""
-        return record(con, actor, "upload_rejected", "submission", submission_id, unit=unit, after=state,
-                      detail=f"{file_info}未通过校验{reason}", at=at)
-    before = None
-    if sub and sub[4] and sub[4] > 1:
-        prev = con.execute(
-            "select id, version from submission where unit = ? and strftime(period, '%Y-%m') = ?"
-            " and status = 'accepted' and version = ?",
-            [sub[1], sub[2], sub[4] - 1],
-        ).fetchone()
-        if prev:
-            before = {"submission_id": prev[0], "unit": sub[1], "period": sub[2], "version": prev[1], "is_current": True}
-    action = "reupload" if before else "upload_accepted"
-    return record(con, actor, action, "submission", submission_id, unit=unit, before=before, after=state,
-                  detail=file_info, at=at)
+    rows = []
+    for f, r in zip(files, results, strict=True):
+        period = f"{r.period:%Y-%m}" if r.period else None
+        state = {"submission_id": r.submission_id, "unit": r.unit, "period": period,
+                 "status": r.status, "version": r.version}
+        file_info = f"文件“{f.name}”（SHA-256 {f.sha256[:12]}…）"
+        before = None
+        if r.status == "duplicate":
+            action, object_type, after = "upload_duplicate", "receipt", None
+            detail = f"{file_info}与已收文件相同，未重复导入"
+        elif r.status == "rejected":
+            action, object_type, after = "upload_rejected", "submission", state
+            first = next((x.message for x in (f.data.findings if f.data else []) if x.is_error), "")
+            detail = f"{file_info}未通过校验" + (f"：{first}" if first else "")
+        else:
+            after, object_type, detail = state, "submission", file_info
+            if r.replaced_version:
+                action = "reupload"
+                before = {"unit": r.unit, "period": period, "version": r.replaced_version, "is_current": True}
+            else:
+                action = "upload_accepted"
+        rows.append((at, actor, action, object_type,
+                     None if r.submission_id is None else str(r.submission_id),
+                     r.unit, _json(before), _json(after), detail))
+    if rows:
+        columns = ['"at"', "actor", "action", "object_type", "object_id", "unit", "before", "after", "detail"]
+        types = ["timestamptz"] + ["varchar"] * 8
+        select = ", ".join(f"unnest(?::{t}[])" for t in types)
+        con.execute(
+            f"insert into audit_log ({', '.join(columns)}) select {select}",
+            [[row[i] for row in rows] for i in range(len(columns))],
+        )
+    return len(rows)
 
 
 @dataclass(frozen=True)
@@ -162,8 +151,8 @@ class AuditFilter:
 
 
 def local_tz() -> str:
-    """The zone whose calendar days the filters and display use (Beijing time)."""
-    return os.environ.get("YINGSHANG_TZ", "Asia/Shanghai")
+    """The zone whose calendar days the filters and display use: Beijing time."""
+    return "Asia/Shanghai"
 
 
 def entries(user, flt: AuditFilter = AuditFilter(), db=None, limit: int = 10_000) -> pd.DataFrame:

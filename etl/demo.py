@@ -544,6 +544,9 @@ def enrol_units(path: Path, catalog: Any, unit_ids: list[str]) -> None:
     ensure_catalog(path, catalog)
     with store.write(path) as con:
         roster.add(con, unit_ids, SYSTEM_USER.username)
+    from etl.users import create_demo_accounts
+
+    create_demo_accounts(path, units=unit_ids)  # office, leader, one liaison per unit (docs/accounts.md)
 
 
 def build_demo(db: str | os.PathLike | None = None, *, regions: int = 8, units: int = 10, months: int = 12,

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from etl import archive
+from etl import archive, audit
 from etl.deadline import Lateness, due_at
 from etl.normalize import ReturnData
 
@@ -171,6 +171,7 @@ def load_files(
                 {"sha256": "varchar", "original_name": "varchar", "uploader": "varchar",
                  "received_at": "timestamptz", "outcome": "varchar", "submission_id": "bigint",
                  "is_demo": "boolean"}, receipts)
+    audit.record_uploads(con, uploader, files, results, received_at)  # one entry per file, same transaction
     return results
 
 

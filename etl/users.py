@@ -162,20 +162,26 @@ def add_user(
     if role != "liaison" and unit:
         raise UserError("UNIT_NOT_ALLOWED", f"{ROLE_NAMES[role]}账号不绑定单位，请去掉 --unit。")
     hashed = hash_password(password)
-    at = _now(now)
     with store.write(db) as con:
-        if _fetch(con, username):
-            raise UserError("USER_EXISTS", f"用户名 {username} 已存在。")
-        if unit and not con.execute("select 1 from unit where id = ?", [unit]).fetchone():
-            raise UserError("UNKNOWN_UNIT", f"单位 {unit} 不在指标目录中（单位编号形如 teda.zwfw）。")
-        con.execute(
-            "insert into app_user (username, display_name, role, unit, password_hash, disabled,"
-            " created_at, password_changed_at, failed_logins, locked_until, is_demo)"
-            " values (?, ?, ?, ?, ?, false, ?, ?, 0, null, ?)",
-            [username, display_name or username, role, unit, hashed, at, at, is_demo],
-        )
-        acc = _account(_fetch(con, username))
-        audit.record(con, actor.username, "user_add", "user", username, unit=unit, after=_snapshot(acc), at=at)
+        acc = _insert(con, actor, username, role, unit, display_name, hashed, _now(now), is_demo)
+    return acc
+
+
+def _insert(con, actor: User, username: str, role: str, unit: str | None, display_name: str | None,
+            hashed: str, at: datetime, is_demo: bool) -> Account:
+    """Insert one account and its audit entry with ``con`` (the caller's transaction)."""
+    if _fetch(con, username):
+        raise UserError("USER_EXISTS", f"用户名 {username} 已存在。")
+    if unit and not con.execute("select 1 from unit where id = ?", [unit]).fetchone():
+        raise UserError("UNKNOWN_UNIT", f"单位 {unit} 不在指标目录中（单位编号形如 teda.zwfw）。")
+    con.execute(
+        "insert into app_user (username, display_name, role, unit, password_hash, disabled,"
+        " created_at, password_changed_at, failed_logins, locked_until, is_demo)"
+        " values (?, ?, ?, ?, ?, false, ?, ?, 0, null, ?)",
+        [username, display_name or username, role, unit, hashed, at, at, is_demo],
+    )
+    acc = _account(_fetch(con, username))
+    audit.record(con, actor.username, "user_add", "user", username, unit=unit, after=_snapshot(acc), at=at)
     return acc
 
 
@@ -338,6 +344,7 @@ def _locked_message(until: datetime) -> str:
 
 DEMO_OFFICE = "office"
 DEMO_LEADER = "leader"
+DEMO_ROUNDS = 8  # demo accounts only: ~15 ms per hash, so 80 demo units add about a second
 
 
 def demo_password(username: str) -> str:
@@ -382,11 +389,12 @@ def create_demo_accounts(db=None, units: list[str] | None = None) -> list[DemoAc
             ).fetchall()] or sorted(names)
         existing = {r[0] for r in con.execute("select username from app_user").fetchall()}
     wanted = demo_accounts(list(units), names)
-    for acc in wanted:
-        if acc.username in existing:
-            continue
-        add_user(
-            SYSTEM_USER, acc.username, acc.role, demo_password(acc.username), unit=acc.unit,
-            display_name=acc.display_name, db=db, is_demo=True,
-        )
+    at = _now(None)
+    rounds = min(_rounds(), DEMO_ROUNDS)
+    with store.write(db) as con:
+        for acc in wanted:
+            if acc.username in existing:
+                continue
+            hashed = bcrypt.hashpw(demo_password(acc.username).encode(), bcrypt.gensalt(rounds)).decode("ascii")
+            _insert(con, SYSTEM_USER, acc.username, acc.role, acc.unit, acc.display_name, hashed, at, True)
     return wanted

@@ -5,6 +5,7 @@ bcrypt runs at cost 4 in tests (``YINGSHANG_BCRYPT_ROUNDS``) so a login costs ~1
 
 from __future__ import annotations
 
+import secrets
 import time
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import pytest
 from etl import store, users
 from etl.access import SYSTEM_USER, User
 
-PASSWORD = "Test-pass-2026"
+PASSWORD = "T1-" + secrets.token_urlsafe(12)  # random per run: no password in the repository
 
 
 @pytest.fixture(autouse=True)

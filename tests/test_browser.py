@@ -136,6 +136,15 @@ _RENDER_STATE = """() => {
 }"""
 
 
+def _log_in(page) -> None:
+    """Log in as the demo office account; the page asked for opens right after the login."""
+    from etl.users import DEMO_OFFICE, demo_password
+
+    page.get_by_label("用户名").fill(DEMO_OFFICE)
+    page.get_by_label("密码").fill(demo_password(DEMO_OFFICE))
+    page.get_by_role("button", name="登录").click()
+
+
 def _settled(page, timeout: float = 60) -> None:
     """Wait until the script run finished and every table and chart has drawn: no
     placeholder left and the page unchanged over three looks half a second apart."""
@@ -163,6 +172,7 @@ def test_every_page_renders_in_chromium_with_its_title_and_no_error(
     page.on("request", lambda r: requests.append(r.url))
     try:
         page.goto(f"{app_url}/{path}?{LINKS.get(path, f'period={DEMO_END}')}", wait_until="domcontentloaded")
+        _log_in(page)
         page.get_by_role("heading", name=title, exact=True).first.wait_for(timeout=60_000)
         _settled(page)
         page.screenshot(path=str(ARTIFACTS / f"page_{path or 'overview'}.png"), full_page=True)
@@ -183,6 +193,7 @@ def test_choosing_a_region_in_the_sidebar_puts_it_in_the_link(browser, app_url: 
     page = context.new_page()
     try:
         page.goto(f"{app_url}/?period={DEMO_END}", wait_until="domcontentloaded")
+        _log_in(page)
         page.get_by_role("heading", name="总览", exact=True).first.wait_for(timeout=60_000)
         _settled(page)
         page.get_by_test_id("stSelectbox").filter(has_text="区域").click()
@@ -207,6 +218,7 @@ def test_the_template_download_is_the_units_workbook(browser, app_url: str, tmp_
     page = context.new_page()
     try:
         page.goto(f"{app_url}/upload?period={DEMO_END}", wait_until="domcontentloaded")
+        _log_in(page)
         page.get_by_role("heading", name="数据上传", exact=True).first.wait_for(timeout=60_000)
         _settled(page)
         with page.expect_download(timeout=60_000) as download:

@@ -13,13 +13,11 @@ from tests.fixtures_auth import PASSWORD, _fast_bcrypt, log_in, make_user  # noq
 
 ROOT = Path(__file__).resolve().parents[1]
 UNIT_A, UNIT_B = "teda.zwfw", "teda.scjg"
-APP = ROOT / "app_authtest.py"  # TEMP
+APP = ROOT / "app.py"
 
 
 @pytest.fixture
-def app(db_path, monkeypatch) -> AppTest:
-    import dashboard.auth, dashboard.session  # TEMP
-    monkeypatch.setattr(dashboard.session, "current_user", dashboard.auth.require_login)  # TEMP
+def app(db_path) -> AppTest:
     return AppTest.from_file(str(APP), default_timeout=120)
 
 
@@ -51,7 +49,7 @@ def test_logging_in_opens_the_app_and_a_wrong_password_is_refused_in_chinese(app
     app.text_input[1].input(PASSWORD)
     app.button[0].click().run()
     assert not shows_login(app)
-    assert any("bgs01" in c.value for c in app.sidebar.caption)
+    assert any("当前用户：**bgs01**" in m.value for m in app.sidebar.markdown)
     with store.read(db_path) as con:
         actions = [r[0] for r in con.execute("select action from audit_log where actor = 'bgs01' order by id").fetchall()]
     assert actions == ["login_failed", "login_ok"]

@@ -19,6 +19,7 @@ import pytest
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
+from tests.fixtures_auth import office_session
 from tests.fixtures_dashboard import build_fixture_db
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -87,6 +88,7 @@ def catalog_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def run_page(page: str | None = None, **params: str) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
+    office_session(at)  # logged in as an office account (login itself: tests/test_login_page.py)
     for key, value in params.items():
         at.query_params[key] = value
     at.run()
@@ -242,6 +244,7 @@ def test_a_deep_link_opened_first_after_a_start_still_goes_through_the_app(
     monkeypatch.setattr(PagesManager, "__init__", LEGACY_INIT)
     # switching before the first run makes Streamlit run the page file as a legacy page
     at = AppTest.from_file(APP, default_timeout=60)
+    office_session(at)
     at.query_params["period"] = "2026-10"
     at.switch_page("pages/submissions.py").run()
     assert not at.exception, [e.value for e in at.exception]

@@ -98,7 +98,7 @@ def main() -> None:
     nav = navigation(user)
     ui.chinese_widgets_style()
     try:
-        st.session_state["filters"] = global_filters()
+        st.session_state["filters"] = flt.scope_to(user, global_filters())
         nav.run()
     except store.StoreError as err:
         st.error(f"数据库错误：{err}")

@@ -7,6 +7,11 @@ Streamlit; :func:`sidebar` renders the widgets and writes the choice back to the
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from etl.access import User
+
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -223,3 +228,13 @@ def sync_url(filters: Filters) -> None:
                 del st.query_params[key]
         elif st.query_params.get(key) != value:
             st.query_params[key] = value
+
+
+def scope_to(user: User, f: Filters) -> Filters:
+    """A liaison sees unit-level figures of their own unit only (``etl.access``): every page's
+    unit filter is pinned to it, whatever the sidebar or a shared link says."""
+    from dataclasses import replace
+
+    if user.role == "liaison":
+        return replace(f, unit=user.unit)
+    return f

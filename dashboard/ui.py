@@ -196,13 +196,15 @@ def pick_unit(f: Filters, label: str = "选择单位", default: str | None = Non
 
     A choice made here becomes the global unit filter (and so lands in the URL).
     """
+    me = user()
     names = unit_names(f.region)
+    if me.role == "liaison":  # unit-level figures of their own unit only (etl.access)
+        names = {u: n for u, n in unit_names(None).items() if u == me.unit}
     if not names:
         st.info("所选区域暂无责任单位。")
         return None
     ids = list(names)
     state = st.session_state
-    me = user()
     if me.role == "liaison" and me.unit in names:  # a liaison starts at their own unit
         default = me.unit
     if f.unit in names:

@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard import flags, ui
 from dashboard import queries as q
+from etl import access
 
 f = ui.filters()
 now = q.now_local()
@@ -16,6 +17,11 @@ pick_col, _ = st.columns([2, 3])
 with pick_col:
     unit = ui.pick_unit(f, default=None if behind.empty else behind["unit"].iloc[0])
 if unit:
+    try:
+        access.require_read_unit(ui.user(), unit)  # the data layer's rule, before any figure
+    except access.AccessDenied as err:
+        st.error(str(err))
+        st.stop()
     info = ui.data(q.unit_info, unit) or {}
     contact = " · ".join(x for x in (info.get("liaison"), info.get("phone")) if x)
     st.caption(f"{info.get('region_name', '')} · {info.get('name', unit)} · {f.label}"

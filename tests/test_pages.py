@@ -363,3 +363,28 @@ def ui_unit_name(unit: str) -> str:
     from indicators import load_catalog
 
     return load_catalog().units[unit].name
+
+
+def _liaison_run(db: Path, page: str, **params: str) -> AppTest:
+    from tests.fixtures_auth import log_in, make_user
+
+    make_user(db, "hexi-liaison", "liaison", unit="hexi.zwfw")
+    at = AppTest.from_file(APP, default_timeout=60)
+    log_in(at, "hexi-liaison")
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_a_liaison_sees_only_their_own_unit_in_the_list_of_units_behind(fixture_db: dict) -> None:
+    at = _liaison_run(fixture_db["path"], "pages/overview.py", period="2026-10")
+    behind = frame_with(at, "责任单位")
+    assert set(behind["责任单位"]) == {"河西区政务服务办"}
+
+
+def test_a_liaison_following_a_link_to_another_unit_still_sees_only_their_own(fixture_db: dict) -> None:
+    at = _liaison_run(fixture_db["path"], "pages/unit.py", period="2026-10", region="nankai", unit="nankai.zwfw")
+    assert "河西区政务服务办" in texts(at) and "南开区政务服务办" not in texts(at)

@@ -184,7 +184,7 @@ def region_heatmap(comparison: pd.DataFrame) -> go.Figure:
                       + [fmt_value(a, u) for a, u in zip(df["city_avg"], df["uom"])] + "，排名第 "
                       + df["rank"].astype(str)).pivot_table(index="region_name", columns="name", values="h",
                                                             aggfunc="first")
-    text, hover = text.reindex_like(z), hover.reindex_like(z)
+    text, hover = text.reindex_like(z).fillna("未报"), hover.reindex_like(z).fillna("未报")
     colorscale = [[0, STATUS_COLORS["未达标"]], [0.5, STATUS_COLORS["预警"]], [1, STATUS_COLORS["达标"]]]
     fig = go.Figure(go.Heatmap(
         z=z.values, x=list(z.columns), y=list(z.index), zmin=0, zmax=2, colorscale=colorscale,

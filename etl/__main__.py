@@ -7,7 +7,6 @@ Each command module exposes ``register(subparsers)`` that adds its parser (with 
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 
 # order = order in --help
@@ -23,23 +22,9 @@ COMMANDS = [
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from indicators import cli_zh
+    from indicators import cli
 
-    cli_zh.install()
-    parser = argparse.ArgumentParser(
-        prog="python -m etl",
-        description="营商环境月报：模板生成、导入校验、演示数据、账号管理。",
-    )
-    sub = parser.add_subparsers(dest="command", metavar="命令")
-    for name in COMMANDS:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as err:
-            if err.name == name:  # command not built yet
-                continue
-            raise
-        module.register(sub)
-    return parser
+    return cli.build_parser("python -m etl", "营商环境月报：模板生成、导入校验、演示数据、账号管理。", COMMANDS)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,7 +7,6 @@ Each command module exposes ``register(subparsers)`` that adds its parser (with 
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 
 COMMANDS = [
@@ -18,23 +17,9 @@ COMMANDS = [
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from indicators import cli_zh
+    from indicators import cli
 
-    cli_zh.install()
-    parser = argparse.ArgumentParser(
-        prog="python -m indicators",
-        description="指标目录：校验、导出、从方案文本中提取措施与指标。",
-    )
-    sub = parser.add_subparsers(dest="command", metavar="命令")
-    for name in COMMANDS:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as err:
-            if err.name == name:  # command not built yet
-                continue
-            raise
-        module.register(sub)
-    return parser
+    return cli.build_parser("python -m indicators", "指标目录：校验、导出、从方案文本中提取措施与指标。", COMMANDS)
 
 
 def main(argv: list[str] | None = None) -> int:

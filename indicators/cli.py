@@ -1,4 +1,5 @@
-"""Chinese for argparse's own words (usage, headings, -h, error lines) in both CLIs.
+"""What ``python -m indicators`` and ``python -m etl`` share: wiring subcommand modules, and
+Chinese for argparse's own words (usage, headings, -h, error lines).
 
 argparse looks its messages up through the module-level ``_`` (gettext) at call time, so
 swapping it for a small table translates every parser without touching each command.
@@ -7,6 +8,7 @@ swapping it for a small table translates every parser without touching each comm
 from __future__ import annotations
 
 import argparse
+import importlib
 
 _WORDS = {
     "usage: ": "用法：",
@@ -37,3 +39,14 @@ def install() -> None:
 
     translate._yingshang_zh = True  # type: ignore[attr-defined]
     argparse._ = translate  # type: ignore[attr-defined]
+
+
+def build_parser(prog: str, description: str, commands: list[str]) -> argparse.ArgumentParser:
+    """A parser with one subcommand per module in ``commands``; each module's ``register``
+    adds its parser (with an ``Example:`` epilog) and sets ``func``."""
+    install()
+    parser = argparse.ArgumentParser(prog=prog, description=description)
+    sub = parser.add_subparsers(dest="command", metavar="命令")
+    for name in commands:
+        importlib.import_module(name).register(sub)
+    return parser

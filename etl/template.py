@@ -173,8 +173,16 @@ def previous_values(db: str | os.PathLike | None, unit_id: str, period: date) ->
     return {code: value for code, value in rows}
 
 
-def build_template(unit_id: str, period: date | str, *, catalog: Any = None, db: Any = None) -> Workbook:
-    """The return workbook of ``unit_id`` for ``period`` (see the module docstring)."""
+def build_template(unit_id: str, period: date | str, *, catalog: Any = None, db: Any = None,
+                   user: Any = None) -> Workbook:
+    """The return workbook of ``unit_id`` for ``period`` (see the module docstring).
+
+    With ``user``, a liaison may only build their own unit's workbook (``etl.access``).
+    """
+    if user is not None:
+        from etl.access import require_template
+
+        require_template(user, unit_id)
     if catalog is None:
         from indicators import load_catalog
 

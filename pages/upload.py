@@ -9,6 +9,7 @@ import streamlit as st
 
 from dashboard import ui
 from dashboard.filters import parse_period, period_label, period_options
+from etl.access import User
 
 f = ui.filters()
 user = ui.user()
@@ -19,12 +20,12 @@ TIMELINESS = {True: "按时", False: "迟报"}
 
 
 @st.cache_data(show_spinner="正在生成模板……", max_entries=64)
-def template_bytes(unit_id: str, period: str, ver: str) -> bytes:
+def template_bytes(unit_id: str, period: str, ver: str, user: User) -> bytes:
     """The filled-in template workbook (previous values change with the data version)."""
     from etl.template import build_template
 
     buf = io.BytesIO()
-    build_template(unit_id, period, db=ui.db()).save(buf)
+    build_template(unit_id, period, db=ui.db(), user=user).save(buf)
     return buf.getvalue()
 
 
@@ -90,7 +91,7 @@ with c2:
 if unit:
     st.download_button(
         f"下载 {period_label(month)} 月报模板",
-        data=lambda: template_bytes(unit, f"{month:%Y-%m}", ui.version()),
+        data=lambda: template_bytes(unit, f"{month:%Y-%m}", ui.version(), user),
         file_name=template_name(unit, month),
         mime=ui.XLSX_MIME,
         on_click="ignore",

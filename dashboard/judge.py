@@ -95,6 +95,20 @@ COLUMNS_ALL = COLUMNS + ", value_text, target_text, reason, streak"
 
 # Months of the span; which months have fresh precomputed judgments; for the other months the
 # targets in force per code × month, the city averages, then the verdict; both halves unioned.
+# The target in force for each indicator and month of ``months`` (CTE fragment, no WITH).
+TARGET_MONTH = """targets as (
+    select code, comparator, value, amber, effective_from, effective_to from indicator_target
+    union all
+    select code, comparator, target, amber, coalesce(effective_from, date '2000-01-01'), effective_to
+    from indicator i where not exists (select 1 from indicator_target t where t.code = i.code)
+),
+target_month as (
+    select t.code, m.period, t.comparator, t.value as target, t.amber
+    from targets t join months m
+      on t.effective_from <= m.period and (t.effective_to is null or m.period <= t.effective_to)
+    qualify row_number() over (partition by t.code, m.period order by t.effective_from desc) = 1
+)"""
+
 JUDGED_LIVE = f"""
 months as (
     select unnest(generate_series($p0::date, $p1::date, interval 1 month))::date as period
@@ -118,18 +132,7 @@ stored as (
       and ($unit is null or unit = $unit)
       and ($code is null or code = $code)
 ),
-targets as (
-    select code, comparator, value, amber, effective_from, effective_to from indicator_target
-    union all
-    select code, comparator, target, amber, coalesce(effective_from, date '2000-01-01'), effective_to
-    from indicator i where not exists (select 1 from indicator_target t where t.code = i.code)
-),
-target_month as (
-    select t.code, m.period, t.comparator, t.value as target, t.amber
-    from targets t join months m
-      on t.effective_from <= m.period and (t.effective_to is null or m.period <= t.effective_to)
-    qualify row_number() over (partition by t.code, m.period order by t.effective_from desc) = 1
-),
+{TARGET_MONTH},
 district_means as (
     select o.code, o.period, o.region, avg(o.value) as v
     from observation o
@@ -194,18 +197,7 @@ JUDGED_STORED = f"""
 months as (
     select unnest(generate_series($p0::date, $p1::date, interval 1 month))::date as period
 ),
-targets as (
-    select code, comparator, value, amber, effective_from, effective_to from indicator_target
-    union all
-    select code, comparator, target, amber, coalesce(effective_from, date '2000-01-01'), effective_to
-    from indicator i where not exists (select 1 from indicator_target t where t.code = i.code)
-),
-target_month as (
-    select t.code, m.period, t.comparator, t.value as target, t.amber
-    from targets t join months m
-      on t.effective_from <= m.period and (t.effective_to is null or m.period <= t.effective_to)
-    qualify row_number() over (partition by t.code, m.period order by t.effective_from desc) = 1
-),
+{TARGET_MONTH},
 judged as (
     select {COLUMNS_ALL} from judged_observation
     where period between $p0 and $p1

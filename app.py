@@ -18,7 +18,7 @@ from dashboard import auth, ui
 from dashboard import filters as flt
 from dashboard.session import current_user
 from etl import store
-from etl.access import User, may_open
+from etl.access import User, may_open, readable_units
 
 HERE = Path(__file__).resolve().parent
 log = logging.getLogger("yingshang.app")
@@ -65,17 +65,24 @@ def navigation(user: User):
     return st.navigation({g: [p for p in ps if p] for g, ps in groups.items() if any(ps)})
 
 
-def global_filters() -> flt.Filters:
+def global_filters(user: User) -> flt.Filters:
+    """The sidebar filters, cut to what ``user`` may read (``flt.scope_to``)."""
     from dashboard import queries as q
 
     regions = ui.data(q.regions)
     units = ui.data(q.units)
     months = ui.data(q.periods)
-    return flt.sidebar(
+    readable = readable_units(user, ui.db())
+    if readable is not None:  # a liaison: their own unit first, then the granted ones
+        units = units[units["id"].isin(readable)]
+        units = units.assign(own=units["id"] != user.unit).sort_values(["own", "region", "id"])
+    chosen = flt.sidebar(
         data_months=months,
         regions=dict(zip(regions["id"], regions["name"])),
         units={u: (n, r) for u, n, r in zip(units["id"], units["name"], units["region"])},
+        restricted=readable is not None,
     )
+    return flt.scope_to(user, chosen, readable)
 
 
 def main() -> None:
@@ -98,7 +105,7 @@ def main() -> None:
     nav = navigation(user)
     ui.chinese_widgets_style()
     try:
-        st.session_state["filters"] = flt.scope_to(user, global_filters())
+        st.session_state["filters"] = global_filters(user)
         nav.run()
     except store.StoreError as err:
         st.error(f"数据库错误：{err}")

@@ -156,11 +156,15 @@ def sidebar(
     data_months: Sequence[date],
     regions: Mapping[str, str],
     units: Mapping[str, tuple[str, str]],
+    restricted: bool = False,
 ) -> Filters:
     """Render the global filters in the sidebar and mirror them into ``st.query_params``.
 
     ``regions``: id -> name (display order); ``units``: id -> (name, region id).
     The URL seeds the widgets when a session starts; afterwards the widgets lead.
+    ``restricted`` (a liaison): ``units`` are the units they may read, the first their own;
+    there is no region choice and no "全部单位" (other units come only as region aggregates,
+    on the 区域对比 page).
     """
     import streamlit as st
 
@@ -193,18 +197,21 @@ def sidebar(
             key="f_period",
         )
         # "" stands for "all" (a None value would show Streamlit's English placeholder)
-        region_ids = ["", *regions]
+        region_ids = [""] if restricted else ["", *regions]
         if state.get("f_region") not in region_ids:
             state["f_region"] = ""
-        region = st.selectbox(
+        region = "" if restricted else st.selectbox(
             "区域",
             options=region_ids,
             format_func=lambda r: regions[r] if r else "全部区域",
             key="f_region",
         )
-        unit_ids = ["", *(u for u, (_, reg) in units.items() if not region or reg == region)]
+        if restricted:
+            unit_ids = list(units)
+        else:
+            unit_ids = ["", *(u for u, (_, reg) in units.items() if not region or reg == region)]
         if state.get("f_unit") not in unit_ids:
-            state["f_unit"] = ""
+            state["f_unit"] = unit_ids[0] if restricted and unit_ids else ""
         unit = st.selectbox(
             "责任单位",
             options=unit_ids,
@@ -230,11 +237,16 @@ def sync_url(filters: Filters) -> None:
             st.query_params[key] = value
 
 
-def scope_to(user: User, f: Filters) -> Filters:
-    """A liaison sees unit-level figures of their own unit only (``etl.access``): every page's
-    unit filter is pinned to it, whatever the sidebar or a shared link says."""
+def scope_to(user: User, f: Filters, readable: Sequence[str] | None) -> Filters:
+    """Filters a restricted reader may use, whatever the sidebar or a shared link says.
+
+    ``readable`` is ``etl.access.readable_units(user)`` (None: every unit). A liaison's pages
+    show one unit they may read (their own unless they chose a granted one), with no region
+    filter; the query functions refuse anything else anyway (``dashboard.scope``).
+    """
     from dataclasses import replace
 
-    if user.role == "liaison":
-        return replace(f, unit=user.unit)
-    return f
+    if readable is None:
+        return f
+    unit = f.unit if f.unit in readable else user.unit
+    return replace(f, unit=unit, region=None)

@@ -20,8 +20,9 @@ from typing import Any
 
 import pandas as pd
 
-from dashboard import judge, returns
+from dashboard import judge, returns, scope
 from dashboard.db import run
+from etl.access import User
 
 FLAG_TYPES = ["未达标", "连续三个月未达标", "逾期未报", "预警", "迟报", "任务滞后", "数据存疑"]
 SEVERITY = {"未达标": "高", "连续三个月未达标": "高", "逾期未报": "高", "预警": "中", "迟报": "中",
@@ -35,6 +36,7 @@ with {judge.JUDGED},
 {returns.RETURNS},
 month_rows as (
     select * from judged where period = $p1 and status in ('未达标', '预警')
+      and ($all_units or list_contains($units, unit))
     order by status desc, region, unit, code
     limit $limit
 ),
@@ -44,7 +46,8 @@ indicator_flags as (
     from month_rows
 ),
 streak_keys as (
-    select * from ({judge.STREAK_KEYS}) order by unit, code limit $limit
+    select * from ({judge.STREAK_KEYS}) where $all_units or list_contains($units, unit)
+    order by unit, code limit $limit
 ),
 streak_rows as (
     select j.* from judged j semi join streak_keys k on k.unit = j.unit and k.code = j.code
@@ -137,6 +140,7 @@ def _run(db: Any, sql: str, prm: dict[str, Any]) -> pd.DataFrame:
 # rows that the month's join ignores, so one parameter set serves both chains.
 _SELECT = _FLAGS + f"""
 select * from final
+where $all_units or list_contains($units, unit)
 order by case severity when '高' then 0 when '中' then 1 else 2 end, case flag {_ORDER} end,
          region, unit, subject
 limit $limit
@@ -167,16 +171,22 @@ select flag, sum(n)::bigint as n from counted where n > 0 group by flag order by
 """
 
 
-def red_flags(db: Any, period: date, now: datetime, unit: str | None = None,
+def red_flags(db: Any, user: User, period: date, now: datetime, unit: str | None = None,
               region: str | None = None, limit: int | None = None) -> pd.DataFrame:
-    """The red flags of ``period``, worst first, optionally for one unit or region.
+    """The red flags of ``period`` that ``user`` may read, worst first, optionally for one
+    unit or region.
 
     ``limit`` caps the rows (a national month can have hundreds of thousands of flags;
     each rule then contributes at most ``limit`` rows before the final cut)."""
-    return _run(db, _SELECT, _params(period, now, unit, region, limit))
+    scope.check_unit(user, db, unit)
+    return _run(db, _SELECT, _params(period, now, unit, region, limit) | scope.sql_units(user, db))
 
 
-def flag_counts(db: Any, period: date, now: datetime, region: str | None = None,
+def flag_counts(db: Any, user: User, period: date, now: datetime, region: str | None = None,
                 unit: str | None = None) -> pd.DataFrame:
-    """How many flags of each type ``period`` has (types without flags are left out)."""
+    """How many flags of each type ``period`` has (types without flags are left out).
+
+    A count is an aggregate: open to every role for a region or the city, for one unit only
+    if ``user`` may read it."""
+    scope.check_unit(user, db, unit)
     return _run(db, _COUNTS, _params(period, now, unit, region))

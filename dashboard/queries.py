@@ -18,11 +18,12 @@ from typing import Any
 import pandas as pd
 
 from dashboard import db as db_
-from dashboard import judge, returns, stats
+from dashboard import judge, returns, scope, stats
 from dashboard.flags import flag_counts, red_flags  # noqa: F401  (re-exported for pages)
 from dashboard.format import sql_target_text, sql_value_text
 from dashboard.returns import due_at, now_local  # noqa: F401
 from etl import store
+from etl.access import User
 
 Db = Any  # str | os.PathLike | None, passed to etl.store.read
 
@@ -177,7 +178,10 @@ select * from ret, ind, tasks, warnings
 """
 
 
-def overview_kpis(db: Db, f: Filters, now: datetime) -> dict:
+def overview_kpis(db: Db, user: User, f: Filters, now: datetime) -> dict:
+    """Reporting and attainment figures of the filtered scope (an aggregate: open to every
+    role for a region or the city; one unit only if ``user`` may read it)."""
+    scope.check_unit(user, db, f.unit)
     p0, p1 = f.span()
     prm = returns.params(p0, p1, now, f.region, f.unit)
     row = _run_with_stats(db, _KPIS, p0, p1, f.region, f.unit, prm).iloc[0].to_dict()
@@ -189,7 +193,7 @@ def overview_kpis(db: Db, f: Filters, now: datetime) -> dict:
     if streaks is None:  # stats stale: count the streaks month by month
         streaks = 0
         for m in returns.months_between(p0, p1):
-            counts = flag_counts(db, m, now, region=f.region, unit=f.unit)
+            counts = flag_counts(db, user, m, now, region=f.region, unit=f.unit)
             streaks += int(counts.loc[counts["flag"] == "连续三个月未达标", "n"].sum())
     doubtful = out.pop("doubtful")
     out["open_flags"] = (out["failed"] + out["amber"] + out["missing"] + out["late"]
@@ -225,7 +229,9 @@ select * from final order by period
 """
 
 
-def overview_trend(db: Db, f: Filters, months: int = 12) -> pd.DataFrame:
+def overview_trend(db: Db, user: User, f: Filters, months: int = 12) -> pd.DataFrame:
+    """Monthly on-time and attainment rates (an aggregate, like ``overview_kpis``)."""
+    scope.check_unit(user, db, f.unit)
     _, p1 = f.span()
     p0 = returns.add_months(p1, -(months - 1))
     # "now" only separates 逾期未报 from 未到期, which the trend does not show.
@@ -266,22 +272,25 @@ final as (
     left join tasks t using (unit)
     left join region g on g.id = r.region
 )
-select * from final where score > 0
+select * from final where score > 0 and ($all_units or list_contains($units, unit))
 order by score desc, attainment_rate asc nulls first, unit
 limit $n
 """
 
 
-def units_most_behind(db: Db, f: Filters, now: datetime, n: int = 10) -> pd.DataFrame:
+def units_most_behind(db: Db, user: User, f: Filters, now: datetime, n: int = 10) -> pd.DataFrame:
+    """The ``n`` units furthest behind, among those ``user`` may read."""
+    scope.check_unit(user, db, f.unit)
     p0, p1 = f.span()
-    prm = returns.params(p0, p1, now, f.region, f.unit) | {"n": int(n)}
+    prm = returns.params(p0, p1, now, f.region, f.unit) | {"n": int(n)} | scope.sql_units(user, db)
     return _run_with_stats(db, _BEHIND, p0, p1, f.region, f.unit, prm)
 
 
 # --- 责任单位 ---------------------------------------------------------------------------
 
 
-def unit_info(db: Db, unit: str) -> dict | None:
+def unit_info(db: Db, user: User, unit: str) -> dict | None:
+    scope.check_unit(user, db, unit)
     df = run(db, """
         select u.id, u.name, u.region, r.name as region_name, u.dept, u.liaison, u.phone
         from unit u left join region r on r.id = u.region where u.id = $unit
@@ -334,7 +343,8 @@ order by case status when '未达标' then 0 when '预警' then 1 when '未报' 
 """
 
 
-def unit_scorecard(db: Db, unit: str, period: date) -> pd.DataFrame:
+def unit_scorecard(db: Db, user: User, unit: str, period: date) -> pd.DataFrame:
+    scope.check_unit(user, db, unit)
     p = _month(period)
     prm = judge.params(p, p, unit=unit) | {"s0": returns.add_months(p, -11)}
     df = run(db, _SCORECARD, prm)
@@ -367,11 +377,13 @@ order by case status when '滞后' then 0 when '未报' then 1 when '未启动' 
 """
 
 
-def unit_tasks(db: Db, unit: str, period: date) -> pd.DataFrame:
+def unit_tasks(db: Db, user: User, unit: str, period: date) -> pd.DataFrame:
+    scope.check_unit(user, db, unit)
     return run(db, _TASKS, {"unit": unit, "period": _month(period)})
 
 
-def unit_submissions(db: Db, unit: str) -> pd.DataFrame:
+def unit_submissions(db: Db, user: User, unit: str) -> pd.DataFrame:
+    scope.check_unit(user, db, unit)
     return run(db, """
         with final as (
             select id as submission_id, period, version,
@@ -446,9 +458,10 @@ select * from final order by rank, unit
 """
 
 
-def indicator_values(db: Db, code: str, period: date) -> pd.DataFrame:
+def indicator_values(db: Db, user: User, code: str, period: date) -> pd.DataFrame:
+    """Every unit's value of ``code`` (those ``user`` may read), ranked among all units."""
     p = _month(period)
-    return run(db, _VALUES, judge.params(p, p, code=code))
+    return scope.rows(user, db, run(db, _VALUES, judge.params(p, p, code=code)))
 
 
 # --- 报送情况 ---------------------------------------------------------------------------
@@ -467,15 +480,15 @@ order by case status when '逾期未报' then 0 when '迟报' then 1 when '未�
 """
 
 
-def submission_status(db: Db, period: date, now: datetime, region: str | None = None) -> pd.DataFrame:
+def submission_status(db: Db, user: User, period: date, now: datetime, region: str | None = None) -> pd.DataFrame:
     p = _month(period)
     days, workdays_ = returns.days_left(p, now)
     prm = returns.params(p, p, now, region) | {"days_left": days, "workdays_left": workdays_}
-    return run(db, _STATUS, prm)
+    return scope.rows(user, db, run(db, _STATUS, prm))
 
 
-def chase_list(db: Db, period: date, now: datetime, region: str | None = None) -> pd.DataFrame:
-    df = submission_status(db, period, now, region)
+def chase_list(db: Db, user: User, period: date, now: datetime, region: str | None = None) -> pd.DataFrame:
+    df = submission_status(db, user, period, now, region)
     df = df[df["status"].isin(["逾期未报", "未到期"])]
     return df[["unit_name", "region_name", "liaison", "phone", "status", "days_left", "workdays_left"]] \
         .reset_index(drop=True)
@@ -565,9 +578,10 @@ def region_trend(db: Db, code: str, regions: list[str] | None = None, months: in
 # --- 任务台账 ---------------------------------------------------------------------------
 
 
-def task_ledger(db: Db, period: date, plan: str | None = None, unit: str | None = None,
+def task_ledger(db: Db, user: User, period: date, plan: str | None = None, unit: str | None = None,
                 status: str | None = None) -> pd.DataFrame:
-    return run(db, """
+    scope.check_unit(user, db, unit)
+    return scope.rows(user, db, run(db, """
         with reported as (
             select * from task_progress where is_current and period = $period
         ),
@@ -586,7 +600,7 @@ def task_ledger(db: Db, period: date, plan: str | None = None, unit: str | None 
         )
         select * from final where $status is null or status = $status
         order by plan, measure_key, role desc, unit
-    """, {"period": _month(period), "plan": plan, "unit": unit, "status": status})
+    """, {"period": _month(period), "plan": plan, "unit": unit, "status": status}))
 
 
 # --- 数据质量 ---------------------------------------------------------------------------
@@ -597,11 +611,14 @@ with scoped as (
     from finding f join submission s on s.id = f.submission_id
     where (s.is_current or s.status = 'rejected') and s.period between $p0 and $p1
       and ($unit is null or s.unit = $unit)
+      and ($all_units or list_contains($units, s.unit))
 )
 """
 
 
-def quality_findings(db: Db, period_from: date, period_to: date, unit: str | None = None) -> pd.DataFrame:
+def quality_findings(db: Db, user: User, period_from: date, period_to: date,
+                     unit: str | None = None) -> pd.DataFrame:
+    scope.check_unit(user, db, unit)
     return run(db, _FINDINGS_BASE + """,
         final as (
             select f.unit, u.name as unit_name, r.name as region_name, f.code, f.severity, count(*) as n,
@@ -611,10 +628,11 @@ def quality_findings(db: Db, period_from: date, period_to: date, unit: str | Non
             group by f.unit, u.name, r.name, f.code, f.severity
         )
         select * from final order by n desc, severity, unit, code
-    """, {"p0": _month(period_from), "p1": _month(period_to), "unit": unit})
+    """, {"p0": _month(period_from), "p1": _month(period_to), "unit": unit} | scope.sql_units(user, db))
 
 
-def quality_top(db: Db, period_from: date, period_to: date, n: int = 10) -> pd.DataFrame:
+def quality_top(db: Db, user: User, period_from: date, period_to: date, n: int = 10) -> pd.DataFrame:
+    """The most frequent findings, counted over the units ``user`` may read."""
     return run(db, _FINDINGS_BASE + """,
         final as (
             select code, severity, count(*) as n, count(distinct unit) as units,
@@ -622,4 +640,5 @@ def quality_top(db: Db, period_from: date, period_to: date, n: int = 10) -> pd.D
             from scoped group by code, severity
         )
         select * from final order by n desc, code limit $n
-    """, {"p0": _month(period_from), "p1": _month(period_to), "unit": None, "n": int(n)})
+    """, {"p0": _month(period_from), "p1": _month(period_to), "unit": None, "n": int(n)}
+        | scope.sql_units(user, db))

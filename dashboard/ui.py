@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.filters import Filters
-from etl import store
+from etl import access, store
 from etl.access import User
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -94,6 +94,11 @@ def user() -> User:
     if "user" not in st.session_state:
         _run_through_app()
     return st.session_state["user"]
+
+
+def readable_units() -> list[str] | None:
+    """The units the current user may read at unit level (None: every unit)."""
+    return access.readable_units(user(), db())
 
 
 def header(title: str, caption: str | None = None) -> None:
@@ -196,17 +201,18 @@ def pick_unit(f: Filters, label: str = "选择单位", default: str | None = Non
 
     A choice made here becomes the global unit filter (and so lands in the URL).
     """
-    me = user()
+    readable = readable_units()
     names = unit_names(f.region)
-    if me.role == "liaison":  # unit-level figures of their own unit only (etl.access)
-        names = {u: n for u, n in unit_names(None).items() if u == me.unit}
+    if readable is not None:  # a liaison: the units they may read (their own first)
+        me = user().unit
+        everyone = unit_names(None)
+        names = {u: everyone[u] for u in sorted(readable, key=lambda u: (u != me, u)) if u in everyone}
+        default = f.unit or me
     if not names:
         st.info("所选区域暂无责任单位。")
         return None
     ids = list(names)
     state = st.session_state
-    if me.role == "liaison" and me.unit in names:  # a liaison starts at their own unit
-        default = me.unit
     if f.unit in names:
         state["pick_unit"] = f.unit
     elif state.get("pick_unit") not in names:

@@ -27,6 +27,9 @@ class User:
     role: Role
     unit: str | None = None
     display_name: str | None = None
+    # Read grants the office gave a liaison beyond their own unit (``etl.users.grant_read``):
+    # GRANT_ALL, "region:<region id>" or "unit:<unit id>". Reading only: uploads stay own-unit.
+    grants: frozenset[str] = frozenset()
 
     @property
     def label(self) -> str:
@@ -70,24 +73,73 @@ def require_template(user: User, unit: str) -> None:
         raise AccessDenied(f"您只能下载本单位（{user.unit}）的填报模板，不能下载其他单位（{unit}）的模板。")
 
 
-def require_read_unit(user: User, unit: str) -> None:
-    """Unit-level figures: office and leaders see every unit, a liaison only their own."""
-    if user.role in ("office", "leader"):
+GRANT_ALL = "all"
+GRANT_KINDS = ("region", "unit")
+
+
+def grant_scope(kind: str, target: str | None = None) -> str:
+    """The stored form of a read grant: ``all``, ``region:<id>`` or ``unit:<id>``."""
+    if kind == GRANT_ALL:
+        return GRANT_ALL
+    if kind not in GRANT_KINDS or not target:
+        raise ValueError(f"unknown grant {kind}:{target}")
+    return f"{kind}:{target}"
+
+
+def split_grant(scope: str) -> tuple[str, str | None]:
+    """``region:hexi`` -> ("region", "hexi"); ``all`` -> ("all", None)."""
+    if scope == GRANT_ALL:
+        return GRANT_ALL, None
+    kind, _, target = scope.partition(":")
+    return kind, target
+
+
+def reads_every_unit(user: User) -> bool:
+    """Office and leaders read every unit; a liaison only when the office granted ``all``."""
+    return user.role in ("office", "leader") or GRANT_ALL in user.grants
+
+
+def readable_units(user: User, db=None) -> list[str] | None:
+    """The units whose unit-level rows ``user`` may read; None means every unit.
+
+    A liaison reads their own unit plus what the office granted (units, or every unit of a
+    region, resolved against the catalog mirror). Region-wide aggregates need no grant.
+    """
+    if reads_every_unit(user):
+        return None
+    units = {user.unit} if user.unit else set()
+    regions = []
+    for scope in user.grants:
+        kind, target = split_grant(scope)
+        if kind == "unit":
+            units.add(target)
+        elif kind == "region":
+            regions.append(target)
+    if regions:
+        from etl import store
+
+        with store.read(db) as con:
+            rows = con.execute("select id from unit where list_contains(?, region)", [regions]).fetchall()
+        units.update(r[0] for r in rows)
+    return sorted(units)
+
+
+def require_read_unit(user: User, unit: str, db=None) -> None:
+    """Unit-level figures: office and leaders see every unit, a liaison their own (and grants)."""
+    allowed = readable_units(user, db)
+    if allowed is None or unit in allowed:
         return
-    if user.unit != unit:
-        raise AccessDenied(
-            f"您只能查看本单位（{user.unit}）的明细数据；其他单位（{unit}）只能以所在区域的汇总形式查看。"
-        )
+    raise AccessDenied(
+        f"您只能查看本单位（{user.unit}）的明细数据；其他单位（{unit}）只能以所在区域的汇总形式查看。"
+        "如确需查看，请联系领导小组办公室开通查看权限。"
+    )
 
 
 def visible_units(user: User, db=None) -> list[str]:
-    """The units whose unit-level rows ``user`` may read (queries filter with ``unit in (...)``).
-
-    Office and leaders: every unit in the catalog mirror; a liaison: their own unit only.
-    Region-wide aggregates are open to every role and need no filter.
-    """
-    if user.role == "liaison":
-        return [user.unit] if user.unit else []
+    """``readable_units`` spelled out: every unit id of the catalog mirror when unrestricted."""
+    allowed = readable_units(user, db)
+    if allowed is not None:
+        return allowed
     from etl import store
 
     with store.read(db) as con:

@@ -26,9 +26,12 @@ ACTIONS: dict[str, str] = {
     "user_add": "新增账号",
     "user_disable": "停用账号",
     "user_reset_password": "重置密码",
+    "user_grant": "开通查看权限",
+    "user_revoke": "收回查看权限",
     "login_ok": "登录成功",
     "login_failed": "登录失败",
     "login_locked": "账号锁定",
+    "logout": "退出登录",
     "roster_change": "调整报送名单",
 }
 

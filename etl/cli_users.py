@@ -15,7 +15,35 @@ EPILOG = """Example:
   echo 'Teda-2026x' | python -m etl users add --username teda.zwfw --role liaison --unit teda.zwfw --name 李四 --password-stdin
   python -m etl users list
   python -m etl users disable --username teda.zwfw
-  python -m etl users reset-password --username bgs01"""
+  python -m etl users reset-password --username bgs01
+  python -m etl users grant --username teda.zwfw --region teda
+  python -m etl users revoke --username teda.zwfw --region teda"""
+
+DB_HELP = "数据库文件（默认取环境变量 YINGSHANG_DB 或 data/yingshang.duckdb）"
+
+
+def _action(actions: argparse._SubParsersAction, name: str, help_: str, example: str) -> argparse.ArgumentParser:
+    """One ``users`` action; ``--db`` is accepted after the action too (``users list --db X``)."""
+    a = actions.add_parser(name, help=help_, formatter_class=argparse.RawDescriptionHelpFormatter,
+                           epilog=f"Example:\n  {example}")
+    # SUPPRESS: when not given here, the value given before the action (or None) stays
+    a.add_argument("--db", default=argparse.SUPPRESS, help=DB_HELP)
+    return a
+
+
+def _scope_args(p: argparse.ArgumentParser) -> None:
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--region", help="区域编号：可查看该区域全部单位的明细，如 teda")
+    which.add_argument("--unit", help="单位编号：可查看该单位的明细，如 teda.sw")
+    which.add_argument("--all", action="store_true", help="可查看全部单位的明细")
+
+
+def _scope(args: argparse.Namespace) -> tuple[str, str | None]:
+    if args.all:
+        return "all", None
+    if args.region:
+        return "region", args.region
+    return "unit", args.unit
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -25,13 +53,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=EPILOG,
     )
-    p.add_argument("--db", help="数据库文件（默认取环境变量 YINGSHANG_DB 或 data/yingshang.duckdb）")
+    p.add_argument("--db", help=DB_HELP)
     actions = p.add_subparsers(dest="users_command", metavar="操作")
 
-    add = actions.add_parser(
-        "add", help="新增账号", formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="Example:\n  python -m etl users add --username bgs01 --role office --name 张三",
-    )
+    add = _action(actions, "add", "新增账号", "python -m etl users add --username bgs01 --role office --name 张三")
     add.add_argument("--username", required=True, help="用户名（字母、数字或 . _ -）")
     add.add_argument("--role", required=True, choices=["office", "liaison", "leader"],
                      help="角色：office 办公室 / liaison 联络员 / leader 领导")
@@ -40,26 +65,30 @@ def register(sub: argparse._SubParsersAction) -> None:
     add.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码（一行）")
     add.set_defaults(func=run_add)
 
-    ls = actions.add_parser(
-        "list", help="列出全部账号", formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="Example:\n  python -m etl users list",
-    )
+    ls = _action(actions, "list", "列出全部账号（含额外查看权限）", "python -m etl users list")
     ls.set_defaults(func=run_list)
 
-    dis = actions.add_parser(
-        "disable", help="停用账号", formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="Example:\n  python -m etl users disable --username teda.zwfw",
-    )
+    dis = _action(actions, "disable", "停用账号", "python -m etl users disable --username teda.zwfw")
     dis.add_argument("--username", required=True)
     dis.set_defaults(func=run_disable)
 
-    reset = actions.add_parser(
-        "reset-password", help="重置密码（同时解除锁定）", formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="Example:\n  python -m etl users reset-password --username bgs01",
-    )
+    reset = _action(actions, "reset-password", "重置密码（同时解除锁定）",
+                    "python -m etl users reset-password --username bgs01")
     reset.add_argument("--username", required=True)
     reset.add_argument("--password-stdin", action="store_true", help="从标准输入读取新密码（一行）")
     reset.set_defaults(func=run_reset)
+
+    grant = _action(actions, "grant", "为联络员开通查看其他单位明细的权限（只读）",
+                    "python -m etl users grant --username teda.zwfw --region teda")
+    grant.add_argument("--username", required=True)
+    _scope_args(grant)
+    grant.set_defaults(func=run_grant)
+
+    revoke = _action(actions, "revoke", "收回联络员的查看权限",
+                     "python -m etl users revoke --username teda.zwfw --region teda")
+    revoke.add_argument("--username", required=True)
+    _scope_args(revoke)
+    revoke.set_defaults(func=run_revoke)
 
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
@@ -155,5 +184,36 @@ def run_reset(args: argparse.Namespace) -> int:
         password = _read_password(args.password_stdin)
         users.reset_password(SYSTEM_USER, args.username, password, db=args.db)
         print(f"已重置账号 {args.username} 的密码，并解除锁定。")
+
+    return _run(action)
+
+
+def run_grant(args: argparse.Namespace) -> int:
+    from etl import users
+    from etl.access import SYSTEM_USER, grant_scope
+
+    _prepare(args)
+
+    def action() -> None:
+        kind, target = _scope(args)
+        grants = users.grant_read(SYSTEM_USER, args.username, kind, target, db=args.db)
+        print(f"已为账号 {args.username} 开通查看权限：{users.grant_label(grant_scope(kind, target))}。")
+        print("现有查看权限：" + "、".join(users.grant_label(g) for g in sorted(grants)))
+
+    return _run(action)
+
+
+def run_revoke(args: argparse.Namespace) -> int:
+    from etl import users
+    from etl.access import SYSTEM_USER, grant_scope
+
+    _prepare(args)
+
+    def action() -> None:
+        kind, target = _scope(args)
+        grants = users.revoke_read(SYSTEM_USER, args.username, kind, target, db=args.db)
+        print(f"已收回账号 {args.username} 的查看权限：{users.grant_label(grant_scope(kind, target))}。")
+        left = "、".join(users.grant_label(g) for g in sorted(grants)) or "无（仅本单位）"
+        print(f"现有查看权限：{left}")
 
     return _run(action)

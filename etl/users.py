@@ -9,14 +9,22 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, timezone
 
 import bcrypt
 import pandas as pd
 
 from etl import audit, store
-from etl.access import ROLE_NAMES, SYSTEM_USER, User, require_office
+from etl.access import (
+    GRANT_ALL,
+    ROLE_NAMES,
+    SYSTEM_USER,
+    User,
+    grant_scope,
+    require_office,
+    split_grant,
+)
 
 ROLES = ("office", "liaison", "leader")
 USERNAME_RE = re.compile(r"[A-Za-z0-9_.\-]{2,64}")
@@ -194,6 +202,10 @@ def list_users(actor: User, db=None) -> list[Account]:
 def users_table(actor: User, db=None, now: datetime | None = None) -> pd.DataFrame:
     """The account list with Chinese headings, for the CLI and the 账号管理 page."""
     at = _now(now)
+    grants = all_grants(actor, db)
+    with store.read(db) as con:
+        regions = dict(con.execute("select id, name from region").fetchall())
+        units = dict(con.execute("select id, name from unit").fetchall())
     rows = [
         {
             "用户名": a.username,
@@ -202,11 +214,12 @@ def users_table(actor: User, db=None, now: datetime | None = None) -> pd.DataFra
             "单位": a.unit or "",
             "状态": "已停用" if a.disabled else ("已锁定" if a.locked_until and a.locked_until > at else "正常"),
             "连续失败": a.failed_logins,
+            "额外查看权限": "、".join(grant_label(g, regions, units) for g in grants.get(a.username, [])),
             "演示": "是" if a.is_demo else "",
         }
         for a in list_users(actor, db)
     ]
-    return pd.DataFrame(rows, columns=["用户名", "姓名", "角色", "单位", "状态", "连续失败", "演示"])
+    return pd.DataFrame(rows, columns=["用户名", "姓名", "角色", "单位", "状态", "连续失败", "额外查看权限", "演示"])
 
 
 def _require_account(con, username: str) -> Account:
@@ -261,13 +274,111 @@ def reset_password(actor: User, username: str, password: str, db=None, now: date
 
 
 def get_user(username: str, db=None) -> User | None:
-    """The active account ``username`` as a ``User`` (None when unknown or disabled)."""
+    """The active account ``username`` as a ``User`` with its read grants (None when unknown
+    or disabled). The app calls this on every run, so changes apply at the next click."""
     with store.read(db) as con:
         row = _fetch(con, username)
+        grants = _grants(con, username) if row else frozenset()
     if not row:
         return None
     acc = _account(row)
-    return None if acc.disabled else acc.as_user()
+    if acc.disabled:
+        return None
+    return replace(acc.as_user(), grants=grants)
+
+
+# --- read grants -------------------------------------------------------------------------
+
+
+def _grants(con, username: str) -> frozenset[str]:
+    rows = con.execute("select scope from user_read_grant where username = ?", [username]).fetchall()
+    return frozenset(r[0] for r in rows)
+
+
+def grant_label(scope: str, region_names: dict[str, str] | None = None,
+                unit_names: dict[str, str] | None = None) -> str:
+    """A grant in Chinese: 全部单位 / 区域：和平区 / 单位：经开区政务服务办."""
+    kind, target = split_grant(scope)
+    if kind == GRANT_ALL:
+        return "全部单位"
+    if kind == "region":
+        return f"区域：{(region_names or {}).get(target, target)}"
+    return f"单位：{(unit_names or {}).get(target, target)}"
+
+
+def _check_grant_target(con, kind: str, target: str | None) -> str:
+    """The stored scope for (kind, target), after checking the target is in the catalog."""
+    if kind == GRANT_ALL:
+        return GRANT_ALL
+    if kind not in ("region", "unit"):
+        raise UserError("BAD_GRANT", f"查看权限须为 all（全部单位）、region（区域）或 unit（单位），收到 {kind!r}。")
+    table = "region" if kind == "region" else "unit"
+    if not target or not con.execute(f"select 1 from {table} where id = ?", [target]).fetchone():
+        what = "区域" if kind == "region" else "单位"
+        raise UserError("UNKNOWN_GRANT_TARGET", f"{what} {target} 不在指标目录中。")
+    return grant_scope(kind, target)
+
+
+def grant_read(actor: User, username: str, kind: str, target: str | None = None, db=None,
+               now: datetime | None = None) -> frozenset[str]:
+    """Let liaison ``username`` read more than their unit (office only); returns their grants.
+
+    ``kind`` is ``all``, ``region`` or ``unit``. Office and leader accounts read every unit
+    already, so grants are for liaisons only.
+    """
+    require_office(actor, "账号管理")
+    at = _now(now)
+    with store.write(db) as con:
+        acc = _require_account(con, username)
+        if acc.role != "liaison":
+            raise UserError("GRANT_NOT_NEEDED", f"{ROLE_NAMES[acc.role]}账号本就可查看全部单位，无需开通查看权限。")
+        scope = _check_grant_target(con, kind, target)
+        before = _grants(con, username)
+        if scope in before:
+            raise UserError("GRANT_EXISTS", f"账号 {username} 已有该查看权限。")
+        con.execute(
+            "insert into user_read_grant (username, scope, granted_by, granted_at) values (?, ?, ?, ?)",
+            [username, scope, actor.username, at],
+        )
+        after = _grants(con, username)
+        audit.record(
+            con, actor.username, "user_grant", "user", username, unit=acc.unit,
+            before={"grants": sorted(before)}, after={"grants": sorted(after)},
+            detail=f"开通查看权限：{grant_label(scope)}", at=at,
+        )
+    return after
+
+
+def revoke_read(actor: User, username: str, kind: str, target: str | None = None, db=None,
+                now: datetime | None = None) -> frozenset[str]:
+    """Take a read grant back (office only); returns the remaining grants."""
+    require_office(actor, "账号管理")
+    at = _now(now)
+    with store.write(db) as con:
+        acc = _require_account(con, username)
+        scope = GRANT_ALL if kind == GRANT_ALL else f"{kind}:{target}"
+        before = _grants(con, username)
+        if scope not in before:
+            raise UserError("NO_SUCH_GRANT", f"账号 {username} 没有该查看权限（{grant_label(scope)}）。")
+        con.execute("delete from user_read_grant where username = ? and scope = ?", [username, scope])
+        after = _grants(con, username)
+        audit.record(
+            con, actor.username, "user_revoke", "user", username, unit=acc.unit,
+            before={"grants": sorted(before)}, after={"grants": sorted(after)},
+            detail=f"收回查看权限：{grant_label(scope)}", at=at,
+        )
+    return after
+
+
+def all_grants(actor: User, db=None) -> dict[str, list[str]]:
+    """Every account's read grants (office only), for the account list."""
+    require_office(actor, "账号管理")
+    with store.read(db) as con:
+        rows = con.execute("select username, scope from user_read_grant order by username, scope").fetchall()
+    out: dict[str, list[str]] = {}
+    for username, scope in rows:
+        out.setdefault(username, []).append(scope)
+    return out
 
 
 def count_users(db=None) -> int:

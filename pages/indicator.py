@@ -68,7 +68,7 @@ with st.expander("目标值历史", expanded=len(targets) > 1):
     ui.table(targets, name=f"目标历史_{code}", columns=["effective_from", "effective_to", "target_text", "amber"])
 
 st.subheader(f"{f.label} 各单位数值")
-values = ui.data(q.indicator_values, code, f.month)
+values = ui.data(q.indicator_values, ui.user(), code, f.month)
 if f.region and not values.empty:
     values = values[values["region"] == f.region]
 if values.empty:

@@ -13,7 +13,8 @@ qf = ui.query_filters(f)
 now = q.now_local()
 ui.header("总览", f"{f.label} · {ui.scope_label(f)}")
 
-kpis = ui.data(q.overview_kpis, qf, now)
+me = ui.user()
+kpis = ui.data(q.overview_kpis, me, qf, now)
 c1, c2, c3, c4 = st.columns(4)
 c1.metric(
     "按时报送率",
@@ -37,15 +38,15 @@ c4.metric(
 
 left, right = st.columns([3, 2])
 with left:
-    trend = ui.data(q.overview_trend, qf)
+    trend = ui.data(q.overview_trend, me, qf)
     ui.chart(charts.trend_chart(trend), key="trend")
 with right:
-    per_month = [ui.data(flags.flag_counts, m, now, region=f.region, unit=f.unit) for m in f.months]
+    per_month = [ui.data(flags.flag_counts, me, m, now, region=f.region, unit=f.unit) for m in f.months]
     counts = pd.concat(per_month).groupby("flag", as_index=False, sort=False)["n"].sum()
     ui.chart(charts.flag_bar(counts), key="flags")
 
 st.subheader("进度最落后的单位")
-behind = ui.data(q.units_most_behind, qf, now)
+behind = ui.data(q.units_most_behind, me, qf, now)
 if behind.empty:
     st.info("本期暂无可比较的单位数据。")
 else:

@@ -23,8 +23,8 @@ f = ui.filters()
 first, last = f.months[0], f.months[-1]
 ui.header("数据质量", f"{f.label} · {ui.scope_label(f)} · 含已采用与被退回的月报")
 
-top = ui.data(q.quality_top, first, last, n=10)
-findings = ui.data(q.quality_findings, first, last, unit=f.unit)
+top = ui.data(q.quality_top, ui.user(), first, last, n=10)
+findings = ui.data(q.quality_findings, ui.user(), first, last, unit=f.unit)
 if f.region and not findings.empty:
     findings = findings[findings["region_name"] == ui.region_names().get(f.region)]
 if top.empty and findings.empty:

@@ -24,7 +24,7 @@ month = f.month
 due = q.due_at(month)
 ui.header("报送情况", f"{ui.scope_label(f)} · {month.year}年{month.month}月月报 · 截止 {due:%Y-%m-%d %H:%M}")
 
-status = ui.data(q.submission_status, month, now, region=f.region)
+status = ui.data(q.submission_status, ui.user(), month, now, region=f.region)
 if f.unit and not status.empty:
     status = status[status["unit"] == f.unit]
 if status.empty:
@@ -51,7 +51,7 @@ with chart_col:
     ui.chart(charts.submission_donut(status), key="donut")
 with chase_col:
     st.subheader("催报名单")
-    chase = ui.data(q.chase_list, month, now, region=f.region)
+    chase = ui.data(q.chase_list, ui.user(), month, now, region=f.region)
     if f.unit and not chase.empty:
         chase = chase[chase["unit_name"] == ui.unit_names().get(f.unit)]
     if chase.empty:

@@ -17,7 +17,7 @@ plan = c1.selectbox("行动方案", ["", *plan_titles], key="task_plan",
                     format_func=lambda p: f"{p} {plan_titles[p]}" if p else "全部方案") or None
 status = c2.segmented_control("进展状态", ["未启动", "推进中", "已完成", "滞后", "未报"], key="task_status")
 
-ledger = ui.data(q.task_ledger, f.month, plan=plan, unit=f.unit, status=status)
+ledger = ui.data(q.task_ledger, ui.user(), f.month, plan=plan, unit=f.unit, status=status)
 if f.region and not ledger.empty:
     names = set(ui.unit_names(f.region).values())
     ledger = ledger[ledger["unit_name"].isin(names)]

@@ -12,22 +12,23 @@ from etl import access
 f = ui.filters()
 now = q.now_local()
 ui.header("责任单位")
-behind = ui.data(q.units_most_behind, ui.query_filters(f), now, n=1)
+me = ui.user()
+behind = ui.data(q.units_most_behind, me, ui.query_filters(f), now, n=1)
 pick_col, _ = st.columns([2, 3])
 with pick_col:
     unit = ui.pick_unit(f, default=None if behind.empty else behind["unit"].iloc[0])
 if unit:
     try:
-        access.require_read_unit(ui.user(), unit)  # the data layer's rule, before any figure
+        access.require_read_unit(me, unit, ui.db())  # the data layer's rule, before any figure
     except access.AccessDenied as err:
         st.error(str(err))
         st.stop()
-    info = ui.data(q.unit_info, unit) or {}
+    info = ui.data(q.unit_info, me, unit) or {}
     contact = " · ".join(x for x in (info.get("liaison"), info.get("phone")) if x)
     st.caption(f"{info.get('region_name', '')} · {info.get('name', unit)} · {f.label}"
                + (f" · 联络员：{contact}" if contact else ""))
 
-    card = ui.data(q.unit_scorecard, unit, f.month)
+    card = ui.data(q.unit_scorecard, me, unit, f.month)
     if not card.empty:  # sparklines cannot draw gaps: keep the months that were reported
         card["spark"] = card["spark"].map(
             lambda xs: [float(x) for x in (xs if xs is not None else []) if pd.notna(x)])
@@ -49,7 +50,7 @@ if unit:
     )
 
     st.subheader("红灯与预警")
-    red = ui.data(flags.red_flags, f.month, now, unit=unit)
+    red = ui.data(flags.red_flags, me, f.month, now, unit=unit)
     ui.table(
         red,
         name=f"红灯_{unit}_{f.label}",
@@ -60,7 +61,7 @@ if unit:
     )
 
     st.subheader("任务进展")
-    tasks = ui.data(q.unit_tasks, unit, f.month)
+    tasks = ui.data(q.unit_tasks, me, unit, f.month)
     ui.table(
         tasks,
         name=f"任务进展_{unit}_{f.label}",
@@ -73,7 +74,7 @@ if unit:
     )
 
     st.subheader("报送记录")
-    history = ui.data(q.unit_submissions, unit)
+    history = ui.data(q.unit_submissions, me, unit)
     ui.table(
         history,
         name=f"报送记录_{unit}",

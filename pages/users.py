@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import ui
-from etl import users
+from etl import access, users
 from etl.access import ROLE_NAMES, AccessDenied, require_page
 
 user = ui.user()
@@ -15,7 +15,8 @@ except AccessDenied as err:
     st.error(str(err))
     st.stop()
 
-ui.header("账号管理", "办公室统一分配账号：联络员绑定本单位，领导只读。每次变更都记入审计日志。")
+ui.header("账号管理", "办公室统一分配账号：联络员绑定本单位，领导只读；如确有需要，可为联络员开通查看其他单位明细的权限。"
+          "每次变更都记入审计日志。")
 
 
 def _done(message: str) -> None:
@@ -29,7 +30,8 @@ if notice := st.session_state.pop("users_notice", None):
 st.dataframe(users.users_table(user, ui.db()), hide_index=True)
 
 names = ui.unit_names()
-tab_add, tab_reset, tab_disable = st.tabs(["新增账号", "重置密码", "停用账号"])
+regions = ui.region_names()
+tab_add, tab_reset, tab_disable, tab_grant = st.tabs(["新增账号", "重置密码", "停用账号", "查看权限"])
 with tab_add, st.form("user_add", clear_on_submit=True):
     username = st.text_input("用户名", help="字母、数字或 . _ -，如 teda.zwfw")
     display = st.text_input("姓名")
@@ -64,3 +66,37 @@ with tab_disable, st.form("user_disable"):
             _done(f"已停用账号 {who}。")
         except (users.UserError, AccessDenied) as err:
             st.error(str(err))
+
+GRANT_KINDS = {"region": "某区域的全部单位", "unit": "某个单位", "all": "全部单位"}
+liaisons = [a.username for a in users.list_users(user, ui.db()) if a.role == "liaison" and not a.disabled]
+with tab_grant:
+    st.caption("联络员默认只能查看本单位的明细，其他单位只能看区域汇总。开通后可查看所选范围内各单位的明细（只读，"
+               "仍只能为本单位上传月报）。")
+    if not liaisons:
+        st.info("暂无可开通查看权限的联络员账号。")
+    else:
+        who = st.selectbox("联络员账号", liaisons, key="grant_who")
+        kind = st.radio("开通范围", list(GRANT_KINDS), format_func=GRANT_KINDS.get, horizontal=True, key="grant_kind")
+        target = None
+        if kind == "region":
+            target = st.selectbox("区域", list(regions), format_func=regions.get, key="grant_region")
+        elif kind == "unit":
+            target = st.selectbox("单位", list(names), format_func=names.get, key="grant_unit")
+        if st.button("开通查看权限", key="grant_button", type="primary"):
+            try:
+                users.grant_read(user, who, kind, target, db=ui.db())
+                _done(f"已为账号 {who} 开通查看权限：{users.grant_label(access.grant_scope(kind, target), regions, names)}。")
+            except (users.UserError, AccessDenied) as err:
+                st.error(str(err))
+        held = users.all_grants(user, ui.db()).get(who, [])
+        if held:
+            scope = st.selectbox("已开通的权限", held, format_func=lambda g: users.grant_label(g, regions, names),
+                                 key="revoke_scope")
+            if st.button("收回所选权限", key="revoke_button"):
+                try:
+                    users.revoke_read(user, who, *access.split_grant(scope), db=ui.db())
+                    _done(f"已收回账号 {who} 的查看权限：{users.grant_label(scope, regions, names)}。")
+                except (users.UserError, AccessDenied) as err:
+                    st.error(str(err))
+        else:
+            st.caption(f"账号 {who} 目前只能查看本单位明细。")

@@ -21,7 +21,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from etl import store
+from etl.access import User
 
+# Query functions take the reader; the office reads every unit (tests/test_scope.py: others).
+OFFICE = User("bgs01", "office")
 TZ = ZoneInfo("Asia/Shanghai")
 PERIOD = date(2026, 10, 1)
 NOW = datetime(2026, 10, 29, 10, 0, tzinfo=TZ)

@@ -9,7 +9,7 @@ import pytest
 
 from dashboard import charts
 from dashboard import queries as q
-from tests.fixtures_dashboard import build_fixture_db
+from tests.fixtures_dashboard import OFFICE, build_fixture_db
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
 
@@ -25,20 +25,20 @@ def figures(fx: dict) -> dict:
     f = q.Filters(p)
     comparison = q.region_comparison(db, p)
     return {
-        "trend_chart": charts.trend_chart(q.overview_trend(db, f)),
-        "behind_bar": charts.behind_bar(q.units_most_behind(db, f, now)),
-        "scorecard_bar": charts.scorecard_bar(q.unit_scorecard(db, "hexi.zwfw", p)),
-        "value_distribution": charts.value_distribution(q.indicator_values(db, "ZW01", p),
+        "trend_chart": charts.trend_chart(q.overview_trend(db, OFFICE, f)),
+        "behind_bar": charts.behind_bar(q.units_most_behind(db, OFFICE, f, now)),
+        "scorecard_bar": charts.scorecard_bar(q.unit_scorecard(db, OFFICE, "hexi.zwfw", p)),
+        "value_distribution": charts.value_distribution(q.indicator_values(db, OFFICE, "ZW01", p),
                                                         q.indicator_detail(db, "ZW01")),
         "target_history": charts.target_history(q.indicator_targets(db, "ZW02"), q.indicator_detail(db, "ZW02")),
-        "submission_donut": charts.submission_donut(q.submission_status(db, p, now)),
+        "submission_donut": charts.submission_donut(q.submission_status(db, OFFICE, p, now)),
         "region_heatmap": charts.region_heatmap(comparison),
         "region_rank_bar": charts.region_rank_bar(comparison, "ZW03"),
         "region_trend_chart": charts.region_trend_chart(q.region_trend(db, "ZW03", period=p),
                                                         q.indicator_detail(db, "ZW03")),
-        "task_status_bar": charts.task_status_bar(q.task_ledger(db, p)),
-        "findings_bar": charts.findings_bar(q.quality_top(db, p, p)),
-        "flag_bar": charts.flag_bar(q.flag_counts(db, p, now)),
+        "task_status_bar": charts.task_status_bar(q.task_ledger(db, OFFICE, p)),
+        "findings_bar": charts.findings_bar(q.quality_top(db, OFFICE, p, p)),
+        "flag_bar": charts.flag_bar(q.flag_counts(db, OFFICE, p, now)),
     }
 
 
@@ -73,7 +73,7 @@ def test_heatmap_cells_show_the_values_and_colour_by_status(figures):
 
 
 def test_sparkline_leaves_gaps_for_months_not_reported(fx):
-    card = q.unit_scorecard(fx["path"], "hexi.zwfw", fx["period"]).set_index("code")
+    card = q.unit_scorecard(fx["path"], OFFICE, "hexi.zwfw", fx["period"]).set_index("code")
     fig = charts.sparkline(card.loc["ZW01", "spark"], "%")
     assert list(fig.data[0].y)[-3:] == [91.0, 93.0, 92.0] and fig.data[0].y[0] is None
     assert fig.data[0].customdata[-1] == "92.0%"

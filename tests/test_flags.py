@@ -8,7 +8,7 @@ import pytest
 
 from dashboard import flags
 from etl import store
-from tests.fixtures_dashboard import TZ, build_fixture_db
+from tests.fixtures_dashboard import OFFICE, TZ, build_fixture_db
 
 
 @pytest.fixture(scope="module", params=["live", "precomputed"])
@@ -20,7 +20,7 @@ def fx(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory)
 
 @pytest.fixture(scope="module")
 def october(fx: dict):
-    return flags.red_flags(fx["path"], fx["period"], fx["now"])
+    return flags.red_flags(fx["path"], OFFICE, fx["period"], fx["now"])
 
 
 def _one(df, flag: str, unit: str, subject: str | None = None):
@@ -52,7 +52,7 @@ def test_target_in_force_that_month_decides(fx, october):
     # 2.5 个工作日: fine against ≤3 in September, too slow against ≤2 from October
     row = _one(october, "未达标", fx["miss_unit"], "ZW02")
     assert row["reason"] == "企业开办时间 2.5 个工作日 高于目标 ≤2 个工作日"
-    september = flags.red_flags(fx["path"], date(2026, 9, 1), fx["now"], unit=fx["miss_unit"])
+    september = flags.red_flags(fx["path"], OFFICE, date(2026, 9, 1), fx["now"], unit=fx["miss_unit"])
     assert "ZW02" not in set(september["subject"])
 
 
@@ -75,7 +75,7 @@ def test_missing_return_after_the_deadline_is_overdue(fx, october):
 
 
 def test_missing_return_before_the_deadline_is_not_flagged(fx):
-    early = flags.red_flags(fx["path"], fx["period"], datetime(2026, 10, 20, 12, 0, tzinfo=TZ))
+    early = flags.red_flags(fx["path"], OFFICE, fx["period"], datetime(2026, 10, 20, 12, 0, tzinfo=TZ))
     assert "逾期未报" not in set(early["flag"])
 
 
@@ -115,31 +115,31 @@ def test_flags_come_worst_first(october):
 
 
 def test_counts_agree_with_the_list(fx, october):
-    counts = flags.flag_counts(fx["path"], fx["period"], fx["now"])
+    counts = flags.flag_counts(fx["path"], OFFICE, fx["period"], fx["now"])
     assert dict(zip(counts["flag"], counts["n"])) == october["flag"].value_counts().to_dict()
 
 
 def test_filters_by_unit_and_region(fx):
-    mine = flags.red_flags(fx["path"], fx["period"], fx["now"], unit=fx["miss_unit"])
+    mine = flags.red_flags(fx["path"], OFFICE, fx["period"], fx["now"], unit=fx["miss_unit"])
     assert set(mine["unit"]) == {fx["miss_unit"]}
-    hexi = flags.red_flags(fx["path"], fx["period"], fx["now"], region="hexi")
+    hexi = flags.red_flags(fx["path"], OFFICE, fx["period"], fx["now"], region="hexi")
     assert set(hexi["unit"]) == {"hexi.zwfw", "hexi.fgw"}
 
 
 def test_limit_caps_the_list(fx):
-    assert len(flags.red_flags(fx["path"], fx["period"], fx["now"], limit=3)) == 3
+    assert len(flags.red_flags(fx["path"], OFFICE, fx["period"], fx["now"], limit=3)) == 3
 
 
 def test_precomputed_judgments_give_the_same_flags(tmp_path):
     from dashboard import stats
 
     fx = build_fixture_db(tmp_path / "fresh.duckdb")
-    live = flags.red_flags(fx["path"], fx["period"], fx["now"])
+    live = flags.red_flags(fx["path"], OFFICE, fx["period"], fx["now"])
     with store.write(fx["path"]) as con:
         stats.refresh(con)
     with store.read(fx["path"]) as con:
         assert stats.is_fresh(con, date(2026, 8, 1), fx["period"])
-    stored = flags.red_flags(fx["path"], fx["period"], fx["now"])
+    stored = flags.red_flags(fx["path"], OFFICE, fx["period"], fx["now"])
     assert stored.equals(live)
 
 
@@ -165,6 +165,6 @@ def test_correcting_an_earlier_month_ends_the_streak(tmp_path):
         stats.refresh(con, [date(2026, 9, 1)])  # what the loader does: the month it loaded
     with store.read(fx["path"]) as con:
         assert stats.is_fresh(con, date(2026, 8, 1), fx["period"])  # October was redone too
-    october = flags.red_flags(fx["path"], fx["period"], fx["now"], unit="hexi.zwfw")
+    october = flags.red_flags(fx["path"], OFFICE, fx["period"], fx["now"], unit="hexi.zwfw")
     assert "连续三个月未达标" not in set(october["flag"])
     assert "未达标" in set(october["flag"])

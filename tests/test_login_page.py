@@ -144,3 +144,26 @@ def test_the_office_adds_an_account_on_the_accounts_page(app, db_path):
     assert users.authenticate("ld02", "Lead-2026-pw", db_path).user.role == "leader"
     with store.read(db_path) as con:
         assert con.execute("select actor from audit_log where action = 'user_add' and object_id = 'ld02'").fetchall() == [("bgs01",)]
+
+
+def test_the_office_lets_a_liaison_read_a_region_on_the_accounts_page(app, db_path):
+    make_user(db_path, "bgs01", "office")
+    make_user(db_path, "lly", "liaison", UNIT_A)
+    make_user(db_path, "other", "liaison", UNIT_B)  # its region "teda" is in the catalog mirror
+    log_in(app, "bgs01")
+    app.run()
+    app.switch_page("pages/users.py").run()
+    next(s for s in app.selectbox if s.label == "联络员账号").select("lly").run()
+    next(r for r in app.radio if r.label == "开通范围").set_value("region").run()
+    next(s for s in app.selectbox if s.label == "区域").select("teda").run()
+    next(b for b in app.button if b.label == "开通查看权限").click().run()
+    assert not app.exception
+    assert any("已为账号 lly 开通查看权限" in s.value for s in app.success)
+    assert users.get_user("lly", db_path).grants == {"region:teda"}
+    assert "区域：" in app.dataframe[0].value.to_string()
+    next(b for b in app.button if b.label == "收回所选权限").click().run()
+    assert users.get_user("lly", db_path).grants == frozenset()
+    with store.read(db_path) as con:
+        rows = con.execute("select actor, action from audit_log where action like 'user_%ke' or action = 'user_grant'"
+                           " order by id").fetchall()
+    assert rows == [("bgs01", "user_grant"), ("bgs01", "user_revoke")]

@@ -365,10 +365,14 @@ def ui_unit_name(unit: str) -> str:
     return load_catalog().units[unit].name
 
 
-def _liaison_run(db: Path, page: str, **params: str) -> AppTest:
+def _liaison_run(db: Path, page: str, grant: tuple[str, str | None] | None = None, **params: str) -> AppTest:
+    from etl import users
+    from etl.access import SYSTEM_USER
     from tests.fixtures_auth import log_in, make_user
 
     make_user(db, "hexi-liaison", "liaison", unit="hexi.zwfw")
+    if grant:
+        users.grant_read(SYSTEM_USER, "hexi-liaison", *grant, db=db)
     at = AppTest.from_file(APP, default_timeout=60)
     log_in(at, "hexi-liaison")
     for key, value in params.items():
@@ -388,3 +392,27 @@ def test_a_liaison_sees_only_their_own_unit_in_the_list_of_units_behind(fixture_
 def test_a_liaison_following_a_link_to_another_unit_still_sees_only_their_own(fixture_db: dict) -> None:
     at = _liaison_run(fixture_db["path"], "pages/unit.py", period="2026-10", region="nankai", unit="nankai.zwfw")
     assert "河西区政务服务办" in texts(at) and "南开区政务服务办" not in texts(at)
+
+
+def test_a_liaisons_sidebar_offers_only_their_own_unit_and_no_region(fixture_db: dict) -> None:
+    at = _liaison_run(fixture_db["path"], "pages/overview.py", period="2026-10", region="nankai")
+    labels = [s.label for s in at.sidebar.selectbox]
+    assert "区域" not in labels
+    unit_box = next(s for s in at.sidebar.selectbox if s.label == "责任单位")
+    assert list(unit_box.options) == ["河西区政务服务办"]
+    assert "河西区政务服务办" in texts(at)  # the caption names the unit the figures are for
+
+
+def test_a_liaison_the_office_granted_a_region_can_open_its_units(fixture_db: dict) -> None:
+    at = _liaison_run(fixture_db["path"], "pages/unit.py", grant=("region", "nankai"),
+                      period="2026-10", unit="nankai.zwfw")
+    unit_box = next(s for s in at.sidebar.selectbox if s.label == "责任单位")
+    assert list(unit_box.options) == ["河西区政务服务办", "南开区政务服务办"]
+    assert "南开区政务服务办" in texts(at) and not at.error
+    assert not frame_with(at, "指标名称").empty  # the granted unit's scorecard
+
+
+def test_a_liaison_without_a_grant_sees_only_region_aggregates_of_other_units(fixture_db: dict) -> None:
+    at = _liaison_run(fixture_db["path"], "pages/regions.py", period="2026-10")
+    assert not at.error
+    assert "南开区" in " ".join(str(d.value.to_string()) for d in at.dataframe) or "南开区" in texts(at)

@@ -12,7 +12,7 @@ from dashboard import export, stats
 from dashboard import queries as q
 from dashboard.format import fmt_target, fmt_value, sql_target_text, sql_value_text
 from etl import store
-from tests.fixtures_dashboard import TZ, build_fixture_db
+from tests.fixtures_dashboard import OFFICE, TZ, build_fixture_db
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +21,7 @@ def fx(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
 
 def test_submission_status_per_unit_after_the_deadline(fx):
-    df = q.submission_status(fx["path"], fx["period"], fx["now"])
+    df = q.submission_status(fx["path"], OFFICE, fx["period"], fx["now"])
     status = dict(zip(df["unit"], df["status"]))
     assert status == {"heping.zwfw": "按时报送", "hexi.zwfw": "按时报送", "hexi.fgw": "按时报送",
                       "nankai.zwfw": "迟报", "teda.zwfw": "逾期未报"}
@@ -32,7 +32,7 @@ def test_submission_status_per_unit_after_the_deadline(fx):
 
 
 def test_before_the_deadline_missing_units_are_not_yet_due_with_days_left(fx):
-    df = q.submission_status(fx["path"], fx["period"], datetime(2026, 10, 20, 9, 0, tzinfo=TZ))
+    df = q.submission_status(fx["path"], OFFICE, fx["period"], datetime(2026, 10, 20, 9, 0, tzinfo=TZ))
     teda = df[df["unit"] == "teda.zwfw"].iloc[0]
     assert teda["status"] == "未到期"
     assert teda["days_left"] == 5
@@ -40,7 +40,7 @@ def test_before_the_deadline_missing_units_are_not_yet_due_with_days_left(fx):
 
 
 def test_chase_list_names_liaison_and_phone(fx):
-    df = q.chase_list(fx["path"], fx["period"], fx["now"])
+    df = q.chase_list(fx["path"], OFFICE, fx["period"], fx["now"])
     assert df.to_dict("records") == [{
         "unit_name": "经开区政务服务办", "region_name": "天津经济技术开发区", "liaison": "赵联络",
         "phone": "13800000004", "status": "逾期未报", "days_left": -4, "workdays_left": -4,
@@ -61,14 +61,14 @@ def test_city_average_comparison_of_districts(fx):
 
 
 def test_indicator_values_rank_units_and_show_the_average(fx):
-    df = q.indicator_values(fx["path"], "ZW03", fx["period"])
+    df = q.indicator_values(fx["path"], OFFICE, "ZW03", fx["period"])
     assert list(df["unit"]) == ["heping.zwfw", "hexi.zwfw", "nankai.zwfw"]
     assert df["city_avg"].iloc[0] == pytest.approx(80.0)
     assert df.iloc[2]["reason"] == "网上办件占比 70.0% 低于全市平均 80.0%"
 
 
 def test_scorecard_shows_every_indicator_with_status_and_sparkline(fx):
-    df = q.unit_scorecard(fx["path"], fx["miss_unit"], fx["period"]).set_index("code")
+    df = q.unit_scorecard(fx["path"], OFFICE, fx["miss_unit"], fx["period"]).set_index("code")
     assert dict(df["status"]) == {"ZW01": "未达标", "ZW02": "未达标", "ZW03": "达标"}
     assert df.loc["ZW01", "target_text"] == "≥95.0%" and df.loc["ZW01", "value_text"] == "92.0%"
     spark = df.loc["ZW01", "spark"]
@@ -76,29 +76,29 @@ def test_scorecard_shows_every_indicator_with_status_and_sparkline(fx):
 
 
 def test_scorecard_uses_the_current_version(fx):
-    df = q.unit_scorecard(fx["path"], fx["met_unit"], fx["period"]).set_index("code")
+    df = q.unit_scorecard(fx["path"], OFFICE, fx["met_unit"], fx["period"]).set_index("code")
     assert df.loc["ZW01", "value"] == 98.0  # version 1 said 97
     assert df.loc["ZW01", "version"] == 2
 
 
 def test_scorecard_marks_an_unreported_indicator(fx):
-    df = q.unit_scorecard(fx["path"], fx["missing_unit"], fx["period"])
+    df = q.unit_scorecard(fx["path"], OFFICE, fx["missing_unit"], fx["period"])
     assert set(df["status"]) == {"未报"}
 
 
 def test_unit_tasks_and_submission_history(fx):
-    tasks = q.unit_tasks(fx["path"], fx["lagging_unit"], fx["period"])
+    tasks = q.unit_tasks(fx["path"], OFFICE, fx["lagging_unit"], fx["period"])
     assert tasks.iloc[0][["measure_key", "role", "status", "problems"]].tolist() == \
         ["001:m1", "牵头", "滞后", "资金未到位"]
-    subs = q.unit_submissions(fx["path"], fx["met_unit"])
+    subs = q.unit_submissions(fx["path"], OFFICE, fx["met_unit"])
     assert subs.iloc[0][["version", "status", "timeliness"]].tolist() == [2, "已采用", "按时"]
     assert subs.iloc[1]["status"] == "已替换"
-    rejected = q.unit_submissions(fx["path"], fx["missing_unit"])
+    rejected = q.unit_submissions(fx["path"], OFFICE, fx["missing_unit"])
     assert "被退回" in set(rejected["status"])
 
 
 def test_overview_kpis_of_the_month(fx):
-    k = q.overview_kpis(fx["path"], q.Filters(fx["period"]), fx["now"])
+    k = q.overview_kpis(fx["path"], OFFICE, q.Filters(fx["period"]), fx["now"])
     assert (k["expected"], k["on_time"], k["late"], k["missing"]) == (5, 3, 1, 1)
     assert k["on_time_rate"] == 60.0
     assert (k["reported"], k["met"], k["failed"], k["amber"]) == (10, 6, 4, 1)
@@ -109,30 +109,30 @@ def test_overview_kpis_of_the_month(fx):
 def test_overview_is_the_same_from_the_precomputed_tables(tmp_path):
     fx = build_fixture_db(tmp_path / "kpi.duckdb")
     f = q.Filters(fx["period"])
-    live = (q.overview_kpis(fx["path"], f, fx["now"]), q.overview_trend(fx["path"], f),
-            q.units_most_behind(fx["path"], f, fx["now"]), q.region_comparison(fx["path"], fx["period"]))
+    live = (q.overview_kpis(fx["path"], OFFICE, f, fx["now"]), q.overview_trend(fx["path"], OFFICE, f),
+            q.units_most_behind(fx["path"], OFFICE, f, fx["now"]), q.region_comparison(fx["path"], fx["period"]))
     with store.write(fx["path"]) as con:
         stats.refresh(con)
-    stored = (q.overview_kpis(fx["path"], f, fx["now"]), q.overview_trend(fx["path"], f),
-              q.units_most_behind(fx["path"], f, fx["now"]), q.region_comparison(fx["path"], fx["period"]))
+    stored = (q.overview_kpis(fx["path"], OFFICE, f, fx["now"]), q.overview_trend(fx["path"], OFFICE, f),
+              q.units_most_behind(fx["path"], OFFICE, f, fx["now"]), q.region_comparison(fx["path"], fx["period"]))
     assert stored[0] == live[0]
     for a, b in zip(stored[1:], live[1:]):
         assert a.equals(b)
 
 
 def test_overview_filters_by_region(fx):
-    k = q.overview_kpis(fx["path"], q.Filters(fx["period"], region="hexi"), fx["now"])
+    k = q.overview_kpis(fx["path"], OFFICE, q.Filters(fx["period"], region="hexi"), fx["now"])
     assert (k["units"], k["expected"], k["failed"]) == (2, 2, 3)
 
 
 def test_overview_trend_starts_with_the_first_return(fx):
-    df = q.overview_trend(fx["path"], q.Filters(fx["period"]))
+    df = q.overview_trend(fx["path"], OFFICE, q.Filters(fx["period"]))
     assert [p.month for p in df["period"]] == [8, 9, 10]
     assert list(df["on_time_rate"]) == [100.0, 100.0, 60.0]
 
 
 def test_units_most_behind_puts_the_worst_first(fx):
-    df = q.units_most_behind(fx["path"], q.Filters(fx["period"]), fx["now"])
+    df = q.units_most_behind(fx["path"], OFFICE, q.Filters(fx["period"]), fx["now"])
     assert df.iloc[0]["unit"] == "nankai.zwfw"  # 1 failed + late return
     assert fx["met_unit"] not in set(df["unit"])
     assert df.set_index("unit").loc["teda.zwfw", "return_status"] == "逾期未报"
@@ -153,15 +153,15 @@ def test_region_trend_has_city_average_per_month(fx):
 
 
 def test_task_ledger_filters_by_status(fx):
-    df = q.task_ledger(fx["path"], fx["period"], status="滞后")
+    df = q.task_ledger(fx["path"], OFFICE, fx["period"], status="滞后")
     assert list(df["unit"]) == ["hexi.fgw"]
-    assert set(q.task_ledger(fx["path"], fx["period"])["status"]) == {"推进中", "滞后", "已完成"}
+    assert set(q.task_ledger(fx["path"], OFFICE, fx["period"])["status"]) == {"推进中", "滞后", "已完成"}
 
 
 def test_quality_pages_count_findings_including_rejected_returns(fx):
-    top = q.quality_top(fx["path"], fx["period"], fx["period"])
+    top = q.quality_top(fx["path"], OFFICE, fx["period"], fx["period"])
     assert set(top["code"]) == {"E_NOT_NUMBER", "W_JUMP"}
-    by_unit = q.quality_findings(fx["path"], fx["period"], fx["period"], unit="teda.zwfw")
+    by_unit = q.quality_findings(fx["path"], OFFICE, fx["period"], fx["period"], unit="teda.zwfw")
     assert by_unit.iloc[0][["code", "example_cell"]].tolist() == ["E_NOT_NUMBER", "E5"]
 
 
@@ -182,9 +182,9 @@ def test_data_version_changes_when_a_return_lands_and_stale_stats_are_not_used(t
     assert q.data_version(fx["path"]) != before
     with store.read(fx["path"]) as con:
         assert not stats.is_fresh(con, fx["period"], fx["period"])
-    card = q.unit_scorecard(fx["path"], "teda.zwfw", fx["period"]).set_index("code")
+    card = q.unit_scorecard(fx["path"], OFFICE, "teda.zwfw", fx["period"]).set_index("code")
     assert card.loc["ZW01", "status"] == "未达标"  # judged live, not from the stale table
-    k = q.overview_kpis(fx["path"], q.Filters(fx["period"]), fx["now"])
+    k = q.overview_kpis(fx["path"], OFFICE, q.Filters(fx["period"]), fx["now"])
     assert k["late"] == 2 and k["missing"] == 0
 
 
@@ -202,7 +202,7 @@ def test_housekeeping_lists_for_the_filters(fx):
 
 
 def test_excel_export_has_chinese_headers_and_no_list_columns(fx):
-    card = q.unit_scorecard(fx["path"], fx["miss_unit"], fx["period"])
+    card = q.unit_scorecard(fx["path"], OFFICE, fx["miss_unit"], fx["period"])
     ws = openpyxl.load_workbook(io.BytesIO(export.to_excel_bytes(card, "单位指标"))).active
     headers = [c.value for c in ws[1]]
     assert ws.title == "单位指标"

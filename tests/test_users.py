@@ -146,7 +146,28 @@ def test_cli_creates_the_first_office_account_lists_and_disables(tmp_path):
     assert b"Abc-2026-x" not in db.read_bytes()
 
 
-@pytest.mark.parametrize("sub", [[], ["add"], ["list"], ["disable"], ["reset-password"]])
+def test_cli_grants_a_liaison_a_region_and_takes_it_back_with_db_after_the_action(tmp_path):
+    db = tmp_path / "cli.duckdb"
+    store.migrate(db)
+    add_units(db, "teda.zwfw", "hexi.zwfw")
+    env_db = tmp_path / "elsewhere.duckdb"  # --db after the action wins over YINGSHANG_DB
+    added = _cli(env_db, "add", "--db", str(db), "--username", "td", "--role", "liaison", "--unit", "teda.zwfw",
+                 "--password-stdin", stdin="Abc-2026-x\n")
+    assert added.returncode == 0, added.stderr
+    granted = _cli(env_db, "grant", "--db", str(db), "--username", "td", "--region", "hexi")
+    assert granted.returncode == 0, granted.stderr
+    assert "已为账号 td 开通查看权限：区域：hexi" in granted.stdout
+    assert users.get_user("td", db).grants == {"region:hexi"}
+    listed = _cli(env_db, "list", "--db", str(db)).stdout
+    assert "额外查看权限" in listed and "区域：hexi" in listed
+    assert _cli(env_db, "--db", str(db), "revoke", "--username", "td", "--region", "hexi").returncode == 0
+    assert users.get_user("td", db).grants == frozenset()
+    refused = _cli(env_db, "grant", "--db", str(db), "--username", "td", "--region", "nowhere")
+    assert refused.returncode == 1 and "区域 nowhere 不在指标目录中" in refused.stderr
+    assert not env_db.exists()
+
+
+@pytest.mark.parametrize("sub", [[], ["add"], ["list"], ["disable"], ["reset-password"], ["grant"], ["revoke"]])
 def test_every_users_subcommand_has_an_example(sub, capsys):
     from etl.__main__ import main
 

@@ -4,71 +4,196 @@ Why our own form and not a library: Streamlit's ``st.login`` needs an outside OI
 and streamlit-authenticator keeps accounts in a YAML file (we keep them in DuckDB next to the
 audit trail) and is not installed here; the form below is ~100 lines and fully tested.
 
-The session lives in ``st.session_state`` (per browser tab; a reload means a new login) and
-expires after ``YINGSHANG_SESSION_HOURS`` (default 8) hours without activity. The account is
-re-read on every run, so disabling it or changing its role takes effect at the next click.
+The login lives in ``st.session_state`` (per browser tab) and, so that it survives a reload or
+a new tab of the same browser, in a server-side session (``etl.sessions``): the login puts a
+random token in the cookie ``yingshang_session`` (the database keeps only its SHA-256), and a
+new tab or reload without a login in ``st.session_state`` resumes from that cookie. Either way
+a login ends after ``YINGSHANG_SESSION_HOURS`` (default 8) hours without activity, 12 hours
+after the login at the latest, or at logout, which ends the server-side session (audited) and
+clears the cookie. The account is re-read on every run, so disabling it or changing its role
+takes effect at the next click. The token is never put in the URL (links are shared).
+
+Streamlit can read cookies (``st.context.cookies``, sent with the page's connection) but not
+set them: the cookie is written by a short script in an ``st.html(...,
+unsafe_allow_javascript=True)`` element that hides itself. Under ``AppTest`` no script runs and
+there are no cookies, so the login simply stays per session as before.
 """
 
 from __future__ import annotations
 
+import json
+import logging
 import os
+import re
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import streamlit as st
 
-from etl import users
+from etl import sessions, store, users
 from etl.access import ROLE_NAMES, User
 
-SESSION_KEY = "auth"
+SESSION_KEY = "auth"  # {"username", "last_seen" (time.time()), "token" (absent in tests' logins)}
 NOTICE_KEY = "auth_notice"
+COOKIE_KEY = "auth_cookie"       # cookie change for the browser at the next run: a token, or "" to clear
+SPENT_KEY = "auth_spent_cookie"  # a cookie value this tab ended or saw refused: not looked up again
 PAGES_DIR = Path(__file__).resolve().parents[1] / "pages"
 USER_KEY = "user"  # where app.py keeps the current User for the pages (dashboard.ui.user)
 
+COOKIE_NAME = "yingshang_session"
+_TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{32,128}")  # token_urlsafe(32) is 43 such characters
+
+TIMEOUT_NOTICE = "登录已超时，请重新登录。"
+GONE_NOTICE = "账号已停用或不存在，请联系领导小组办公室。"
+LOGOUT_NOTICE = "您已退出登录。"
+_NOTICES = {
+    sessions.EXPIRED: TIMEOUT_NOTICE,
+    sessions.ACCOUNT_GONE: GONE_NOTICE,
+    sessions.ENDED: LOGOUT_NOTICE,  # logged out in another tab
+    sessions.NO_SESSION: TIMEOUT_NOTICE,  # the row is gone (database replaced): log in again
+}
+
+log = logging.getLogger("yingshang.auth")
+
 
 def session_seconds() -> float:
-    return float(os.environ.get("YINGSHANG_SESSION_HOURS", "8")) * 3600
+    """Inactivity after which a login ends; one setting for the tab and the server session."""
+    return sessions.idle_seconds()
 
 
 def _db():
     return os.environ.get("YINGSHANG_DB") or None
 
 
-def start_session(user: User, now: float | None = None) -> None:
-    """Mark ``user`` as logged in for this browser session."""
-    st.session_state[SESSION_KEY] = {"username": user.username, "last_seen": now or time.time()}
+def _utc(now: float) -> datetime:
+    return datetime.fromtimestamp(now, UTC)
+
+
+def start_session(user: User, now: float | None = None, token: str | None = None) -> None:
+    """Mark ``user`` as logged in for this browser tab; ``token`` (``etl.sessions.create``)
+    also goes into the browser's cookie at the next run, for reloads and new tabs."""
+    state = {"username": user.username, "last_seen": now or time.time()}
+    if token:
+        state["token"] = token
+        st.session_state[COOKIE_KEY] = token
+    st.session_state[SESSION_KEY] = state
 
 
 def logout(notice: str | None = None) -> None:
-    """Forget the logged-in user; ``notice`` is shown above the login form."""
-    st.session_state.pop(SESSION_KEY, None)
+    """Forget the logged-in user in this tab and clear the cookie; ``notice`` is shown above
+    the login form. The server-side session is ended by ``sign_out`` (the logout button)."""
+    state = st.session_state.pop(SESSION_KEY, None) or {}
     st.session_state.pop(USER_KEY, None)
+    if state.get("token"):
+        st.session_state[SPENT_KEY] = state["token"]
+        st.session_state[COOKIE_KEY] = ""
     if notice:
         st.session_state[NOTICE_KEY] = notice
 
 
+def sign_out() -> None:
+    """The user logs out: the server-side session ends (audited), so the cookie is useless
+    even where it was copied, and this tab forgets the login."""
+    token = (st.session_state.get(SESSION_KEY) or {}).get("token")
+    if token:
+        sessions.end(token, _db())
+    logout(LOGOUT_NOTICE)
+
+
+def _cookie() -> str | None:
+    """The session cookie as the browser sent it when this tab connected (reload = reconnect).
+
+    Under ``AppTest`` the runtime is a mock whose "cookies" are not strings: no cookie.
+    """
+    value = st.context.cookies.get(COOKIE_NAME)
+    return value if isinstance(value, str) else None
+
+
+def _browser_token() -> str | None:
+    """The session token in the browser's cookie, if it looks like one and is not spent."""
+    value = _cookie()
+    if not value or not _TOKEN_RE.fullmatch(value) or value == st.session_state.get(SPENT_KEY):
+        return None
+    return value
+
+
+def _resume_from_cookie(now: float) -> User | None:
+    """A reload or new tab: the login from the cookie's server-side session, if still valid."""
+    token = _browser_token()
+    if token is None:
+        return None
+    check = sessions.resume(token, _db(), now=_utc(now))
+    if check.user is None:
+        st.session_state[SPENT_KEY] = token
+        st.session_state[COOKIE_KEY] = ""
+        if check.code in (sessions.EXPIRED, sessions.ACCOUNT_GONE):
+            st.session_state[NOTICE_KEY] = _NOTICES[check.code]
+        return None
+    st.session_state[SESSION_KEY] = {"username": check.user.username, "last_seen": now, "token": token}
+    return check.user
+
+
 def session_user(now: float | None = None) -> User | None:
     """The logged-in user, or None when nobody is, the session timed out or the account went away."""
+    now = now or time.time()
     state = st.session_state.get(SESSION_KEY)
     if not state:
-        return None
-    now = now or time.time()
+        return _resume_from_cookie(now)
     if now - float(state.get("last_seen", 0)) > session_seconds():
-        logout("登录已超时，请重新登录。")
+        logout(TIMEOUT_NOTICE)
         return None
-    user = users.get_user(state["username"], _db())
+    if state.get("token"):  # also ends this tab when the session ended in another tab
+        check = sessions.resume(state["token"], _db(), now=_utc(now))
+        user, notice = check.user, _NOTICES.get(check.code, GONE_NOTICE)
+    else:  # a login without a server-side session (tests put one in session_state)
+        user, notice = users.get_user(state["username"], _db()), GONE_NOTICE
     if user is None:
-        logout("账号已停用或不存在，请联系领导小组办公室。")
+        logout(notice)
         return None
     state["last_seen"] = now
     return user
 
 
-def login_gate() -> User | None:
-    """The current user; when nobody is logged in, render the login form and return None."""
+def _cookie_script(token: str) -> str:
+    """A script that sets (``token``) or clears (``""``) the session cookie and hides its own
+    element. ``Secure`` only over https: a browser refuses a Secure cookie from a plain http
+    address (an intranet server without TLS)."""
+    if token:
+        cookie = f"{COOKIE_NAME}={token}; Max-Age={int(sessions.absolute_seconds())}"
+    else:
+        cookie = f"{COOKIE_NAME}=; Max-Age=0"
+    return (
+        "<script>(function () {"
+        " var box = document.currentScript"
+        " && document.currentScript.closest('[data-testid=\"stElementContainer\"]');"
+        " if (box) { box.style.display = 'none'; }"
+        f" document.cookie = {json.dumps(cookie)} + '; Path=/; SameSite=Strict'"
+        " + (location.protocol === 'https:' ? '; Secure' : '');"
+        " })();</script>"
+    )
+
+
+def send_cookie() -> None:
+    """Write the cookie change the login or logout left for this run into the page."""
+    token = st.session_state.pop(COOKIE_KEY, None)
+    if token is None or (token and not _TOKEN_RE.fullmatch(token)):
+        return
+    st.html(_cookie_script(token), width="content", unsafe_allow_javascript=True)
+
+
+def login_gate(navigation: bool = False) -> User | None:
+    """The current user; when nobody is logged in, render the login form and return None.
+
+    ``navigation``: register the visitors' navigation (``_visitor_navigation``) before the
+    form, as the app must.
+    """
     user = session_user()
+    send_cookie()
     if user is not None:
         return user
+    if navigation:
+        _visitor_navigation()
     render_login_form()
     return None
 
@@ -76,12 +201,14 @@ def login_gate() -> User | None:
 def require_login() -> User:
     """The current user; otherwise show the login form and stop the run.
 
-    A navigation with only the login is registered before stopping: without it Streamlit
-    falls back to running ``pages/*.py`` directly when a visitor opens a page's URL.
+    A navigation with only the login is registered before the form: without it Streamlit
+    falls back to running ``pages/*.py`` directly when a visitor opens a page's URL. It must
+    come *before* the form: on a just-started server the first run has no navigation yet, and
+    a form drawn before the navigation belongs to a page the browser then leaves, so the
+    first click on 登录 was lost.
     """
-    user = login_gate()
+    user = login_gate(navigation=True)
     if user is None:
-        _visitor_navigation()
         st.stop()
     return user
 
@@ -122,7 +249,7 @@ def render_login_form() -> None:
         if result.user is None:
             st.error(result.message)
         else:
-            start_session(result.user)
+            start_session(result.user, token=sessions.create(result.user.username, _db()))
             st.rerun()
     st.caption("账号由领导小组办公室统一分配；忘记密码或账号被锁定请联系办公室。")
 
@@ -133,5 +260,10 @@ def render_user_box(user: User) -> None:
         where = f" · {user.unit}" if user.unit else ""
         st.markdown(f"当前用户：**{user.label}**（{ROLE_NAMES.get(user.role, user.role)}{where}）")
         if st.button("退出登录", key="logout_button"):
-            logout("您已退出登录。")
-            st.rerun()
+            try:
+                sign_out()
+            except store.StoreError as err:  # no silent half-logout: the server session stays open
+                log.warning("logout failed: %s", err)
+                st.error(f"退出登录未完成：{err}")
+            else:
+                st.rerun()

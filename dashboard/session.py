@@ -1,7 +1,9 @@
 """Who is using the app: the one place pages and app.py obtain the current user.
 
 The login lives in :mod:`dashboard.auth`: a visitor gets the login form and the run stops
-there, so callers always receive a logged-in, active account.
+there, so callers always receive a logged-in, active account. A login survives a reload or a
+new tab of the same browser (a cookie naming a server-side session, :mod:`etl.sessions`) until
+the user logs out or it expires.
 """
 
 from __future__ import annotations

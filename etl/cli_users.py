@@ -197,8 +197,9 @@ def run_grant(args: argparse.Namespace) -> int:
     def action() -> None:
         kind, target = _scope(args)
         grants = users.grant_read(SYSTEM_USER, args.username, kind, target, db=args.db)
-        print(f"已为账号 {args.username} 开通查看权限：{users.grant_label(grant_scope(kind, target))}。")
-        print("现有查看权限：" + "、".join(users.grant_label(g) for g in sorted(grants)))
+        names = users.catalog_names(args.db)
+        print(f"已为账号 {args.username} 开通查看权限：{users.grant_label(grant_scope(kind, target), *names)}。")
+        print("现有查看权限：" + "、".join(users.grant_label(g, *names) for g in sorted(grants)))
 
     return _run(action)
 
@@ -212,8 +213,9 @@ def run_revoke(args: argparse.Namespace) -> int:
     def action() -> None:
         kind, target = _scope(args)
         grants = users.revoke_read(SYSTEM_USER, args.username, kind, target, db=args.db)
-        print(f"已收回账号 {args.username} 的查看权限：{users.grant_label(grant_scope(kind, target))}。")
-        left = "、".join(users.grant_label(g) for g in sorted(grants)) or "无（仅本单位）"
+        names = users.catalog_names(args.db)
+        print(f"已收回账号 {args.username} 的查看权限：{users.grant_label(grant_scope(kind, target), *names)}。")
+        left = "、".join(users.grant_label(g, *names) for g in sorted(grants)) or "无（仅本单位）"
         print(f"现有查看权限：{left}")
 
     return _run(action)

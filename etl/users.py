@@ -203,9 +203,7 @@ def users_table(actor: User, db=None, now: datetime | None = None) -> pd.DataFra
     """The account list with Chinese headings, for the CLI and the 账号管理 page."""
     at = _now(now)
     grants = all_grants(actor, db)
-    with store.read(db) as con:
-        regions = dict(con.execute("select id, name from region").fetchall())
-        units = dict(con.execute("select id, name from unit").fetchall())
+    regions, units = catalog_names(db)
     rows = [
         {
             "用户名": a.username,
@@ -304,6 +302,14 @@ def grant_label(scope: str, region_names: dict[str, str] | None = None,
     if kind == "region":
         return f"区域：{(region_names or {}).get(target, target)}"
     return f"单位：{(unit_names or {}).get(target, target)}"
+
+
+def catalog_names(db=None) -> tuple[dict[str, str], dict[str, str]]:
+    """Region and unit names (id -> name) from the catalog mirror, for ``grant_label``."""
+    with store.read(db) as con:
+        regions = dict(con.execute("select id, name from region").fetchall())
+        units = dict(con.execute("select id, name from unit").fetchall())
+    return regions, units
 
 
 def _check_grant_target(con, kind: str, target: str | None) -> str:

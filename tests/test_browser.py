@@ -5,6 +5,7 @@ localhost. Screenshots land in tests/artifacts/ (git-ignored) for a person to lo
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -91,6 +92,13 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def app_url(demo_db: Path):
     _need_chromium()
+    with _serve(demo_db) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def _serve(demo_db: Path):
+    """``streamlit run app.py`` on a free port, as scripts/start.sh does; yields its address."""
     port = _free_port()
     env = {**os.environ, "YINGSHANG_DB": str(demo_db), "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(
@@ -231,3 +239,80 @@ def test_the_template_download_is_the_units_workbook(browser, app_url: str, tmp_
     assert name.startswith(f"{DEMO_END}_") and name.endswith("_月报.xlsx")
     wb = load_workbook(path)
     assert {"填报说明", "指标", "任务进展", "工作信息"} <= set(wb.sheetnames)
+
+
+_SCRIPT_BOXES = """() => [...document.querySelectorAll('[data-testid="stElementContainer"]')]
+  .filter(c => c.querySelector('[data-testid="stHtml"] script'))
+  .map(c => ({display: getComputedStyle(c).display, height: c.getBoundingClientRect().height}))"""
+
+
+def _session_cookie(context) -> dict | None:
+    return next((c for c in context.cookies() if c["name"] == "yingshang_session"), None)
+
+
+def test_a_login_survives_a_reload_and_a_new_tab_until_logout(browser, app_url: str, tmp_path: Path) -> None:
+    context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
+    page = context.new_page()
+    try:
+        page.goto(f"{app_url}/?period={DEMO_END}", wait_until="domcontentloaded")
+        page.get_by_label("密码").wait_for(timeout=60_000)
+        _settled(page)
+        _log_in(page)
+        page.get_by_role("heading", name="总览", exact=True).first.wait_for(timeout=60_000)
+        _settled(page)
+        # the cookie: set by the page's script, not in the URL, and its element takes no space
+        cookie = _session_cookie(context)
+        assert cookie is not None, context.cookies()
+        assert (cookie["path"], cookie["sameSite"], cookie["secure"]) == ("/", "Strict", False)  # http here
+        assert 11.9 * 3600 < cookie["expires"] - time.time() <= 12 * 3600
+        assert cookie["value"] not in page.url
+        assert page.evaluate(_SCRIPT_BOXES) == [{"display": "none", "height": 0}]
+
+        page.reload(wait_until="domcontentloaded")
+        page.get_by_role("heading", name="总览", exact=True).first.wait_for(timeout=60_000)
+        _settled(page)
+        page.screenshot(path=str(tmp_path / "reloaded.png"))
+        assert "当前用户：演示·办公室" in page.get_by_test_id("stSidebar").inner_text()
+        assert page.get_by_label("密码").count() == 0
+        assert page.locator('[data-testid="stException"]').count() == 0
+
+        tab = context.new_page()  # a new tab of the same browser
+        tab.goto(f"{app_url}/tasks?period={DEMO_END}", wait_until="domcontentloaded")
+        tab.get_by_role("heading", name="任务台账", exact=True).first.wait_for(timeout=60_000)
+        tab.close()
+
+        page.get_by_role("button", name="退出登录").click()
+        page.get_by_text("您已退出登录。").wait_for(timeout=30_000)
+        deadline = time.monotonic() + 10
+        while _session_cookie(context) is not None and time.monotonic() < deadline:
+            page.wait_for_timeout(200)
+        assert _session_cookie(context) is None
+
+        page.reload(wait_until="domcontentloaded")
+        page.get_by_label("密码").wait_for(timeout=60_000)
+        assert page.get_by_role("heading", name="营商环境指标监测平台").is_visible()
+        assert "当前用户" not in page.locator("body").inner_text()
+
+        # a copy of the cookie taken before the logout opens nothing
+        context.add_cookies([cookie])
+        page.reload(wait_until="domcontentloaded")
+        page.get_by_label("密码").wait_for(timeout=60_000)
+        assert page.get_by_role("heading", name="总览", exact=True).count() == 0
+    finally:
+        context.close()
+
+
+def test_the_first_login_on_a_just_started_server_is_not_lost(browser, demo_db: Path) -> None:
+    """The first visitor after a restart opens the bare address and logs in with one click
+    (the form used to be drawn before the navigation existed, and that click was dropped)."""
+    with _serve(demo_db) as url:
+        context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
+        page = context.new_page()
+        try:
+            page.goto(f"{url}/", wait_until="domcontentloaded")
+            page.get_by_label("密码").wait_for(timeout=60_000)
+            _log_in(page)
+            page.get_by_role("heading", name="总览", exact=True).first.wait_for(timeout=30_000)
+            assert "当前用户：演示·办公室" in page.get_by_test_id("stSidebar").inner_text()
+        finally:
+            context.close()

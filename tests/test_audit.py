@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 import pytest
 from openpyxl import load_workbook
 
-from etl import audit, store, users
+from etl import audit, sessions, store, users
 from etl.access import SYSTEM_USER, AccessDenied, User
 from tests.fixtures_auth import PASSWORD, _fast_bcrypt, add_units, make_user  # noqa: F401
 
@@ -43,7 +43,10 @@ def test_a_scripted_session_leaves_one_audit_entry_per_write(db_path, tmp_path):
         ingest_bytes("bad.xlsx", broken, db=db_path, user=liaison, catalog=cat),
     ]
     assert [r.status for r in results] == ["accepted", "accepted", "duplicate", "rejected"]
+    users.grant_read(office, "lly", "all", db=db_path)
+    users.revoke_read(office, "lly", "all", db=db_path)
     users.disable_user(office, "lly", db=db_path)
+    sessions.end(sessions.create("bgs01", db=db_path), db=db_path)  # 退出登录
 
     entries = log(db_path)
     assert [(e[0], e[1]) for e in entries] == [
@@ -54,12 +57,16 @@ def test_a_scripted_session_leaves_one_audit_entry_per_write(db_path, tmp_path):
         ("lly", "reupload"),
         ("lly", "upload_duplicate"),
         ("lly", "upload_rejected"),
+        ("bgs01", "user_grant"),
+        ("bgs01", "user_revoke"),
         ("bgs01", "user_disable"),
+        ("bgs01", "logout"),
     ]
     reupload = entries[4]
     assert reupload[4] == UNIT
     assert json.loads(reupload[5])["version"] == 1 and json.loads(reupload[6])["version"] == 2
-    assert json.loads(entries[7][5])["disabled"] is False and json.loads(entries[7][6])["disabled"] is True
+    assert json.loads(entries[9][5])["disabled"] is False and json.loads(entries[9][6])["disabled"] is True
+    assert json.loads(entries[7][6]) == {"grants": ["all"]} and json.loads(entries[8][6]) == {"grants": []}
     assert "本月值" in (log_detail := _details(db_path)[6]) or "不是数字" in log_detail
 
 

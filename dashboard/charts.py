@@ -59,7 +59,11 @@ def trend_chart(trend: pd.DataFrame) -> go.Figure:
             hovertemplate=f"%{{x}}<br>{name} %{{customdata}}<extra></extra>",
         ))
     fig.update_yaxes(range=[0, 105], ticksuffix="%")
-    return _layout(fig, title, x, y)
+    fig.update_xaxes(tickangle=-45, automargin=True)  # twelve "2026年11月" labels do not fit flat
+    _layout(fig, title, x, y)
+    # the slanted month labels take the room below the plot: the legend goes to the top right
+    fig.update_layout(legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"})
+    return fig
 
 
 def behind_bar(behind: pd.DataFrame) -> go.Figure:
@@ -270,7 +274,7 @@ def findings_bar(top: pd.DataFrame) -> go.Figure:
 
 def flag_bar(counts: pd.DataFrame) -> go.Figure:
     """总览 / 责任单位: red flags by type."""
-    title, x, y = "红旗预警分布", "预警类型", "数量（条）"
+    title, x, y = "红灯与预警分布", "预警类型", "数量（条）"
     if counts.empty:
         return _empty(title, x, y)
     palette = {"未达标": "#c62828", "连续三个月未达标": "#8e0000", "逾期未报": "#d84315", "预警": "#f9a825",

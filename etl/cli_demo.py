@@ -25,7 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--db", help="数据库文件（默认取环境变量 YINGSHANG_DB 或 data/yingshang.duckdb）")
     p.add_argument("--months", type=int, default=12, help="月份数，截至上个月（默认 12）")
     p.add_argument("--regions", type=int, default=8, help="地区数（默认 8）")
-    p.add_argument("--units", type=int, default=10, help="每个地区的单位数（默认 10）")
+    p.add_argument("--units", type=int, default=10, help="每个地区至多选多少个承担指标或任务的单位（默认 10；各区只有 5 个左右）")
     p.add_argument("--seed", type=int, default=None, help="随机种子（默认固定值，结果可复现）")
     p.add_argument("--end", default=None, help="最后一个月 YYYY-MM（默认上个月）")
     p.add_argument("--keep-files", metavar="DIR", help="把生成的 Excel 文件保留在此目录（默认用后删除）")

@@ -137,22 +137,23 @@ def month_range(end: date, months: int) -> list[date]:
 
 
 def choose_units(catalog: Any, n_regions: int, n_units: int, period: date) -> dict[str, list[str]]:
-    """Regions with at least ``n_units`` units (most units first), and in each the units
-    with the most indicators to report, so the demo shows real content."""
-    def load(unit_id: str) -> tuple[int, int]:
-        return (len(catalog.indicators_for_unit(unit_id, period)), len(catalog.measures_for_unit(unit_id)))
+    """The ``n_regions`` regions with the most units that have something to report (an
+    indicator or a measure), and in each up to ``n_units`` of those, busiest first.
+
+    A unit that owns nothing is never chosen: it is not expected to report, so its returns
+    and its liaison account would show empty pages (districts have five such units each).
+    """
+    def load(unit_id: str) -> int:
+        return len(catalog.indicators_for_unit(unit_id, period)) + len(catalog.measures_for_unit(unit_id))
 
     candidates = []
     for rid in sorted(catalog.regions):
-        units = catalog.units_of_region(rid)
-        if len(units) >= n_units:
-            candidates.append((-len(units), rid, units))
+        busy = [(load(u.id), u.id) for u in catalog.units_of_region(rid)]
+        busy = sorted((-n, uid) for n, uid in busy if n > 0)
+        if busy:
+            candidates.append((-min(len(busy), n_units), -len(busy), rid, [uid for _n, uid in busy]))
     candidates.sort()
-    chosen: dict[str, list[str]] = {}
-    for _neg, rid, units in candidates[:n_regions]:
-        ranked = sorted(units, key=lambda u: (-sum(load(u.id)), u.id))
-        chosen[rid] = [u.id for u in ranked[:n_units]]
-    return chosen
+    return {rid: units[:n_units] for _full, _all, rid, units in candidates[:n_regions]}
 
 
 # --- filling one workbook -----------------------------------------------------------------

@@ -110,3 +110,20 @@ def test_demo_command_refuses_a_database_with_real_returns(db_path, capsys):
     assert "真实报送记录" in capsys.readouterr().err
     with store.read(db_path) as con:
         assert con.execute("select count(*) from receipt").fetchone()[0] == 1
+
+
+def test_the_default_demo_enrols_only_units_that_have_something_to_report():
+    """A unit owning no indicator and no measure is not expected to report: the demo would
+    give it returns nobody asked for and a liaison account with empty pages."""
+    from etl.demo import choose_units
+    from indicators import load_catalog
+
+    catalog = load_catalog()
+    period = date(2026, 11, 1)
+    chosen = choose_units(catalog, 8, 10, period)
+    units = [u for us in chosen.values() for u in us]
+    assert len(chosen) == 8 and len(units) == len(set(units))
+    for unit in units:
+        assert catalog.indicators_for_unit(unit, period) or catalog.measures_for_unit(unit), unit
+    # the districts have about five such units each: they give what they have, not ten
+    assert {len(us) for us in chosen.values()} <= set(range(1, 11)) and len(units) < 80

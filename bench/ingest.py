@@ -109,6 +109,8 @@ def run_ours(paths: list[Path], db: Path, catalog) -> tuple[Timing, dict[str, in
 # pipeline looks the name up, so the timers sit exactly around each call
 STAGES = (
     ("迁移与目录版本检查", "etl.ingest", "ensure_catalog"),
+    ("上传安全检查（大小、压缩炸弹：解压一遍）", "etl.limits", "check_upload"),
+    ("SHA-256 与已收文件查重", "etl.archive", "sha256"),
     ("读取（calamine + 格式扫描）", "etl.ingest", "read_return"),
     ("规范化", "etl.ingest", "normalize_return"),
     ("校验（GE + 规则）", "etl.validate", "validate_batch"),

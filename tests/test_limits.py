@@ -85,10 +85,34 @@ def test_a_bomb_that_lies_about_its_size_is_still_refused():
         zf.writestr("xl/worksheets/sheet1.xml", bytes(5 * MB))
     liar = _lie_about_sizes(buf.getvalue(), 1000)
     lim = Limits(max_upload_bytes=10 * MB, max_uncompressed_bytes=2 * MB, max_ratio=100)
-    assert check_upload("伪装.xlsx", liar, lim)  # refused: bounded decompression or CRC failure
+    # headers say 1000 bytes: the bounded inflate counts the real 5 MB and stops past 2 MB
+    assert [f.code for f in check_upload("伪装.xlsx", liar, lim)] == ["FILE_EXPANDS_TOO_MUCH"]
     honest_small = Limits(max_upload_bytes=10 * MB, max_uncompressed_bytes=1 * MB, max_ratio=10_000, ratio_floor_bytes=10 * MB)
     # the streaming budget alone stops an honest-but-large member without trusting headers
-    assert limits._stream_check("x", zipfile.ZipFile(buf), zipfile.ZipFile(buf).infolist(), honest_small)[0].code == "FILE_EXPANDS_TOO_MUCH"
+    data = buf.getvalue()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        found = limits._stream_check("x", data, archive, archive.infolist(), honest_small)
+    assert [f.code for f in found] == ["FILE_EXPANDS_TOO_MUCH"]
+
+
+def test_a_normal_workbook_is_counted_from_its_raw_bytes_not_through_zipfile(monkeypatch):
+    """The fast path (zlib on the member's bytes) is the one taken for an ordinary upload."""
+    upload = small_xlsx()
+
+    def no_zipfile_reads(*args, **kwargs):
+        raise AssertionError("read through ZipFile.open")
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", no_zipfile_reads)
+    assert check_upload("月报.xlsx", upload) == []
+
+
+def test_a_truncated_member_is_refused_as_not_an_xlsx():
+    data = bytearray(small_xlsx())
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
+        biggest = max(archive.infolist(), key=lambda m: m.compress_size)
+    start = biggest.header_offset + 30 + len(biggest.filename.encode()) + len(biggest.extra)
+    data[start : start + biggest.compress_size] = bytes([0xFF]) * biggest.compress_size  # not deflate
+    assert [f.code for f in check_upload("坏.xlsx", bytes(data))] == ["FILE_NOT_XLSX"]
 
 
 @pytest.mark.parametrize("data", [b"", b"not an excel file", "指标,本月值\nT01,96\n".encode("gbk"), b"\xd0\xcf\x11\xe0" + bytes(600)])

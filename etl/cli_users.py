@@ -189,22 +189,14 @@ def run_reset(args: argparse.Namespace) -> int:
 
 
 def run_grant(args: argparse.Namespace) -> int:
-    from etl import users
-    from etl.access import SYSTEM_USER, grant_scope
-
-    _prepare(args)
-
-    def action() -> None:
-        kind, target = _scope(args)
-        grants = users.grant_read(SYSTEM_USER, args.username, kind, target, db=args.db)
-        names = users.catalog_names(args.db)
-        print(f"已为账号 {args.username} 开通查看权限：{users.grant_label(grant_scope(kind, target), *names)}。")
-        print("现有查看权限：" + "、".join(users.grant_label(g, *names) for g in sorted(grants)))
-
-    return _run(action)
+    return _change_grant(args, revoke=False)
 
 
 def run_revoke(args: argparse.Namespace) -> int:
+    return _change_grant(args, revoke=True)
+
+
+def _change_grant(args: argparse.Namespace, revoke: bool) -> int:
     from etl import users
     from etl.access import SYSTEM_USER, grant_scope
 
@@ -212,9 +204,12 @@ def run_revoke(args: argparse.Namespace) -> int:
 
     def action() -> None:
         kind, target = _scope(args)
-        grants = users.revoke_read(SYSTEM_USER, args.username, kind, target, db=args.db)
+        change = users.revoke_read if revoke else users.grant_read
+        grants = change(SYSTEM_USER, args.username, kind, target, db=args.db)
         names = users.catalog_names(args.db)
-        print(f"已收回账号 {args.username} 的查看权限：{users.grant_label(grant_scope(kind, target), *names)}。")
+        label = users.grant_label(grant_scope(kind, target), *names)
+        print(f"已收回账号 {args.username} 的查看权限：{label}。" if revoke
+              else f"已为账号 {args.username} 开通查看权限：{label}。")
         left = "、".join(users.grant_label(g, *names) for g in sorted(grants)) or "无（仅本单位）"
         print(f"现有查看权限：{left}")
 

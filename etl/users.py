@@ -18,6 +18,7 @@ import pandas as pd
 from etl import audit, store
 from etl.access import (
     GRANT_ALL,
+    GRANT_KINDS,
     ROLE_NAMES,
     SYSTEM_USER,
     User,
@@ -316,13 +317,33 @@ def _check_grant_target(con, kind: str, target: str | None) -> str:
     """The stored scope for (kind, target), after checking the target is in the catalog."""
     if kind == GRANT_ALL:
         return GRANT_ALL
-    if kind not in ("region", "unit"):
+    if kind not in GRANT_KINDS:
         raise UserError("BAD_GRANT", f"查看权限须为 all（全部单位）、region（区域）或 unit（单位），收到 {kind!r}。")
     table = "region" if kind == "region" else "unit"
     if not target or not con.execute(f"select 1 from {table} where id = ?", [target]).fetchone():
         what = "区域" if kind == "region" else "单位"
         raise UserError("UNKNOWN_GRANT_TARGET", f"{what} {target} 不在指标目录中。")
     return grant_scope(kind, target)
+
+
+def _change_grants(actor: User, username: str, action: str, verb: str, change, db, now) -> frozenset[str]:
+    """One grant change (office only) and its audit entry in one transaction.
+
+    ``change(con, account, grants_before, at)`` writes the change and returns its scope.
+    """
+    require_office(actor, "账号管理")
+    at = _now(now)
+    with store.write(db) as con:
+        acc = _require_account(con, username)
+        before = _grants(con, username)
+        scope = change(con, acc, before, at)
+        after = _grants(con, username)
+        audit.record(
+            con, actor.username, action, "user", username, unit=acc.unit,
+            before={"grants": sorted(before)}, after={"grants": sorted(after)},
+            detail=f"{verb}查看权限：{grant_label(scope)}", at=at,
+        )
+    return after
 
 
 def grant_read(actor: User, username: str, kind: str, target: str | None = None, db=None,
@@ -332,48 +353,32 @@ def grant_read(actor: User, username: str, kind: str, target: str | None = None,
     ``kind`` is ``all``, ``region`` or ``unit``. Office and leader accounts read every unit
     already, so grants are for liaisons only.
     """
-    require_office(actor, "账号管理")
-    at = _now(now)
-    with store.write(db) as con:
-        acc = _require_account(con, username)
+    def add(con, acc: Account, before: frozenset[str], at: datetime) -> str:
         if acc.role != "liaison":
             raise UserError("GRANT_NOT_NEEDED", f"{ROLE_NAMES[acc.role]}账号本就可查看全部单位，无需开通查看权限。")
         scope = _check_grant_target(con, kind, target)
-        before = _grants(con, username)
         if scope in before:
             raise UserError("GRANT_EXISTS", f"账号 {username} 已有该查看权限。")
         con.execute(
             "insert into user_read_grant (username, scope, granted_by, granted_at) values (?, ?, ?, ?)",
             [username, scope, actor.username, at],
         )
-        after = _grants(con, username)
-        audit.record(
-            con, actor.username, "user_grant", "user", username, unit=acc.unit,
-            before={"grants": sorted(before)}, after={"grants": sorted(after)},
-            detail=f"开通查看权限：{grant_label(scope)}", at=at,
-        )
-    return after
+        return scope
+
+    return _change_grants(actor, username, "user_grant", "开通", add, db, now)
 
 
 def revoke_read(actor: User, username: str, kind: str, target: str | None = None, db=None,
                 now: datetime | None = None) -> frozenset[str]:
     """Take a read grant back (office only); returns the remaining grants."""
-    require_office(actor, "账号管理")
-    at = _now(now)
-    with store.write(db) as con:
-        acc = _require_account(con, username)
+    def remove(con, acc: Account, before: frozenset[str], at: datetime) -> str:
         scope = GRANT_ALL if kind == GRANT_ALL else f"{kind}:{target}"
-        before = _grants(con, username)
         if scope not in before:
             raise UserError("NO_SUCH_GRANT", f"账号 {username} 没有该查看权限（{grant_label(scope)}）。")
         con.execute("delete from user_read_grant where username = ? and scope = ?", [username, scope])
-        after = _grants(con, username)
-        audit.record(
-            con, actor.username, "user_revoke", "user", username, unit=acc.unit,
-            before={"grants": sorted(before)}, after={"grants": sorted(after)},
-            detail=f"收回查看权限：{grant_label(scope)}", at=at,
-        )
-    return after
+        return scope
+
+    return _change_grants(actor, username, "user_revoke", "收回", remove, db, now)
 
 
 def all_grants(actor: User, db=None) -> dict[str, list[str]]:

@@ -17,8 +17,8 @@ st.set_page_config(page_title="营商环境监测", page_icon="📊", layout="wi
 from dashboard import auth, ui
 from dashboard import filters as flt
 from dashboard.session import current_user
-from etl import store
-from etl.access import User, may_open, readable_units
+import store
+from accounts.access import User, may_open, readable_units
 
 HERE = Path(__file__).resolve().parent
 log = logging.getLogger("yingshang.app")
@@ -27,7 +27,7 @@ log = logging.getLogger("yingshang.app")
 @st.cache_resource(show_spinner="正在准备数据库……")
 def prepare_database(path: str) -> str:
     """Apply migrations and mirror the indicator catalog into the database, once per process."""
-    from etl.catalog_sync import ensure_catalog
+    from rules.stats import ensure_catalog
 
     store.migrate(path)
     ensure_catalog(path)
@@ -35,7 +35,7 @@ def prepare_database(path: str) -> str:
 
 
 def page(user: User, file: str, title: str, icon: str, **kw) -> st.Page | None:
-    """The page if it exists and ``user``'s role may open it (``etl.access.may_open``)."""
+    """The page if it exists and ``user``'s role may open it (``accounts.access.may_open``)."""
     path = HERE / "pages" / file
     if not path.exists() or not may_open(user, path.stem):
         return None

@@ -86,7 +86,7 @@ def generate(catalog, n: int, out_dir: Path, seed: int = 7, workers: int = 2) ->
 def prepare_db(db: Path, catalog) -> None:
     """A fresh database with its schema and catalog mirror: set up once per database in real
     use, so not part of the timed import."""
-    from etl.catalog_sync import ensure_catalog
+    from rules.stats import ensure_catalog
 
     ensure_catalog(db, catalog)
 
@@ -110,14 +110,14 @@ def run_ours(paths: list[Path], db: Path, catalog) -> tuple[Timing, dict[str, in
 STAGES = (
     ("迁移与目录版本检查", "etl.ingest", "ensure_catalog"),
     ("上传安全检查（大小、压缩炸弹：解压一遍）", "etl.limits", "check_upload"),
-    ("SHA-256 与已收文件查重", "etl.archive", "sha256"),
+    ("SHA-256 与已收文件查重", "store.archive", "sha256"),
     ("读取（calamine + 格式扫描）", "etl.ingest", "read_return"),
     ("规范化", "etl.ingest", "normalize_return"),
     ("校验（GE + 规则）", "etl.validate", "validate_batch"),
     ("  其中 great-expectations", "etl.validate", "run_expectations"),
     ("与上月比较", "etl.ingest", "_check_history"),
     ("入库（归档 + 写库）", "etl.ingest", "write_files"),
-    ("  打开 DuckDB 文件（分散在上面各阶段中）", "etl.store", "open_connection"),
+    ("  打开 DuckDB 文件（分散在上面各阶段中）", "store.connection", "open_connection"),
 )
 
 

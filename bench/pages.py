@@ -7,7 +7,7 @@
 Each function runs once to warm up, then ``--runs`` times (default 5), both cold (opening
 the database) and warm (inside an open ``store.read`` block); the medians are reported with its ratio to baselines measured in the same run on the same database:
 ``open`` (open the file and ``select 1``: the floor a call pays when no connection is open,
-because ``etl.store`` closes it when idle), ``scan`` (``count(*)``/``sum`` over every observation)
+because ``store`` closes it when idle), ``scan`` (``count(*)``/``sum`` over every observation)
 and ``pandas`` (the overview's attainment done naively: one month of observations and
 targets pulled into pandas, merged and grouped there). Results go to bench/RESULTS-pages.md.
 """
@@ -29,10 +29,11 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench import synth
-from dashboard import flags, stats
+from dashboard import flags
+from rules import stats
 from dashboard import queries as q
-from etl import store
-from etl.access import User
+import store
+from accounts.access import User
 
 OUT = ROOT / "bench" / "out"
 RESULTS = ROOT / "bench" / "RESULTS-pages.md"

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from etl import store
+import store
 
 
 @dataclass(frozen=True)

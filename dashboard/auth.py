@@ -1,11 +1,11 @@
-"""Login for the Streamlit app: a small form over ``etl.users`` (bcrypt, throttling, audit).
+"""Login for the Streamlit app: a small form over ``accounts.users`` (bcrypt, throttling, audit).
 
 Why our own form and not a library: Streamlit's ``st.login`` needs an outside OIDC provider,
 and streamlit-authenticator keeps accounts in a YAML file (we keep them in DuckDB next to the
 audit trail) and is not installed here; the form below is ~100 lines and fully tested.
 
 The login lives in ``st.session_state`` (per browser tab) and, so that it survives a reload or
-a new tab of the same browser, in a server-side session (``etl.sessions``): the login puts a
+a new tab of the same browser, in a server-side session (``accounts.sessions``): the login puts a
 random token in the cookie ``yingshang_session`` (the database keeps only its SHA-256), and a
 new tab or reload without a login in ``st.session_state`` resumes from that cookie. Either way
 a login ends after ``YINGSHANG_SESSION_HOURS`` (default 8) hours without activity, 12 hours
@@ -31,8 +31,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from etl import sessions, store, users
-from etl.access import ROLE_NAMES, User
+import store
+from accounts import sessions, users
+from accounts.access import ROLE_NAMES, User
 
 SESSION_KEY = "auth"  # {"username", "last_seen" (time.time()), "token" (absent in tests' logins)}
 NOTICE_KEY = "auth_notice"
@@ -71,7 +72,7 @@ def _utc(now: float) -> datetime:
 
 
 def start_session(user: User, now: float | None = None, token: str | None = None) -> None:
-    """Mark ``user`` as logged in for this browser tab; ``token`` (``etl.sessions.create``)
+    """Mark ``user`` as logged in for this browser tab; ``token`` (``accounts.sessions.create``)
     also goes into the browser's cookie at the next run, for reloads and new tabs."""
     state = {"username": user.username, "last_seen": now or time.time()}
     if token:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from etl.access import User
+    from accounts.access import User
 
 import re
 from collections.abc import Mapping, Sequence
@@ -240,9 +240,9 @@ def sync_url(filters: Filters) -> None:
 def scope_to(user: User, f: Filters, readable: Sequence[str] | None) -> Filters:
     """Filters a restricted reader may use, whatever the sidebar or a shared link says.
 
-    ``readable`` is ``etl.access.readable_units(user)`` (None: every unit). A liaison's pages
+    ``readable`` is ``accounts.access.readable_units(user)`` (None: every unit). A liaison's pages
     show one unit they may read (their own unless they chose a granted one), with no region
-    filter; the query functions refuse anything else anyway (``dashboard.scope``).
+    filter; the query functions refuse anything else anyway (``accounts.scope``).
     """
     from dataclasses import replace
 

@@ -1,7 +1,7 @@
 """Page data: one function per table or figure a page shows, each one SQL query in DuckDB.
 
 Every function is a pure function of its arguments and the database content (cache it keyed
-by ``data_version(db)``); each opens the database through ``etl.store.read`` for one query
+by ``data_version(db)``); each opens the database through ``store.read`` for one query
 and returns a DataFrame or a dict. SQL is a CTE chain with bound ``$name`` parameters; the
 shared pieces are ``judge.JUDGED`` (value vs target in force) and ``returns.RETURNS``
 (expected returns and their timeliness). See dashboard/API.md for the columns.
@@ -17,15 +17,16 @@ from typing import Any
 
 import pandas as pd
 
-from dashboard import db as db_
-from dashboard import judge, returns, scope, stats
+from rules import query as db_
+from rules import judge, returns, stats
+from accounts import scope
 from dashboard.flags import flag_counts, red_flags  # noqa: F401  (re-exported for pages)
-from dashboard.format import sql_target_text, sql_value_text
-from dashboard.returns import due_at, now_local  # noqa: F401
-from etl import store
-from etl.access import User
+from rules.format import sql_target_text, sql_value_text
+from rules.returns import due_at, now_local
+import store
+from accounts.access import User
 
-Db = Any  # str | os.PathLike | None, passed to etl.store.read
+Db = Any  # str | os.PathLike | None, passed to store.read
 
 
 _bind = db_.bind

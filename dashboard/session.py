@@ -2,13 +2,13 @@
 
 The login lives in :mod:`dashboard.auth`: a visitor gets the login form and the run stops
 there, so callers always receive a logged-in, active account. A login survives a reload or a
-new tab of the same browser (a cookie naming a server-side session, :mod:`etl.sessions`) until
+new tab of the same browser (a cookie naming a server-side session, :mod:`accounts.sessions`) until
 the user logs out or it expires.
 """
 
 from __future__ import annotations
 
-from etl.access import User
+from accounts.access import User
 
 
 def current_user() -> User:

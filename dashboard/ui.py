@@ -15,8 +15,9 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.filters import Filters
-from etl import access, store
-from etl.access import User
+import store
+from accounts import access
+from accounts.access import User
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NO_RETURNS = "数据库中暂无月报数据（目前只有指标目录）。请在“数据上传”页上传月报，或运行 python -m etl demo 生成演示数据。"

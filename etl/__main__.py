@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
-    from etl.store import StoreError
+    from store import StoreError
 
     try:
         return int(args.func(args) or 0)

@@ -24,7 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from etl import workdays
+    from rules import workdays
 
     if args.action == "seed":
         for year in args.years:

@@ -34,7 +34,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from etl import store
+    import store
     from etl.demo import SEED, build_demo
     from etl.template import parse_period
 

@@ -62,7 +62,7 @@ class Progress:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from etl.access import SYSTEM_USER, User
+    from accounts.access import SYSTEM_USER, User
     from etl.ingest import ingest_files
 
     missing = [f for f in args.files if not Path(f).is_file()]

@@ -17,7 +17,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from etl import store
+    import store
 
     applied = store.migrate(args.db)
     if applied:

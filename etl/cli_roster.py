@@ -26,19 +26,21 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from etl import roster, store
-    from etl.access import SYSTEM_USER
-    from etl.catalog_sync import ensure_catalog
+    import store
+    from etl import roster
+    from rules import roster as who_reports
+    from accounts.access import SYSTEM_USER
+    from rules.stats import ensure_catalog
 
     ensure_catalog(args.db)
     units = list(args.units)
     if args.region:
         with store.read(args.db) as con:
-            units += roster.candidates_in_region(con, args.region)
+            units += who_reports.candidates_in_region(con, args.region)
     if args.action == "list":
         with store.read(args.db) as con:
-            on_roster = roster.listed(con)
-        expected = roster.expected_units(args.db)
+            on_roster = who_reports.listed(con)
+        expected = who_reports.expected_units(args.db)
         if on_roster:
             print(f"报送单位名单共 {len(on_roster)} 个单位（其中承担指标或措施、需按月报送的 {len(expected)} 个）：")
             print("\n".join(on_roster))

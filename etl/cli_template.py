@@ -33,7 +33,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from etl import store
+    import store
     from etl.template import parse_period, template_filename, write_template
     from indicators import load_catalog
 

@@ -110,8 +110,8 @@ class _Abort(Exception):
 
 
 def _run(action) -> int:
-    from etl.access import AccessDenied
-    from etl.users import UserError
+    from accounts.access import AccessDenied
+    from accounts.users import UserError
 
     try:
         action()
@@ -122,14 +122,14 @@ def _run(action) -> int:
 
 
 def _prepare(args: argparse.Namespace) -> None:
-    from etl import store
+    import store
 
     store.migrate(args.db)
 
 
 def run_add(args: argparse.Namespace) -> int:
-    from etl import users
-    from etl.access import ROLE_NAMES, SYSTEM_USER
+    from accounts import users
+    from accounts.access import ROLE_NAMES, SYSTEM_USER
 
     _prepare(args)
 
@@ -145,8 +145,8 @@ def run_add(args: argparse.Namespace) -> int:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    from etl import users
-    from etl.access import SYSTEM_USER
+    from accounts import users
+    from accounts.access import SYSTEM_USER
 
     _prepare(args)
 
@@ -162,8 +162,8 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_disable(args: argparse.Namespace) -> int:
-    from etl import users
-    from etl.access import SYSTEM_USER
+    from accounts import users
+    from accounts.access import SYSTEM_USER
 
     _prepare(args)
 
@@ -175,8 +175,8 @@ def run_disable(args: argparse.Namespace) -> int:
 
 
 def run_reset(args: argparse.Namespace) -> int:
-    from etl import users
-    from etl.access import SYSTEM_USER
+    from accounts import users
+    from accounts.access import SYSTEM_USER
 
     _prepare(args)
 
@@ -197,8 +197,8 @@ def run_revoke(args: argparse.Namespace) -> int:
 
 
 def _change_grant(args: argparse.Namespace, revoke: bool) -> int:
-    from etl import users
-    from etl.access import SYSTEM_USER, grant_scope
+    from accounts import users
+    from accounts.access import SYSTEM_USER, grant_scope
 
     _prepare(args)
 

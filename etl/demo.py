@@ -538,14 +538,15 @@ def _resubmit(original: Path, out: Path) -> None:
 
 def enrol_units(path: Path, catalog: Any, unit_ids: list[str]) -> None:
     """Put the simulated units on the reporting roster, so only they are chased as 逾期未报."""
-    from etl import roster, store
-    from etl.access import SYSTEM_USER
-    from etl.catalog_sync import ensure_catalog
+    import store
+    from etl import roster
+    from accounts.access import SYSTEM_USER
+    from rules.stats import ensure_catalog
 
     ensure_catalog(path, catalog)
     with store.write(path) as con:
         roster.add(con, unit_ids, SYSTEM_USER.username)
-    from etl.users import create_demo_accounts
+    from accounts.users import create_demo_accounts
 
     create_demo_accounts(path, units=unit_ids)  # office, leader, one liaison per unit (docs/accounts.md)
 
@@ -557,8 +558,8 @@ def build_demo(db: str | os.PathLike | None = None, *, regions: int = 8, units: 
                workers: int | None = None) -> DemoSummary:
     """Write and import the demo returns into ``db`` (migrated first), month by month:
     while month M is imported, month M+1 is being written by the worker processes."""
-    from etl import store
-    from etl.access import SYSTEM_USER
+    import store
+    from accounts.access import SYSTEM_USER
     from etl.ingest import ingest_files
 
     if catalog is None:
@@ -604,7 +605,7 @@ def build_demo(db: str | os.PathLike | None = None, *, regions: int = 8, units: 
                 done += len(batch)
                 if progress:
                     progress(done, len(scenario.uploads))
-        from dashboard import stats
+        from rules import stats
 
         stats.refresh_db(path)  # the dashboard's precomputed judgments, once for all months
         summary.seconds_total = time.perf_counter() - t_start

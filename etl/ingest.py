@@ -20,11 +20,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from etl import archive, store
+import store
+from store import archive
 from etl import findings as F
-from etl.access import SYSTEM_USER, AccessDenied, User, require_upload
-from etl.catalog_sync import ensure_catalog
-from etl.deadline import Lateness, lateness, local_day
+from accounts.access import SYSTEM_USER, AccessDenied, User, require_upload
+from rules.stats import ensure_catalog
+from rules.deadline import Lateness, lateness, local_day
 from etl.normalize import ReturnData, normalize_return
 from etl.read_excel import RawReturn, read_return
 
@@ -141,7 +142,7 @@ def ingest_batch(
     """Import ``(file name, bytes)`` pairs as one batch (see the module docstring).
 
     ``refresh_stats=False`` skips updating the dashboard's precomputed judgments (a bulk
-    loader such as the demo refreshes once at the end with ``dashboard.stats.refresh_db``).
+    loader such as the demo refreshes once at the end with ``rules.stats.refresh_db``).
     """
     catalog = catalog if catalog is not None else _default_catalog()
     with store.hold(db):  # one open of the file for the whole batch
@@ -245,7 +246,7 @@ def _lateness(period: date, received_at: datetime) -> Lateness:
 
 def _refresh_stats(con: Any, loaded: list[Any]) -> None:
     """Keep the dashboard's precomputed judgments of the loaded months current (same transaction)."""
-    from dashboard import stats  # derived tables of migration 0003; imported only when writing
+    from rules import stats
 
     periods = sorted({d.period for d in loaded if d.status == "accepted" and d.period})
     if periods:

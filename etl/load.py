@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from etl import archive, audit
-from etl.deadline import Lateness, due_at
+from store import archive
+from accounts import audit
+from rules.deadline import Lateness, due_at
 from etl.normalize import ReturnData
 
 CURRENT_TABLES = ("submission", "observation", "task_progress", "work_info")

@@ -1,9 +1,7 @@
-"""Which units owe a monthly return (报送单位名单).
+"""Changing the reporting roster (报送单位名单), office only and audited.
 
-A unit is expected to report when it owns an indicator or leads/shares a measure of the
-catalog. While the office rolls the system out region by region it keeps a roster: when the
-roster has any rows, only the units on it are expected (and chased as 逾期未报). This module
-holds the one SQL definition that the deadline check and the dashboard both use.
+The definition of who owes a return is ``rules.roster``; this module only adds and removes
+units, each change with its audit entry in the same transaction.
 """
 
 from __future__ import annotations
@@ -14,34 +12,10 @@ from datetime import UTC, datetime
 
 import duckdb
 
-from etl import store
-from etl.access import User, require_office
-
-# CTE fragments (no leading WITH): ``candidate_units(unit)`` may be asked to report,
-# ``expected_units(unit)`` are (candidates narrowed to the roster when it has rows).
-CANDIDATE_UNITS = """
-candidate_units as (
-    select unit from indicator_owner
-    union
-    select unit from measure_unit
-)"""
-EXPECTED_UNITS = CANDIDATE_UNITS + """,
-expected_units as (
-    select c.unit from candidate_units c
-    where not exists (select 1 from reporting_roster)
-       or c.unit in (select unit from reporting_roster)
-)"""
-
-
-def candidates_in_region(con: duckdb.DuckDBPyConnection, region: str) -> list[str]:
-    """Units of ``region`` that own an indicator or share a measure."""
-    sql = f"with {CANDIDATE_UNITS} select c.unit from candidate_units c join unit u on u.id = c.unit where u.region = ? order by 1"
-    return [r[0] for r in con.execute(sql, [region]).fetchall()]
-
-
-def listed(con: duckdb.DuckDBPyConnection) -> list[str]:
-    return [r[0] for r in con.execute("select unit from reporting_roster order by unit").fetchall()]
-
+import store
+from accounts import audit
+from accounts.access import User, require_office
+from rules.roster import listed
 
 def add(con: duckdb.DuckDBPyConnection, units: Iterable[str], actor: str) -> list[str]:
     """Put ``units`` on the roster (in the caller's transaction); returns the ones newly added."""
@@ -54,8 +28,6 @@ def add(con: duckdb.DuckDBPyConnection, units: Iterable[str], actor: str) -> lis
     new = [u for u in units if u not in present]
     now = datetime.now(UTC)
     if new:
-        from etl import audit
-
         con.executemany("insert into reporting_roster values (?, ?, ?)", [(u, now, actor) for u in new])
         audit.record(con, actor, "roster_change", "roster", "reporting_roster",
                      before={"units": sorted(present)}, after={"units": sorted(present | set(new))},
@@ -68,8 +40,6 @@ def remove(con: duckdb.DuckDBPyConnection, units: Iterable[str], actor: str) -> 
     present = set(listed(con))
     gone = [u for u in dict.fromkeys(units) if u in present]
     if gone:
-        from etl import audit
-
         con.execute("delete from reporting_roster where unit in (select unnest(?))", [gone])
         audit.record(con, actor, "roster_change", "roster", "reporting_roster",
                      before={"units": sorted(present)}, after={"units": sorted(present - set(gone))},
@@ -88,8 +58,3 @@ def remove_units(user: User, units: Iterable[str], db: str | os.PathLike | None 
     require_office(user, "维护报送单位名单")
     with store.write(db) as con:
         return remove(con, units, user.username)
-
-
-def expected_units(db: str | os.PathLike | None = None) -> list[str]:
-    with store.read(db) as con:
-        return [r[0] for r in con.execute(f"with {EXPECTED_UNITS} select unit from expected_units order by unit").fetchall()]

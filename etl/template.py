@@ -135,15 +135,15 @@ def target_text(indicator: Any, period: date) -> str:
 
 
 def due_date(period: date) -> date:
-    """The return's due day: from etl.deadline when built, else the working-day calendar."""
+    """The return's due day: from rules.deadline when built, else the working-day calendar."""
     try:
-        from etl.deadline import due_at
+        from rules.deadline import due_at
 
         return due_at(period).date()
     except ImportError:
         pass
     try:
-        from etl.workdays import due_date as calendar_due
+        from rules.workdays import due_date as calendar_due
 
         return calendar_due(period)
     except ImportError:
@@ -159,7 +159,7 @@ def previous_values(db: str | os.PathLike | None, unit_id: str, period: date) ->
         return {}
     import duckdb
 
-    from etl import store
+    import store
 
     prev = (period.replace(day=1) - timedelta(days=1)).replace(day=1)
     try:
@@ -177,10 +177,10 @@ def build_template(unit_id: str, period: date | str, *, catalog: Any = None, db:
                    user: Any = None) -> Workbook:
     """The return workbook of ``unit_id`` for ``period`` (see the module docstring).
 
-    With ``user``, a liaison may only build their own unit's workbook (``etl.access``).
+    With ``user``, a liaison may only build their own unit's workbook (``accounts.access``).
     """
     if user is not None:
-        from etl.access import require_template
+        from accounts.access import require_template
 
         require_template(user, unit_id)
     if catalog is None:

@@ -117,12 +117,6 @@ class Catalog:
     def measure_by_key(self) -> dict[str, Measure]:
         return {m.key: m for m in self.measures}
 
-    def resolve_units(self, text: str, region: str):  # -> indicators.resolve.Resolution
-        """Map free text naming units (责任单位 clause) to unit ids in ``region``'s context."""
-        from indicators.resolve import resolve_units
-
-        return resolve_units(self, text, region)
-
 
 # ---------------------------------------------------------------- loading
 

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from indicators.catalog import Catalog
+if TYPE_CHECKING:
+    from indicators.catalog import Catalog
 
 _LABEL = re.compile(r"(牵头单位|牵头部门|责任单位|责任部门|配合单位|配合部门|协办单位)\s*[:：]")
 _LEAD_PATTERN = re.compile(

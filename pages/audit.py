@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import streamlit as st
 
 from dashboard import ui
-from etl import audit
-from etl.access import AccessDenied, require_page
+from accounts import audit
+from accounts.access import AccessDenied, require_page
 
 user = ui.user()
 try:

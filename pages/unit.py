@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard import flags, ui
 from dashboard import queries as q
-from etl import access
+from accounts import access
 
 f = ui.filters()
 now = q.now_local()

@@ -9,7 +9,7 @@ import streamlit as st
 
 from dashboard import ui
 from dashboard.filters import parse_period, period_label, period_options
-from etl.access import User
+from accounts.access import User
 
 f = ui.filters()
 user = ui.user()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import ui
-from etl import access, users
-from etl.access import ROLE_NAMES, AccessDenied, require_page
+from accounts import access, users
+from accounts.access import ROLE_NAMES, AccessDenied, require_page
 
 user = ui.user()
 try:

@@ -17,7 +17,7 @@ if str(ROOT) not in sys.path:
 @pytest.fixture
 def db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A fresh, migrated database file; YINGSHANG_DB points at it."""
-    from etl import store
+    import store
 
     path = tmp_path / "test.duckdb"
     monkeypatch.setenv("YINGSHANG_DB", str(path))

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from etl import store, users
-from etl.access import SYSTEM_USER, User
+import store
+from accounts import users
+from accounts.access import SYSTEM_USER, User
 
 PASSWORD = "T1-" + secrets.token_urlsafe(12)  # random per run: no password in the repository
 

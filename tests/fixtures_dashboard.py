@@ -20,8 +20,8 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from etl import store
-from etl.access import User
+import store
+from accounts.access import User
 
 # Query functions take the reader; the office reads every unit (tests/test_scope.py: others).
 OFFICE = User("bgs01", "office")
@@ -98,7 +98,7 @@ def build_fixture_db(path: str | Path, refresh: bool = False) -> dict:
     """Create and fill a migrated database at ``path``; return what tests assert on.
 
     ``refresh=True`` also precomputes the dashboard tables as the loader would
-    (``dashboard.stats.refresh``); without it every page judges the months live."""
+    (``rules.stats.refresh``); without it every page judges the months live."""
     path = Path(path)
     store.migrate(path)
     ids: dict[tuple[str, date], int] = {}
@@ -169,7 +169,7 @@ def build_fixture_db(path: str | Path, refresh: bool = False) -> dict:
         ]
         con.executemany("insert into task_progress values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, true)", tasks)
     if refresh:
-        from dashboard import stats
+        from rules import stats
 
         with store.write(path) as con:
             stats.refresh(con)

@@ -4,20 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from etl import store
-from etl.access import (
-    SYSTEM_USER,
-    AccessDenied,
-    User,
-    may_open,
-    require_office,
-    require_page,
-    require_read_unit,
-    require_template,
-    require_upload,
-    require_write,
-    visible_units,
-)
+import store
+from accounts.access import SYSTEM_USER, AccessDenied, User, may_open, require_office, require_page, require_read_unit, require_template, require_upload, require_write, visible_units
 from tests.fixtures_auth import _fast_bcrypt, add_units  # noqa: F401
 
 OFFICE = User("bgs01", "office")

@@ -9,8 +9,9 @@ from datetime import UTC, date, datetime
 import pytest
 from openpyxl import load_workbook
 
-from etl import audit, sessions, store, users
-from etl.access import SYSTEM_USER, AccessDenied, User
+import store
+from accounts import audit, sessions, users
+from accounts.access import SYSTEM_USER, AccessDenied, User
 from tests.fixtures_auth import PASSWORD, _fast_bcrypt, add_units, make_user  # noqa: F401
 
 

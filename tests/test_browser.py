@@ -146,7 +146,7 @@ _RENDER_STATE = """() => {
 
 def _log_in(page) -> None:
     """Log in as the demo office account; the page asked for opens right after the login."""
-    from etl.users import DEMO_OFFICE, demo_password
+    from accounts.users import DEMO_OFFICE, demo_password
 
     page.get_by_label("用户名").fill(DEMO_OFFICE)
     page.get_by_label("密码").fill(demo_password(DEMO_OFFICE))

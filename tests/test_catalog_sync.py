@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from etl import store
-from etl.catalog_sync import ensure_catalog, sync_catalog
+import store
+from store.catalog_sync import ensure_catalog, sync_catalog
 from indicators import load_catalog
 from indicators.catalog import DATA_DIR
 

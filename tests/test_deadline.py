@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from etl import store
-from etl.deadline import due_at, lateness, missing_returns
+import store
+from rules.deadline import due_at, lateness, missing_returns
 
 SH = ZoneInfo("Asia/Shanghai")
 SEP = date(2026, 9, 1)

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from openpyxl import load_workbook
 
-from etl import store
+import store
 from etl.demo import UnitState, build_demo, fill_return, plan_uploads
 from etl.template import FIRST_DATA_ROW, SHEET_TASKS, SHEET_WORK, STATUSES, build_template
 

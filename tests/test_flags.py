@@ -7,7 +7,7 @@ from datetime import date, datetime
 import pytest
 
 from dashboard import flags
-from etl import store
+import store
 from tests.fixtures_dashboard import OFFICE, TZ, build_fixture_db
 
 
@@ -131,7 +131,7 @@ def test_limit_caps_the_list(fx):
 
 
 def test_precomputed_judgments_give_the_same_flags(tmp_path):
-    from dashboard import stats
+    from rules import stats
 
     fx = build_fixture_db(tmp_path / "fresh.duckdb")
     live = flags.red_flags(fx["path"], OFFICE, fx["period"], fx["now"])
@@ -144,7 +144,7 @@ def test_precomputed_judgments_give_the_same_flags(tmp_path):
 
 
 def test_correcting_an_earlier_month_ends_the_streak(tmp_path):
-    from dashboard import stats
+    from rules import stats
 
     fx = build_fixture_db(tmp_path / "streak.duckdb")
     with store.write(fx["path"]) as con:

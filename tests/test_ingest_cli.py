@@ -69,7 +69,7 @@ def test_human_report_names_sheet_cell_message_and_fix() -> None:
 
     from etl import findings as F
     from etl.cli_ingest import print_report
-    from etl.deadline import Lateness
+    from rules.deadline import Lateness
     from etl.ingest import IngestResult
 
     bad = IngestResult("a.xlsx", "rejected", "0" * 64, UNIT, date(2026, 9, 1),

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from etl import findings as F
-from etl import limits, store
-from etl.access import User
+import store
+from etl import limits
+from accounts.access import User
 from etl.ingest import IngestResult, ingest_files
 from tests.fixtures_returns import (
     GOOD_TASKS,

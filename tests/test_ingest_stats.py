@@ -6,9 +6,9 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from dashboard import stats
-from etl import store
-from etl.catalog_sync import ensure_catalog
+from rules import stats
+import store
+from rules.stats import ensure_catalog
 from etl.ingest import ingest_files
 from indicators import load_catalog
 from tests.fixtures_returns import fill_template

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from etl import archive, load, store
+import store
+from store import archive
+from etl import load
 from etl.ingest import ingest_bytes, ingest_files
 from tests.fixtures_returns import GOOD_VALUES, tiny_catalog, write_return
 
@@ -26,7 +28,7 @@ def catalog():
 @pytest.fixture(scope="module")
 def empty_db(tmp_path_factory: pytest.TempPathFactory, catalog) -> Path:
     """A migrated database holding the tiny catalog, built once and copied by each test."""
-    from etl.catalog_sync import ensure_catalog
+    from rules.stats import ensure_catalog
 
     path = tmp_path_factory.mktemp("template_db") / "t.duckdb"
     ensure_catalog(path, catalog)
@@ -199,7 +201,7 @@ def test_rejected_bytes_sent_again_are_checked_again_but_archived_once(tmp_path:
 
 
 def test_file_refused_for_the_uploader_is_accepted_from_the_office(tmp_path: Path, catalog) -> None:
-    from etl.access import SYSTEM_USER, User
+    from accounts.access import SYSTEM_USER, User
 
     db = tmp_path / "t.duckdb"
     data = write_return(tmp_path / "r.xlsx").read_bytes()

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from etl import store, users
+import store
+from accounts import users
 from tests.fixtures_auth import PASSWORD, _fast_bcrypt, log_in, make_user  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -70,7 +71,7 @@ def test_a_disabled_account_is_logged_out_at_its_next_click(app, db_path):
     log_in(app, "bgs02")
     app.run()
     assert not shows_login(app)
-    from etl.access import SYSTEM_USER
+    from accounts.access import SYSTEM_USER
 
     users.disable_user(SYSTEM_USER, "bgs02", db=db_path)
     # a fresh run of app.py with the same session state (AppTest re-runs a page alone otherwise)

@@ -73,7 +73,7 @@ def fixture_db(fixture_file: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPat
 
 
 def _keep_fixture_catalog(monkeypatch: pytest.MonkeyPatch) -> None:
-    import etl.catalog_sync as sync
+    import rules.stats as sync
 
     monkeypatch.setattr(sync, "ensure_catalog", lambda *a, **k: False)
 
@@ -187,7 +187,7 @@ def test_red_flags_on_the_unit_page_carry_their_evidence(fixture_db: dict) -> No
 
 
 def test_a_database_newer_than_the_program_is_explained_in_chinese(tmp_path: Path, monkeypatch) -> None:
-    from etl import store
+    import store
 
     path = tmp_path / "new.duckdb"
     store.migrate(path)
@@ -366,8 +366,8 @@ def ui_unit_name(unit: str) -> str:
 
 
 def _liaison_run(db: Path, page: str, grant: tuple[str, str | None] | None = None, **params: str) -> AppTest:
-    from etl import users
-    from etl.access import SYSTEM_USER
+    from accounts import users
+    from accounts.access import SYSTEM_USER
     from tests.fixtures_auth import log_in, make_user
 
     make_user(db, "hexi-liaison", "liaison", unit="hexi.zwfw")

@@ -8,10 +8,12 @@ from datetime import date, datetime
 import openpyxl
 import pytest
 
-from dashboard import export, stats
+from dashboard import export
+from rules import stats
 from dashboard import queries as q
-from dashboard.format import fmt_target, fmt_value, sql_target_text, sql_value_text
-from etl import store
+from dashboard.format import fmt_target, fmt_value
+from rules.format import sql_target_text, sql_value_text
+import store
 from tests.fixtures_dashboard import OFFICE, TZ, build_fixture_db
 
 

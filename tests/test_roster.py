@@ -11,10 +11,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from etl import roster, store
-from etl.access import AccessDenied, User
-from etl.catalog_sync import ensure_catalog
-from etl.deadline import missing_returns
+import store
+from etl import roster
+from rules.roster import expected_units
+from accounts.access import AccessDenied, User
+from rules.stats import ensure_catalog
+from rules.deadline import missing_returns
 
 ROOT = Path(__file__).resolve().parents[1]
 SH = ZoneInfo("Asia/Shanghai")
@@ -37,7 +39,7 @@ def test_units_off_the_roster_are_not_chased_as_missing(db_path: Path) -> None:
     with store.read(db_path) as con:
         missing = [m["unit"] for m in missing_returns(con, SEP, datetime(2026, 9, 30, tzinfo=SH))]
     assert missing == ["teda.scjg", "teda.zwfw"]
-    assert roster.expected_units(db_path) == ["teda.scjg", "teda.zwfw"]
+    assert expected_units(db_path) == ["teda.scjg", "teda.zwfw"]
 
 
 def test_roster_changes_are_audited_and_only_the_office_may_make_them(db_path: Path) -> None:
@@ -56,7 +58,7 @@ def test_an_unknown_unit_is_refused_by_name(db_path: Path) -> None:
     ensure_catalog(db_path)
     with pytest.raises(ValueError, match="nosuch.unit"):
         roster.add_units(OFFICE, ["nosuch.unit"], db_path)
-    assert roster.expected_units(db_path)  # nothing was half-added
+    assert expected_units(db_path)  # nothing was half-added
 
 
 def test_roster_cli_enrols_a_whole_region(tmp_path: Path) -> None:

@@ -1,7 +1,7 @@
 """Liaisons read their own unit: the page-data functions themselves take the user and refuse.
 
 Other units reach a liaison only as region-wide aggregates, unless the office grants more
-(``etl.users.grant_read``); grants widen reading, never uploading.
+(``accounts.users.grant_read``); grants widen reading, never uploading.
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ import pytest
 
 from dashboard import flags
 from dashboard import queries as q
-from etl import audit, store, users
-from etl.access import SYSTEM_USER, AccessDenied, User, readable_units, require_upload
+import store
+from accounts import audit, users
+from accounts.access import SYSTEM_USER, AccessDenied, User, readable_units, require_upload
 from tests.fixtures_auth import _fast_bcrypt, make_user  # noqa: F401
 from tests.fixtures_dashboard import OFFICE, build_fixture_db
 

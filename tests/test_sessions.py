@@ -14,8 +14,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import auth
-from etl import sessions, store, users
-from etl.access import SYSTEM_USER
+import store
+from accounts import sessions, users
+from accounts.access import SYSTEM_USER
 from tests.fixtures_auth import PASSWORD, _fast_bcrypt, make_user  # noqa: F401
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
@@ -42,7 +43,7 @@ def _logouts(db) -> list[tuple]:
         ).fetchall()
 
 
-# --- etl.sessions -------------------------------------------------------------------------
+# --- accounts.sessions -------------------------------------------------------------------------
 
 
 def test_the_migration_creates_the_table_and_only_the_tokens_hash_is_stored(db_path):

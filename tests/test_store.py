@@ -13,7 +13,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from etl import store
+import store
+import store.connection
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -29,20 +30,20 @@ def test_migrate_creates_schema_and_running_it_again_changes_nothing(tmp_path: P
     assert first[0] == "0001_initial"
     assert {"submission", "observation", "finding", "schema_migrations"} <= _tables(path)
     assert store.migrate(path) == []
-    assert store.schema_version(path) == store.migrations()[-1].version
+    assert store.schema_version(path) == store.shipped_migrations()[-1].version
 
 
 def test_an_older_database_is_upgraded_in_place_and_keeps_its_data(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "old.duckdb"
-    every = store.migrations()
+    every = store.shipped_migrations()
     extra = store.Migration(every[-1].version + 1, "test_extra", "create table extra_thing (x integer);")
-    monkeypatch.setattr(store, "migrations", lambda: every)
+    monkeypatch.setattr(store.connection, "shipped_migrations", lambda: every)
     store.migrate(path)
     with store.write(path) as con:
         con.execute("insert into meta values ('kept', 'yes')")
-    monkeypatch.setattr(store, "migrations", lambda: [*every, extra])
+    monkeypatch.setattr(store.connection, "shipped_migrations", lambda: [*every, extra])
     assert store.migrate(path) == [f"{extra.version:04d}_test_extra"]
     assert "extra_thing" in _tables(path)
     with store.read(path) as con:
@@ -105,7 +106,7 @@ def test_the_app_keeps_reading_while_an_import_writes_to_the_same_file(tmp_path:
     reader = _script(
         """
         import time
-        from etl import store
+        import store
         reads, end = 0, time.monotonic() + 4
         while time.monotonic() < end:
             with store.read() as con:
@@ -118,7 +119,7 @@ def test_the_app_keeps_reading_while_an_import_writes_to_the_same_file(tmp_path:
     writer = _script(
         """
         import time
-        from etl import store
+        import store
         for i in range(40):
             with store.write() as con:
                 con.execute("insert into meta values (?, 'x')", [f"k{i}"])

@@ -144,7 +144,7 @@ def test_guide_tells_the_deadline_and_whom_to_ask(saved):
 
 
 def test_last_months_accepted_value_is_shown_for_reference(db_path, catalog):
-    from etl import store
+    import store
 
     code = catalog.indicators_for_unit(UNIT, PERIOD)[0].code
     with store.write(db_path) as con:

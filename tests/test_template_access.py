@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from etl.access import AccessDenied, User
+from accounts.access import AccessDenied, User
 from etl.template import build_template
 
 

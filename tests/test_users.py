@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from etl import store, users
-from etl.access import SYSTEM_USER, AccessDenied, User
+import store
+from accounts import users
+from accounts.access import SYSTEM_USER, AccessDenied, User
 from tests.fixtures_auth import PASSWORD, _fast_bcrypt, add_units, make_user  # noqa: F401
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from etl import workdays
-from etl.workdays import Calendar, CalendarError
+from rules import workdays
+from rules.workdays import Calendar, CalendarError
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,7 @@
 ``RETURNS`` is a CTE chain with one row per expected unit × month of the span. A unit is
 expected to report as ``etl.roster`` defines it (owners of indicators and measures,
 narrowed to the office's roster when it has one). Due moments come from
-``etl.deadline.due_at`` (computed in Python, bound as a list) so the dashboard and the
+``rules.deadline.due_at`` (computed in Python, bound as a list) so the dashboard and the
 loader agree on the deadline.
 """
 
@@ -12,8 +12,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from etl import deadline, workdays
-from etl.roster import EXPECTED_UNITS
+from rules import deadline, workdays
+from rules.roster import EXPECTED_UNITS
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -62,7 +62,7 @@ def now_local() -> datetime:
 
 
 def due_at(period: date) -> datetime:
-    """Deadline of a month's return (Shanghai time), from ``etl.deadline``."""
+    """Deadline of a month's return (Shanghai time), from ``rules.deadline``."""
     return deadline.due_at(period)
 
 

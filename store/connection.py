@@ -12,7 +12,7 @@ no other process can open the file at all):
   connection and each gets its own ``cursor()``; the connection is closed when the last user
   leaves, so other processes get their turn. A writer upgrades a read-only connection by
   waiting until its readers are done.
-* The schema is created and evolved by numbered SQL migrations in ``etl/migrations``,
+* The schema is created and evolved by numbered SQL migrations in ``store/migrations``,
   recorded in ``schema_migrations``; a database newer than the code is refused.
 """
 
@@ -221,10 +221,10 @@ class Migration:
     sql: str
 
 
-def migrations() -> list[Migration]:
+def shipped_migrations() -> list[Migration]:
     """The numbered migrations shipped with the code, oldest first."""
     found = []
-    for entry in resources.files("etl.migrations").iterdir():
+    for entry in resources.files("store.migrations").iterdir():
         m = re.fullmatch(r"(\d{4})_(\w+)\.sql", entry.name)
         if m:
             found.append(Migration(int(m.group(1)), m.group(2), entry.read_text(encoding="utf-8")))
@@ -246,7 +246,7 @@ def migrate(path: str | os.PathLike | None = None) -> list[str]:
     Each migration runs in its own transaction together with its record, so a crash leaves
     the database at the previous version. Re-running is a no-op.
     """
-    known = migrations()
+    known = shipped_migrations()
     latest = known[-1].version if known else 0
     done: list[str] = []
     with write(path) as con:

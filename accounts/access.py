@@ -27,7 +27,7 @@ class User:
     role: Role
     unit: str | None = None
     display_name: str | None = None
-    # Read grants the office gave a liaison beyond their own unit (``etl.users.grant_read``):
+    # Read grants the office gave a liaison beyond their own unit (``accounts.users.grant_read``):
     # GRANT_ALL, "region:<region id>" or "unit:<unit id>". Reading only: uploads stay own-unit.
     grants: frozenset[str] = frozenset()
 
@@ -116,7 +116,7 @@ def readable_units(user: User, db=None) -> list[str] | None:
         elif kind == "region":
             regions.append(target)
     if regions:
-        from etl import store
+        import store
 
         with store.read(db) as con:
             rows = con.execute("select id from unit where list_contains(?, region)", [regions]).fetchall()
@@ -140,7 +140,7 @@ def visible_units(user: User, db=None) -> list[str]:
     allowed = readable_units(user, db)
     if allowed is not None:
         return allowed
-    from etl import store
+    import store
 
     with store.read(db) as con:
         return [r[0] for r in con.execute("select id from unit order by id").fetchall()]

@@ -12,7 +12,7 @@ limit: a busy day still ends with a new login), or when its account is disabled 
 Writing on every click would cost a write transaction per rerun, so ``last_seen`` is moved at
 most every ``TOUCH_SECONDS`` (5 min); the idle limit may therefore end a session up to five
 minutes early, never late. Logging out (``end``) is audited in the same transaction; resuming
-is a read and is not audited (the login itself is, by ``etl.users.authenticate``). Rows are
+is a read and is not audited (the login itself is, by ``accounts.users.authenticate``). Rows are
 deleted ``KEEP_DAYS`` after the login, at a later login: the audit log keeps the history.
 """
 
@@ -25,8 +25,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 
-from etl import audit, store, users
-from etl.access import User
+import store
+from accounts import audit, users
+from accounts.access import User
 
 TOUCH_SECONDS = 300
 ABSOLUTE_HOURS = 12

@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from etl import store
+import store
 
 
 def sha256(data: bytes) -> str:

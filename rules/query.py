@@ -8,8 +8,8 @@ from typing import Any
 
 import pandas as pd
 
-from dashboard import judge
-from etl import store
+from rules import judge
+import store
 
 
 def bind(sql: str, params: dict[str, Any]) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from etl import store
+import store
 
 # action -> Chinese label shown on the audit page and in exports
 ACTIONS: dict[str, str] = {
@@ -160,7 +160,7 @@ def local_tz() -> str:
 
 def entries(user, flt: AuditFilter = AuditFilter(), db=None, limit: int = 10_000) -> pd.DataFrame:
     """Audit entries matching ``flt``, newest first; only the office may read the trail."""
-    from etl.access import require_office
+    from accounts.access import require_office
 
     require_office(user, "查看审计日志")
     where, params = ["true"], []

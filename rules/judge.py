@@ -14,7 +14,7 @@ Rules:
 * ``growth``: growth over ``indicator.baseline`` in % must reach the target;
 * amber: passing but within ``amber`` of the reference → 预警.
 
-Months whose precomputed judgments are fresh (``dashboard.stats``, table
+Months whose precomputed judgments are fresh (``rules.stats``, table
 ``judged_observation`` of migration 0003) are read from that table; the others are judged
 live by the same SQL, so the two can never disagree.
 """
@@ -24,7 +24,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from dashboard.format import sql_target_text_from, sql_value_text
+from rules.format import sql_target_text_from, sql_value_text
 
 EPS = 1e-9
 

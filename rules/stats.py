@@ -14,7 +14,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from dashboard import judge
+import store
+from rules import judge
+from store import catalog_sync
 
 LIVE = f"""
 with {judge.JUDGED}
@@ -111,7 +113,13 @@ def refresh(con: Any, periods: list[date] | None = None) -> int:
 
 def refresh_db(db: Any = None, periods: list[date] | None = None) -> int:
     """``refresh`` in its own write transaction (for a CLI step or a loader without one open)."""
-    from etl import store
+    import store
 
     with store.write(db) as con:
         return refresh(con, periods)
+
+
+def ensure_catalog(db: Any = None, catalog: Any = None) -> bool:
+    """Mirror the catalog if its version changed and, in the same transaction, re-judge every
+    stored month (targets may have changed). Returns True when it wrote."""
+    return catalog_sync.ensure_catalog(db, catalog, after_sync=refresh)

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import os
 from datetime import date
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from etl import store
+import store
 
 if TYPE_CHECKING:
     import duckdb
@@ -153,10 +154,13 @@ def sync_catalog(con: duckdb.DuckDBPyConnection, catalog: Catalog) -> None:
     store.set_meta(con, "catalog_version", catalog.version)
 
 
-def ensure_catalog(db: str | os.PathLike | None = None, catalog: Catalog | None = None) -> bool:
+def ensure_catalog(db: str | os.PathLike | None = None, catalog: Catalog | None = None,
+                   after_sync: Callable[[duckdb.DuckDBPyConnection], object] | None = None) -> bool:
     """Migrate, then mirror the catalog unless the database already holds this version.
 
-    Returns True when the tables were (re)written. Cheap when nothing changed: one read.
+    ``after_sync`` runs in the same transaction when the tables were rewritten (the judging
+    floor passes its re-judge, ``rules.stats.ensure_catalog``, so derived tables never lag the
+    targets). Returns True when the tables were (re)written. Cheap when nothing changed: one read.
     """
     from indicators.catalog import load_catalog
 
@@ -167,8 +171,6 @@ def ensure_catalog(db: str | os.PathLike | None = None, catalog: Catalog | None 
             return False
     with store.write(db) as con:
         sync_catalog(con, cat)
-        # targets may have changed: re-judge every stored month (derived tables, migration 0003)
-        from dashboard import stats
-
-        stats.refresh(con)
+        if after_sync is not None:
+            after_sync(con)
     return True

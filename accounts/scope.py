@@ -1,4 +1,4 @@
-"""The data layer's side of ``etl.access``: every page-data function that returns unit-level
+"""The data layer's side of ``accounts.access``: every page-data function that returns unit-level
 rows takes the current user and passes its result through here.
 
 Two rules, applied where the data is read (not by hiding widgets):
@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from etl.access import User, readable_units, require_read_unit
+from accounts.access import User, readable_units, require_read_unit
 
 
 def check_unit(user: User, db: Any, unit: str | None) -> None:

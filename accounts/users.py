@@ -1,6 +1,6 @@
 """Accounts: bcrypt-hashed passwords in ``app_user``, login with throttling, demo accounts.
 
-Every change is audited in the same transaction (``etl.audit.record``). Only the office
+Every change is audited in the same transaction (``accounts.audit.record``). Only the office
 administers accounts; the command line and the demo builder act as ``SYSTEM_USER``.
 Timestamps are compared inside SQL (``epoch_ms``) so no timezone package is needed in Python.
 """
@@ -15,17 +15,9 @@ from datetime import UTC, datetime, timedelta, timezone
 import bcrypt
 import pandas as pd
 
-from etl import audit, store
-from etl.access import (
-    GRANT_ALL,
-    GRANT_KINDS,
-    ROLE_NAMES,
-    SYSTEM_USER,
-    User,
-    grant_scope,
-    require_office,
-    split_grant,
-)
+import store
+from accounts import audit
+from accounts.access import GRANT_ALL, GRANT_KINDS, ROLE_NAMES, SYSTEM_USER, User, grant_scope, require_office, split_grant
 
 ROLES = ("office", "liaison", "leader")
 USERNAME_RE = re.compile(r"[A-Za-z0-9_.\-]{2,64}")

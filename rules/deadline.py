@@ -2,7 +2,7 @@
 
 The return for month M is due by the 25th of M (plan 001: 每月25日前报送), 23:59:59 in
 Asia/Shanghai; the day comes from ``YINGSHANG_DUE_DAY`` or a parameter. Lateness is counted
-in calendar days and in working days (``etl.workdays``: weekends, holidays and 调休).
+in calendar days and in working days (``rules.workdays``: weekends, holidays and 调休).
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from etl import workdays
-from etl.roster import EXPECTED_UNITS
+from rules import workdays
+from rules.roster import EXPECTED_UNITS
 
 TZ = ZoneInfo("Asia/Shanghai")
 

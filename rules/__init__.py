@@ -1,0 +1,11 @@
+"""The judging floor: what the numbers mean.
+
+Belongs here: working days and deadlines, who owes a return (the roster definition), targets in
+force, verdicts (``judge``), red flags, the precomputed judgments and their refresh, and the
+formatting of values and targets that verdict reasons are built from. The dashboard, the
+loader and every command that judges (``judge``, ``assess``, ``report``, ``supervise``) use this
+one home.
+
+Not here: who may see a verdict (``accounts``), reading returns (``etl``), Streamlit.
+Imports only ``store`` and ``indicators`` of the project's packages.
+"""

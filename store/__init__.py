@@ -1,0 +1,38 @@
+"""The database floor: opening DuckDB, the busy/version policy, migrations, the archive of
+received files and the catalog mirror.
+
+Belongs here: anything that decides *how* data is kept (connections, schema, files on disk).
+Not here: what the numbers mean (``rules``), who may see them (``accounts``), how returns are
+read (``etl``), anything Streamlit. Imports only ``indicators`` of the project's packages.
+
+``import store`` gives the connection API: ``store.read(db)``, ``store.write(db)``,
+``store.migrate(db)``, ``store.db_path()``, ``store.DatabaseBusy`` …
+"""
+
+from store.connection import (
+    DEFAULT_DB,
+    DUCKDB_VERSION,
+    PROJECT_ROOT,
+    DatabaseBusy,
+    DatabaseVersionError,
+    Migration,
+    SchemaTooNew,
+    StoreError,
+    applied_versions,
+    db_path,
+    get_meta,
+    hold,
+    migrate,
+    shipped_migrations,
+    open_connection,
+    read,
+    schema_version,
+    set_meta,
+    write,
+)
+
+__all__ = [
+    "DEFAULT_DB", "DUCKDB_VERSION", "PROJECT_ROOT", "DatabaseBusy", "DatabaseVersionError",
+    "Migration", "SchemaTooNew", "StoreError", "applied_versions", "db_path", "get_meta", "hold",
+    "migrate", "shipped_migrations", "open_connection", "read", "schema_version", "set_meta", "write",
+]

@@ -20,12 +20,16 @@ ALLOWED: dict[str, set[str]] = {
     "store": {"indicators"},
     "rules": {"store", "indicators"},
     "accounts": {"store"},
-    "etl": {"indicators", "store", "rules", "accounts"},
-    "dashboard": {"indicators", "store", "rules", "accounts", "etl"},
-    "pages": {"dashboard", "indicators", "accounts", "etl"},
+    "office": {"indicators", "store", "rules", "accounts"},
+    "etl": {"indicators", "store", "rules", "accounts", "office"},
+    "dashboard": {"indicators", "store", "rules", "accounts", "office", "etl"},
+    "pages": {"dashboard", "indicators", "accounts", "office", "etl"},
     "app": {"dashboard", "indicators", "accounts", "rules", "store"},
+    # the ``python -m etl`` wiring is an entry point like app.py: it may call any floor
+    # (``etl report`` builds the 专报 from dashboard data), and nothing imports it
+    "commands": {"indicators", "store", "rules", "accounts", "office", "etl", "dashboard"},
 }
-PACKAGES = [p for p in ALLOWED if p not in ("app",)]
+PACKAGES = [p for p in ALLOWED if p not in ("app", "commands") and (ROOT / p).is_dir()]
 # the only parts of etl the floors above it may use: its entry points, not its internals
 ETL_ENTRY_POINTS = {"etl.ingest", "etl.template"}
 STREAMLIT_FLOORS = {"dashboard", "pages", "app"}
@@ -81,6 +85,8 @@ def _graph() -> dict[str, set[str]]:
 
 
 def _floor(module: str) -> str:
+    if module == "etl.__main__" or module.startswith("etl.cli_"):
+        return "commands"
     return module.split(".")[0]
 
 
@@ -89,7 +95,10 @@ def test_every_import_points_down_the_floors() -> None:
     for mod, deps in _graph().items():
         for dep in deps:
             src, dst = _floor(mod), _floor(dep)
-            if src == dst:
+            if dst == "commands" and src != "commands":
+                wrong.append(f"{mod} -> {dep} (command wiring is an entry point)")
+                continue
+            if src == dst or (src == "commands" and dst == "etl"):
                 continue
             if dst not in ALLOWED[src]:
                 wrong.append(f"{mod} -> {dep}")
@@ -146,7 +155,7 @@ def test_etl_holds_no_account_modules() -> None:
     assert (ROOT / "accounts" / "users.py").exists() and (ROOT / "accounts" / "sessions.py").exists()
 
 
-@pytest.mark.parametrize("package", PACKAGES[:-1])  # pages/ is a folder of scripts, not a package
+@pytest.mark.parametrize("package", [p for p in PACKAGES if p != "pages"])  # pages/: scripts
 def test_each_package_says_what_belongs_in_it(package: str) -> None:
     init = ROOT / package / "__init__.py"
     doc = ast.get_docstring(ast.parse(init.read_text(encoding="utf-8")))

@@ -19,6 +19,7 @@ from indicators.models import (
     Frequency,
     MeasureKind,
     Region,
+    Report,
     Rollup,
     TargetVersion,
 )
@@ -91,6 +92,7 @@ class PlanFile(Spec):
 class IndicatorDefaults(Spec):
     frequency: Frequency | None = None
     rollup: Rollup | None = None
+    report: Report | None = None
     effective_from: date | None = None
     effective_to: date | None = None
 
@@ -106,6 +108,8 @@ class IndicatorSpec(Spec):
     direction: Direction
     frequency: Frequency | None = None
     rollup: Rollup | None = None
+    report: Report | None = None
+    schedule: list[float] = []
     numerator: str | None = None
     denominator: str | None = None
     plan: str | None = None

@@ -24,6 +24,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from rules import period
 from rules.format import sql_target_text_from, sql_value_text
 
 EPS = 1e-9
@@ -43,20 +44,22 @@ def status_sql(value: str = "value", op: str = "op", margin: str = "margin", amb
 
 
 # Chinese reason for a judged row, built from the text columns that ``texts`` adds.
-REASON = """
+REASON = f"""
 case status
     when '未报' then name || ' 本月未填报'
+    when '进度正常' then {period.PROGRESS_REASON}
+    when '进度滞后' then {period.PROGRESS_REASON}
     when '未达标' then case comparator
-        when 'city_avg' then name || ' ' || value_text
+        when 'city_avg' then name || ' ' || judged_text
             || case when direction = 'lower_better' then ' 高于' else ' 低于' end || '全市平均 ' || reference_text
         when 'growth' then name || ' 较基期增长 ' || metric_text || ' 低于目标 ' || target_text
-        else name || ' ' || value_text
+        else name || ' ' || judged_text
             || case when op in ('>=', '>') then ' 低于目标 ' when op in ('<=', '<') then ' 高于目标 '
                     else ' 不符合目标 ' end || target_text end
-    when '预警' then name || ' ' || value_text || ' 接近目标 '
+    when '预警' then name || ' ' || judged_text || ' 接近目标 '
         || case comparator when 'city_avg' then '全市平均 ' || reference_text else target_text end
         || '（预警区间 ' || amber_text || '）'
-    when '达标' then name || ' ' || value_text || ' 达到目标 '
+    when '达标' then name || ' ' || judged_text || ' 达到目标 '
         || case comparator when 'city_avg' then '全市平均 ' || reference_text else target_text end
     else name || ' 本月无适用目标'
 end"""
@@ -75,11 +78,17 @@ def texts(src: str, out: str) -> str:
            {sql_value_text('target', _TARGET_UOM)} as target_num_text,
            {sql_value_text('reference', 'uom')} as reference_text,
            {sql_value_text('metric', "'%'")} as metric_text,
-           {sql_value_text('amber', _TARGET_UOM)} as amber_text
+           {sql_value_text('amber', _TARGET_UOM)} as amber_text,
+           {sql_value_text('actual', _TARGET_UOM)} as actual_text,
+           {sql_value_text('expected', _TARGET_UOM)} as expected_text,
+           {sql_value_text('needed', _TARGET_UOM)} as needed_text,
+           {period.PERIOD_LABEL} as period_label, {period.ROLLUP_WORD} as rollup_word
     from {src}
 ),
 {out}_tt as (
-    select *, {sql_target_text_from('comparator', 'target', 'target_num_text')} as target_text from {out}_num
+    select *, {sql_target_text_from('comparator', 'target', 'target_num_text')} as target_text,
+           {period.JUDGED_TEXT} as judged_text
+    from {out}_num
 ),
 {out} as (
     select *, {REASON} as reason from {out}_tt
@@ -91,7 +100,23 @@ COLUMNS = ("submission_id, unit, region, period, code, value, cell, name, uom, d
            "comparator, target, amber, city_avg, reference, metric, op, margin, status")
 
 # ... plus the texts shown to users and the 未达标 streak (stored rows only; NULL when live).
-COLUMNS_ALL = COLUMNS + ", value_text, target_text, reason, streak"
+COLUMNS_ALL = COLUMNS + ", value_text, target_text, reason, streak, " + period.COLUMNS
+
+# What a month's stored judgments were computed from (CTE fragment over ``months``): the
+# submissions of its year up to the month (a quarterly or yearly row depends on the earlier
+# months of its period, rules.period) and the catalog version.
+FINGERPRINT_CTES = """fingerprint_subs as (
+    select period, max(id) as max_id, count(*) as n from submission
+    where period between date_trunc('year', $p0::date)::date and $p1 group by period
+),
+fingerprints as (
+    select m.period,
+           coalesce(max(s.max_id), 0) || '-' || coalesce(sum(s.n), 0) || '-'
+           || coalesce((select max(value) from meta where key = 'catalog_version'), '') as fingerprint
+    from months m
+    left join fingerprint_subs s on s.period between date_trunc('year', m.period)::date and m.period
+    group by m.period
+)"""
 
 # Months of the span; which months have fresh precomputed judgments; for the other months the
 # targets in force per code × month, the city averages, then the verdict; both halves unioned.
@@ -113,14 +138,7 @@ JUDGED_LIVE = f"""
 months as (
     select unnest(generate_series($p0::date, $p1::date, interval 1 month))::date as period
 ),
-fingerprints as (
-    select m.period,
-           coalesce(s.max_id, 0) || '-' || coalesce(s.n, 0) || '-'
-           || coalesce((select max(value) from meta where key = 'catalog_version'), '') as fingerprint
-    from months m
-    left join (select period, max(id) as max_id, count(*) as n from submission
-               where period between $p0 and $p1 group by period) s using (period)
-),
+{FINGERPRINT_CTES},
 fresh_months as (
     select f.period from fingerprints f
     join unit_month_stats_state st on st.period = f.period and st.fingerprint = f.fingerprint
@@ -155,16 +173,19 @@ obs as (
       and ($unit is null or o.unit = $unit)
       and ($code is null or o.code = $code)
 ),
+{period.ROLLUP},
 measured as (
     select obs.*, i.name, i.uom, i.direction, i.baseline, tm.comparator, tm.target, tm.amber,
-           ca.city_avg,
+           ca.city_avg, pr.period_kind as pr_period_kind, pr.n_months as pr_n_months,
+           pr.months_in as pr_months_in, pr.cumulative as pr_cumulative, pr.schedule as pr_schedule,
+           pr.rollup as pr_rollup, pr.n_values as pr_n_values, pr.p_sum as pr_p_sum,
            case tm.comparator
                when 'city_avg' then ca.city_avg + coalesce(tm.target, 0)
                    * (case when i.direction = 'lower_better' then -1 else 1 end)
                else tm.target end as reference,
            case when tm.comparator = 'growth'
-               then (obs.value - i.baseline) / nullif(i.baseline, 0) * 100
-               else obs.value end as metric,
+               then ((case when pr.code is null then obs.value else pr.actual_value end) - i.baseline) / nullif(i.baseline, 0) * 100
+               else (case when pr.code is null then obs.value else pr.actual_value end) end as metric,
            case tm.comparator
                when 'city_avg' then case when i.direction = 'lower_better' then '<=' else '>=' end
                when 'growth' then '>='
@@ -173,6 +194,7 @@ measured as (
     join indicator i on i.code = obs.code
     left join target_month tm on tm.code = obs.code and tm.period = obs.period
     left join city_avg ca on ca.code = obs.code and ca.period = obs.period
+    left join rolled pr on pr.unit = obs.unit and pr.code = obs.code and pr.period = obs.period
 ),
 margins as (
     select *,
@@ -181,8 +203,12 @@ margins as (
                 when op = '=' then -abs(metric - reference) end as margin
     from measured
 ),
+{period.PROGRESS},
 verdicts as (
-    select {COLUMNS.removesuffix("status")}{status_sql()} as status from margins
+    select {COLUMNS.removesuffix("status")}
+           {period.in_period_status(status_sql(), status_sql(margin="progress_margin", amber="null"))} as status,
+           {period.COLUMNS}, pr_cumulative, pr_rollup, cum_target, ceiling, months_left
+    from progress_margins
 ),
 {texts('verdicts', 'live')},
 judged as (
@@ -215,18 +241,12 @@ _STREAK_STORED = "select unit, code from judged where period = $p1 and status = 
 _STREAK_LIVE = """select unit, code from judged where status = '未达标'
     group by unit, code having count(*) = 3 and bool_or(period = $p1)"""
 
-_FINGERPRINTS = """
+_FINGERPRINTS = f"""
 with months as (
     select unnest(generate_series($p0::date, $p1::date, interval 1 month))::date as period
 ),
-subs as (
-    select period, max(id) as max_id, count(*) as n from submission
-    where period between $p0 and $p1 group by period
-)
-select m.period,
-       coalesce(s.max_id, 0) || '-' || coalesce(s.n, 0) || '-'
-       || coalesce((select max(value) from meta where key = 'catalog_version'), '') as fingerprint
-from months m left join subs s using (period)
+{FINGERPRINT_CTES}
+select period, fingerprint from fingerprints order by period
 """
 
 

@@ -283,3 +283,33 @@ def flag_bar(counts: pd.DataFrame) -> go.Figure:
                            marker_color=[palette.get(f, "#9e9e9e") for f in counts["flag"]],
                            hovertemplate="%{x}：%{y} 条<extra></extra>"))
     return _layout(fig, title, x, y)
+
+
+PROGRESS_STATUSES = ("进度正常", "进度滞后")
+
+
+def progress_chart(card: pd.DataFrame) -> go.Figure:
+    """责任单位: quarterly and yearly targets inside their period — how far each has come, as
+    a share of its target, with the line the schedule expects by now (``rules.period``)."""
+    title, x = "季度、年度指标进度", "占目标比例（%）"
+    rows = card[card["status"].isin(PROGRESS_STATUSES) & card["actual"].notna()
+                & card["reference"].notna() & (card["reference"] != 0)] if not card.empty else card
+    if rows.empty:
+        return _empty(title, x)
+    share = rows["actual"] / rows["reference"] * 100
+    due = rows["expected"] / rows["reference"] * 100
+    names = list(rows["name"])
+    fig = go.Figure()
+    fig.add_trace(go.Bar(
+        y=names, x=list(share), orientation="h", name="当前完成",
+        marker_color=[STATUS_COLORS[s] for s in rows["status"]],
+        text=[f"{v:.0f}%" for v in share], textposition="outside",
+        customdata=list(rows["reason"]), hovertemplate="%{customdata}<extra></extra>"))
+    fig.add_trace(go.Scatter(
+        y=names, x=list(due), mode="markers", name="按进度应达",
+        marker={"symbol": "line-ns-open", "size": 26, "line": {"width": 3, "color": "#37474f"}},
+        hovertemplate="按进度应达 %{x:.0f}%<extra></extra>"))
+    fig.add_vline(x=100, line_dash="dot", line_color="#2e7d32", annotation_text="目标",
+                  annotation_position="top")
+    fig.update_yaxes(autorange="reversed")
+    return _layout(fig, title, x, None, height=max(220, 60 + 44 * len(names)))

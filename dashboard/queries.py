@@ -327,20 +327,22 @@ rows as (
            coalesce(j.reason, ow.name || ' 本月未填报') as reason,
            coalesce(j.value_text, '—') as value_text,
            coalesce(j.target_text, {sql_target_text('ow.comparator', 'ow.target', 'ow.uom')}) as target_text,
-           j.submission_id, j.cell
+           j.submission_id, j.cell, j.period_kind, j.actual, j.expected, j.needed
     from owned ow left join judged j on j.code = ow.code
 ),
 final as (
     select r.code, r.name, r.uom, r.comparator, r.target, r.amber, r.reference, r.value, r.status,
            r.reason, r.value_text, r.target_text,
            s.spark, r.submission_id, sub.version,
-           case when r.cell is not null then '指标' end as sheet, r.cell
+           case when r.cell is not null then '指标' end as sheet, r.cell,
+           r.period_kind, r.actual, r.expected, r.needed
     from rows r
     left join spark s using (code)
     left join (select id, version from submission where period = $p1) sub on sub.id = r.submission_id
 )
 select * from final
-order by case status when '未达标' then 0 when '预警' then 1 when '未报' then 2 else 3 end, code
+order by case status when '未达标' then 0 when '预警' then 1 when '进度滞后' then 2 when '未报' then 3 else 4 end,
+         code
 """
 
 

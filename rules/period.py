@@ -139,7 +139,8 @@ def in_period_status(verdict: str, lag: str) -> str:
 # Chinese text of the period a row covers so far: 2026年1-7月, 2026年全年, 2026年第三季度.
 _QUARTERS = "['一', '二', '三', '四']"
 PERIOD_LABEL = f"""case period_kind
-    when 'year' then year(period) || '年' || case when month(period) = 12 then '全年' else '1-' || month(period) || '月' end
+    when 'year' then year(period) || '年' || case month(period) when 12 then '全年' when 1 then '1月'
+        else '1-' || month(period) || '月' end
     when 'quarter' then year(period) || '年第' || {_QUARTERS}[quarter(period)] || '季度'
         || case when month(period) % 3 = 0 then '' else '（截至' || month(period) || '月）' end
     end"""

@@ -417,8 +417,10 @@ def indicator_detail(db: Db, code: str) -> dict | None:
                    {sql_target_text('i.comparator', 'i.target', 'i.uom')} as target_text,
                    i.amber, i.baseline, i.baseline_year, i.direction, i.frequency, i.rollup, i.plan,
                    p.title as plan_title, i.measure, m.title as measure_title, i.common,
-                   coalesce(ow.owners, []) as owners, i.effective_from, i.effective_to
+                   coalesce(ow.owners, []) as owners, i.effective_from, i.effective_to,
+                   coalesce(ip.report, 'month') as report, ip.schedule
             from indicator i
+            left join indicator_period ip on ip.code = i.code
             left join plan p on p.id = i.plan
             left join measure m on m.plan = i.plan and m.number = i.measure and m.kind = 'measure'
             left join owners ow on ow.code = i.code

@@ -63,3 +63,27 @@ def test_unit_page_shows_progress_bars_for_yearly_targets_in_july(period_db: Pat
     statuses = dict(zip(card["指标名称"], card["状态"]))
     assert statuses == {"解决区内企业用工": "进度正常", "企业留才率": "进度滞后"}
     assert "进度滞后 1 项" in [f"{m.label} {m.value}" for m in at.metric]
+
+
+def test_indicator_page_explains_how_it_is_judged_and_the_rules_offices_ask_about(period_db: Path) -> None:
+    at = AppTest.from_file(APP, default_timeout=60)
+    office_session(at)
+    at.query_params["indicator"] = "JOBS"
+    at.query_params["period"] = "2026-07"
+    at.run()
+    at.switch_page("pages/indicator.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = "\n".join(m.value for m in at.markdown)
+    assert "**全年累计，年末评判（填本月数）**" in shown
+    assert [e.label for e in at.expander if e.label == "评判规则说明"] == ["评判规则说明"]
+    for rule in ("该月 1 日有效的目标", "从下一个月起适用", "截止日遇周末或节假日不顺延", "自然日和工作日",
+                 "预警区间在达标一侧", "期末之前不会判为“未达标”"):
+        assert rule in shown, rule
+
+
+def test_readme_has_the_rules_section_the_page_help_repeats() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## 评判规则", 1)[1].split("\n## ", 1)[0]
+    for rule in ("该月 1 日有效的目标", "从下一个月起适用", "截止日遇周末或节假日不顺延", "自然日和工作日",
+                 "预警区间在达标一侧", "期末之前不会判为“未达标”", "还需 X 才能达标"):
+        assert rule in section, rule

@@ -44,22 +44,20 @@ def status_sql(value: str = "value", op: str = "op", margin: str = "margin", amb
 
 
 # Chinese reason for a judged row, built from the text columns that ``texts`` adds.
-REASON = f"""
+REASON = """
 case status
     when '未报' then name || ' 本月未填报'
-    when '进度正常' then {period.PROGRESS_REASON}
-    when '进度滞后' then {period.PROGRESS_REASON}
     when '未达标' then case comparator
-        when 'city_avg' then name || ' ' || judged_text
+        when 'city_avg' then name || ' ' || value_text
             || case when direction = 'lower_better' then ' 高于' else ' 低于' end || '全市平均 ' || reference_text
         when 'growth' then name || ' 较基期增长 ' || metric_text || ' 低于目标 ' || target_text
-        else name || ' ' || judged_text
+        else name || ' ' || value_text
             || case when op in ('>=', '>') then ' 低于目标 ' when op in ('<=', '<') then ' 高于目标 '
                     else ' 不符合目标 ' end || target_text end
-    when '预警' then name || ' ' || judged_text || ' 接近目标 '
+    when '预警' then name || ' ' || value_text || ' 接近目标 '
         || case comparator when 'city_avg' then '全市平均 ' || reference_text else target_text end
         || '（预警区间 ' || amber_text || '）'
-    when '达标' then name || ' ' || judged_text || ' 达到目标 '
+    when '达标' then name || ' ' || value_text || ' 达到目标 '
         || case comparator when 'city_avg' then '全市平均 ' || reference_text else target_text end
     else name || ' 本月无适用目标'
 end"""
@@ -78,17 +76,11 @@ def texts(src: str, out: str) -> str:
            {sql_value_text('target', _TARGET_UOM)} as target_num_text,
            {sql_value_text('reference', 'uom')} as reference_text,
            {sql_value_text('metric', "'%'")} as metric_text,
-           {sql_value_text('amber', _TARGET_UOM)} as amber_text,
-           {sql_value_text('actual', _TARGET_UOM)} as actual_text,
-           {sql_value_text('expected', _TARGET_UOM)} as expected_text,
-           {sql_value_text('needed', _TARGET_UOM)} as needed_text,
-           {period.PERIOD_LABEL} as period_label, {period.ROLLUP_WORD} as rollup_word
+           {sql_value_text('amber', _TARGET_UOM)} as amber_text
     from {src}
 ),
 {out}_tt as (
-    select *, {sql_target_text_from('comparator', 'target', 'target_num_text')} as target_text,
-           {period.JUDGED_TEXT} as judged_text
-    from {out}_num
+    select *, {sql_target_text_from('comparator', 'target', 'target_num_text')} as target_text from {out}_num
 ),
 {out} as (
     select *, {REASON} as reason from {out}_tt
@@ -173,19 +165,16 @@ obs as (
       and ($unit is null or o.unit = $unit)
       and ($code is null or o.code = $code)
 ),
-{period.ROLLUP},
 measured as (
     select obs.*, i.name, i.uom, i.direction, i.baseline, tm.comparator, tm.target, tm.amber,
-           ca.city_avg, pr.period_kind as pr_period_kind, pr.n_months as pr_n_months,
-           pr.months_in as pr_months_in, pr.cumulative as pr_cumulative, pr.schedule as pr_schedule,
-           pr.rollup as pr_rollup, pr.n_values as pr_n_values, pr.p_sum as pr_p_sum,
+           ca.city_avg,
            case tm.comparator
                when 'city_avg' then ca.city_avg + coalesce(tm.target, 0)
                    * (case when i.direction = 'lower_better' then -1 else 1 end)
                else tm.target end as reference,
            case when tm.comparator = 'growth'
-               then ((case when pr.code is null then obs.value else pr.actual_value end) - i.baseline) / nullif(i.baseline, 0) * 100
-               else (case when pr.code is null then obs.value else pr.actual_value end) end as metric,
+               then (obs.value - i.baseline) / nullif(i.baseline, 0) * 100
+               else obs.value end as metric,
            case tm.comparator
                when 'city_avg' then case when i.direction = 'lower_better' then '<=' else '>=' end
                when 'growth' then '>='
@@ -194,7 +183,6 @@ measured as (
     join indicator i on i.code = obs.code
     left join target_month tm on tm.code = obs.code and tm.period = obs.period
     left join city_avg ca on ca.code = obs.code and ca.period = obs.period
-    left join rolled pr on pr.unit = obs.unit and pr.code = obs.code and pr.period = obs.period
 ),
 margins as (
     select *,
@@ -207,10 +195,10 @@ margins as (
 verdicts as (
     select {COLUMNS.removesuffix("status")}
            {period.in_period_status(status_sql(), status_sql(margin="progress_margin", amber="null"))} as status,
-           {period.COLUMNS}, pr_cumulative, pr_rollup, cum_target, ceiling, months_left
-    from progress_margins
+           {period.CARRIED} from progress_margins
 ),
-{texts('verdicts', 'live')},
+{texts('verdicts', 'live_month')},
+{period.texts('live_month', 'live')},
 judged as (
     select {COLUMNS_ALL} from stored
     union all

@@ -25,10 +25,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from rules.format import sql_value_text
+
 EPS = 1e-9
+# Progress numbers are in the target's unit (percent for growth targets), as in rules.judge.
+_TARGET_UOM = "case when comparator = 'growth' then '%' else uom end"
 
 # Stored with every judged row (judged_observation, migration 0011), after judge.COLUMNS_ALL.
 COLUMNS = "period_kind, actual, expected, needed"
+# ... and what the reason needs besides (live rows only).
+CARRIED = COLUMNS + ", pr_cumulative, pr_rollup, cum_target, ceiling, months_left"
 
 # Quarterly/yearly indicators, every observation of their periods so far, and per judged row
 # (``obs``) the rollup of its period up to its month.
@@ -90,14 +96,34 @@ _DUE_SHARE = """case when schedule is null or len(schedule) = 0 then months_in /
 
 # Over the judge's ``margins`` rows (joined with ``rolled`` as ``pr_*`` columns): progress of
 # in-period rows. ``in_period`` rows get 进度正常/进度滞后 instead of a verdict.
-PROGRESS = f"""
+PROGRESS = f"""{ROLLUP},
+period_joined as (
+    select m.*, pr.code as pr_code,
+           case when m.comparator = 'growth' then (pr.actual_value - m.baseline) / nullif(m.baseline, 0) * 100
+                else pr.actual_value end as pr_metric,
+           pr.period_kind as pr_period_kind, pr.n_months as pr_n_months, pr.months_in as pr_months_in,
+           pr.cumulative as pr_cumulative, pr.schedule as pr_schedule, pr.rollup as pr_rollup,
+           pr.n_values as pr_n_values, pr.p_sum as pr_p_sum
+    from margins m
+    left join rolled pr on pr.unit = m.unit and pr.code = m.code and pr.period = m.period
+),
+period_margins as (
+    -- a quarterly or yearly row is measured by its period's rollup, not the month's figure
+    select * replace (
+               case when pr_code is null then metric else pr_metric end as metric,
+               case when pr_code is null then margin
+                    when op in ('>=', '>') then pr_metric - reference
+                    when op in ('<=', '<') then reference - pr_metric
+                    when op = '=' then -abs(pr_metric - reference) end as margin)
+    from period_joined
+),
 progress_base as (
     select *, coalesce(pr_period_kind, 'month') as period_kind,
            pr_period_kind is not null and pr_months_in < pr_n_months as in_period,
            pr_cumulative and op in ('>=', '>', '<=', '<') and comparator not in ('growth', 'city_avg')
                as cum_target,
            op in ('<=', '<') as ceiling
-    from margins
+    from period_margins
 ),
 progressed as (
     select *,
@@ -164,6 +190,29 @@ PROGRESS_REASON = """name || ' ' || period_label || rollup_word || ' ' || actual
 
 # The judged figure in a verdict's reason: the month's value, or the period's rollup.
 JUDGED_TEXT = "case when period_kind = 'month' then value_text else period_label || rollup_word || ' ' || actual_text end"
+
+
+def texts(src: str, out: str) -> str:
+    """CTEs named ``out``: ``src``'s rows (``judge.texts`` output) with the progress texts and,
+    for quarterly and yearly rows, a reason about the period (its progress inside the period,
+    its rollup in the verdict) instead of the month's figure."""
+    return f"""{out}_pnum as (
+    select *, {sql_value_text('actual', _TARGET_UOM)} as actual_text,
+           {sql_value_text('expected', _TARGET_UOM)} as expected_text,
+           {sql_value_text('needed', _TARGET_UOM)} as needed_text,
+           {PERIOD_LABEL} as period_label, {ROLLUP_WORD} as rollup_word
+    from {src}
+),
+{out}_ptext as (
+    select *, {JUDGED_TEXT} as judged_text from {out}_pnum
+),
+{out} as (
+    select * replace (
+        case when status in ('进度正常', '进度滞后') then {PROGRESS_REASON}
+             when period_kind <> 'month' then replace(reason, name || ' ' || value_text, name || ' ' || judged_text)
+             else reason end as reason)
+    from {out}_ptext
+)"""
 
 
 def period_fields(row: Any) -> dict[str, Any]:

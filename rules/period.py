@@ -157,9 +157,10 @@ def in_period_status(verdict: str, lag: str) -> str:
     """The status expression: progress inside the period, ``verdict`` after it.
 
     ``verdict`` and ``lag`` are ``judge.status_sql`` over the row's margin and over its progress
-    margin (without an amber band): progress lags exactly when that test fails."""
-    return (f"case when in_period then case ({lag}) when '未达标' then '进度滞后' when '未报' then '未报' "
-            f"when '达标' then '进度正常' when '预警' then '进度正常' end else {verdict} end")
+    margin (without an amber band): progress lags exactly when that test fails. Rows the
+    verdict cannot judge (未报, no target) keep the verdict's status inside the period too."""
+    return (f"case when in_period and ({lag}) in ('未达标', '预警', '达标') "
+            f"then case when ({lag}) = '未达标' then '进度滞后' else '进度正常' end else {verdict} end")
 
 
 # Chinese text of the period a row covers so far: 2026年1-7月, 2026年全年, 2026年第三季度.
@@ -215,13 +216,24 @@ def texts(src: str, out: str) -> str:
 )"""
 
 
+# Keys of the progress statuses in ``python -m etl judge --json`` (beside the verdicts' keys).
+STATUS_KEYS = {"进度正常": "on_track", "进度滞后": "behind"}
+
+_KIND_OF_FREQUENCY = {"monthly": "month", "quarterly": "quarter", "yearly": "year"}
+
+
 def period_fields(row: Any) -> dict[str, Any]:
-    """``period_kind`` and ``progress`` of a judged row (a mapping with the columns of
-    ``COLUMNS`` and ``status``), as ``python -m etl judge --json`` prints them: ``progress``
-    is ``{"expected", "actual", "needed"}`` for rows inside their period, else None."""
-    kind = row.get("period_kind") or "month"
+    """``period_kind`` and ``progress`` of a judged row, as ``python -m etl judge --json``
+    prints them: ``progress`` is ``{"expected", "actual", "needed"}`` for rows inside their
+    period (status 进度正常 / 进度滞后), else None.
+
+    ``row`` is a mapping with the columns of ``COLUMNS`` and ``status``; a row with no judged
+    value (未报) falls back to its indicator's ``frequency`` when the mapping has one."""
+    kind = row.get("period_kind")
+    if not isinstance(kind, str):
+        kind = _KIND_OF_FREQUENCY.get(row.get("frequency"), "month")
     progress = None
-    if row.get("status") in ("进度正常", "进度滞后"):
+    if row.get("status") in STATUS_KEYS:
         progress = {k: _number(row.get(k)) for k in ("expected", "actual", "needed")}
     return {"period_kind": kind, "progress": progress}
 

@@ -139,3 +139,15 @@ def test_correcting_an_earlier_month_redoes_the_rest_of_the_year(tmp_path):
     with store.read(path) as con:
         assert stats.is_fresh(con, date(2026, 1, 1), DEC)
     assert _row(_judged(path, JUL, JUL), "JOBS", JUL)["actual"] == 4334
+
+
+def test_judge_json_fields_name_the_period_and_the_progress():
+    """The keys ``python -m etl judge --json`` adds per row (issue 19's contract)."""
+    assert period.period_fields({"period_kind": "quarter", "status": "进度滞后", "expected": 1.8,
+                                 "actual": 1.0, "needed": 2.0}) == {
+        "period_kind": "quarter", "progress": {"expected": 1.8, "actual": 1.0, "needed": 2.0}}
+    assert period.period_fields({"period_kind": "month", "status": "达标", "expected": None}) == {
+        "period_kind": "month", "progress": None}
+    # a yearly indicator nobody reported: no judged row, the indicator's frequency says the kind
+    assert period.period_fields({"period_kind": None, "frequency": "yearly", "status": "未报"}) == {
+        "period_kind": "year", "progress": None}

@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 from dashboard.format import STATUS_COLORS, fmt_pct, fmt_target, fmt_value
 
 FONT = "PingFang SC, Microsoft YaHei, Noto Sans CJK SC, WenQuanYi Micro Hei, sans-serif"
-STATUS_ORDER = ["达标", "预警", "未达标", "未报"]
+STATUS_ORDER = ["达标", "预警", "未达标", "进度正常", "进度滞后", "未报"]
 RETURN_ORDER = ["按时报送", "迟报", "逾期未报", "未到期"]
 TASK_ORDER = ["已完成", "推进中", "未启动", "滞后", "未报"]
 
@@ -133,7 +133,9 @@ def value_distribution(values: pd.DataFrame, detail: dict) -> go.Figure:
             hovertemplate="%{x}（%{customdata[0]}）<br>本月值 %{customdata[1]}<br>%{customdata[2]}<extra></extra>",
         ))
     comparator, target = detail.get("comparator"), detail.get("target")
-    if comparator in (">=", ">", "<=", "<", "=") and target is not None:
+    # a quarterly or yearly total's target is not a line for one month's figures
+    summed = detail.get("frequency") in ("quarterly", "yearly") and detail.get("rollup") == "sum"
+    if comparator in (">=", ">", "<=", "<", "=") and target is not None and not summed:
         fig.add_hline(y=target, line_dash="dash", line_color="#555555",
                       annotation_text=f"目标 {fmt_target(comparator, target, uom)}")
     elif comparator == "city_avg" and values["city_avg"].notna().any():

@@ -87,3 +87,14 @@ def test_readme_has_the_rules_section_the_page_help_repeats() -> None:
     for rule in ("该月 1 日有效的目标", "从下一个月起适用", "截止日遇周末或节假日不顺延", "自然日和工作日",
                  "预警区间在达标一侧", "期末之前不会判为“未达标”", "还需 X 才能达标"):
         assert rule in section, rule
+
+
+def test_a_yearly_totals_target_is_not_drawn_as_a_line_over_one_months_figures(period_db: Path) -> None:
+    detail = q.indicator_detail(period_db, "JOBS")
+    values = q.indicator_values(period_db, OFFICE, "JOBS", date(2026, 7, 1))
+    fig = charts.value_distribution(values, detail)
+    assert [t.name for t in fig.data] == ["进度正常"]
+    assert not fig.layout.shapes  # no 20,000 line over a month's 2,100
+    rate = charts.value_distribution(q.indicator_values(period_db, OFFICE, "RATE", date(2026, 7, 1)),
+                                     q.indicator_detail(period_db, "RATE"))
+    assert len(rate.layout.shapes) == 1  # a yearly mean's target still reads against the month

@@ -19,6 +19,11 @@ The SQL below is spliced into ``rules.judge.JUDGED_LIVE`` (CTE fragments, no WIT
 parameters ``$p0``/``$p1``/``$region``/``$unit``/``$code``). It reads the observations from the
 start of ``$p0``'s year, since a row depends on the earlier months of its period; the stored
 judgments are fingerprinted over the year to date for the same reason (``rules.judge``).
+
+``python -m etl judge --json`` (the trust branch's ``rules/verdict.record``) adds
+``period_fields(row)`` to each record; its row query selects ``j.period_kind, j.actual,
+j.expected, j.needed`` (and ``i.frequency`` for unreported rows), and ``STATUS_KEYS`` joins
+``judge.STATUS_KEYS``.
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ ACTIONS: dict[str, str] = {
     "upload_accepted": "月报通过",
     "upload_rejected": "月报退回",
     "upload_duplicate": "重复上传",
+    "upload_refused": "拒收上传（无上传权限）",
     "reupload": "重新上报（新版本）",
     "user_add": "新增账号",
     "user_disable": "停用账号",

@@ -23,7 +23,7 @@ from typing import Any
 import store
 from store import archive
 from etl import findings as F
-from accounts.access import SYSTEM_USER, AccessDenied, User, require_upload
+from accounts.access import SYSTEM_USER, AccessDenied, User, require_upload, require_write
 from rules.stats import ensure_catalog
 from rules.deadline import Lateness, lateness, local_day
 from etl.normalize import ReturnData, normalize_return
@@ -144,6 +144,11 @@ def ingest_batch(
     ``refresh_stats=False`` skips updating the dashboard's precomputed judgments (a bulk
     loader such as the demo refreshes once at the end with ``rules.stats.refresh_db``).
     """
+    received = now or datetime.now(UTC)
+    try:
+        require_write(user)
+    except AccessDenied as err:  # a leader: nothing of the files is kept, only the attempt is audited
+        return _refuse_all(files, db=db, user=user, reason=str(err), at=received)
     catalog = catalog if catalog is not None else _default_catalog()
     with store.hold(db):  # one open of the file for the whole batch
         return _ingest_held(files, db=db, user=user, as_unit=as_unit, now=now, is_demo=is_demo,
@@ -180,9 +185,12 @@ def _ingest_held(files: list[tuple[str, bytes]], *, db: Any, user: User, as_unit
     for data in to_check:
         _check_access(data, user, as_unit)
     _check_history(db, to_check)
+    for data in to_check:
+        _file_under_uploader(data, user, catalog)
 
     for data in to_check:
         data.findings.sort(key=F.sort_key)
+        data.findings = F.capped(data.findings)
     results: list[IngestResult] = []
     for start in range(0, len(items), CHUNK):
         chunk = items[start : start + CHUNK]
@@ -201,6 +209,37 @@ def _check_access(data: ReturnData, user: User, as_unit: str | None) -> None:
         require_upload(user, unit)
     except AccessDenied as err:
         data.findings.append(F.make("ACCESS_DENIED", reason=str(err)))
+
+
+def _file_under_uploader(data: ReturnData, user: User, catalog: Any) -> None:
+    """A liaison's refused return is kept under the liaison's own unit, never the claimed one.
+
+    Otherwise a file claiming another unit (refused: ACCESS_DENIED) would show up in that
+    unit's 报送记录 and 数据质量 as if it had sent something. The claimed unit stays visible in
+    the finding's message.
+    """
+    if user.role != "liaison" or not data.has_errors or data.unit == user.unit:
+        return
+    data.unit = user.unit
+    unit = catalog.units.get(user.unit) if user.unit and hasattr(catalog, "units") else None
+    data.region = unit.region if unit is not None else None
+
+
+def _refuse_all(files: list[tuple[str, bytes]], *, db: Any, user: User, reason: str,
+                at: datetime) -> list[IngestResult]:
+    """Someone who may not upload at all: one audit entry per file, no archive, submission or receipt."""
+    from accounts import audit
+
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    finding = F.make("ACCESS_DENIED", reason=reason)
+    results = [IngestResult(name, "rejected", archive.sha256(data), findings=[finding]) for name, data in files]
+    store.migrate(db)
+    with store.write(db) as con:
+        for r, (_, data) in zip(results, files):
+            audit.record(con, user.username, "upload_refused", "receipt", None, unit=user.unit,
+                         detail=f"文件“{r.file}”（SHA-256 {r.sha256[:12]}…，{len(data)} 字节）未接收：{reason}", at=at)
+    return results
 
 
 def _previous_month(period: date) -> date:

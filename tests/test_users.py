@@ -147,6 +147,16 @@ def test_cli_creates_the_first_office_account_lists_and_disables(tmp_path):
     assert b"Abc-2026-x" not in db.read_bytes()
 
 
+def test_cli_add_without_a_terminal_says_to_use_password_stdin(tmp_path):
+    db = tmp_path / "cli.duckdb"
+    proc = _cli(db, "add", "--username", "bgs01", "--role", "office")  # stdin is a pipe, not a terminal
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr and "EOFError" not in proc.stderr
+    assert "--password-stdin" in proc.stderr and "终端" in proc.stderr
+    empty = _cli(db, "add", "--username", "bgs01", "--role", "office", "--password-stdin")
+    assert empty.returncode == 1 and "没有读到密码" in empty.stderr and "Traceback" not in empty.stderr
+
+
 def test_cli_grants_a_liaison_a_region_and_takes_it_back_with_db_after_the_action(tmp_path):
     db = tmp_path / "cli.duckdb"
     store.migrate(db)

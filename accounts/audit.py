@@ -34,6 +34,7 @@ ACTIONS: dict[str, str] = {
     "login_locked": "账号锁定",
     "logout": "退出登录",
     "roster_change": "调整报送名单",
+    "archive_repair": "清理存档",
 }
 
 OBJECT_TYPES: dict[str, str] = {
@@ -42,6 +43,7 @@ OBJECT_TYPES: dict[str, str] = {
     "user": "账号",
     "session": "登录",
     "roster": "报送名单",
+    "archive": "存档文件",
 }
 
 COLUMNS_ZH: dict[str, str] = {

@@ -164,6 +164,7 @@ def _ingest_held(files: list[tuple[str, bytes]], *, db: Any, user: User, as_unit
     if received_at.tzinfo is None:
         received_at = received_at.replace(tzinfo=UTC)
     ensure_catalog(db, catalog)  # migrates, then mirrors the catalog if its version changed
+    archive.clean_on_start(db)  # temp files a killed loader left behind
 
     items = [_Item(name, data, archive.sha256(data)) for name, data in files]
     with store.read(db) as con:

@@ -32,6 +32,7 @@ ACTIONS: dict[str, str] = {
     "login_ok": "登录成功",
     "login_failed": "登录失败",
     "login_locked": "账号锁定",
+    "login_throttle_clear": "清除登录失败记录",
     "logout": "退出登录",
     "roster_change": "调整报送名单",
     "archive_repair": "清理存档",

@@ -72,7 +72,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     dis.add_argument("--username", required=True)
     dis.set_defaults(func=run_disable)
 
-    reset = _action(actions, "reset-password", "重置密码（同时解除锁定）",
+    reset = _action(actions, "reset-password", "重置密码（同时解除登录等待）",
                     "python -m etl users reset-password --username bgs01")
     reset.add_argument("--username", required=True)
     reset.add_argument("--password-stdin", action="store_true", help="从标准输入读取新密码（一行）")
@@ -195,7 +195,7 @@ def run_reset(args: argparse.Namespace) -> int:
     def action() -> None:
         password = _read_password(args.password_stdin)
         users.reset_password(SYSTEM_USER, args.username, password, db=args.db)
-        print(f"已重置账号 {args.username} 的密码，并解除锁定。")
+        print(f"已重置账号 {args.username} 的密码，并解除登录等待。")
 
     return _run(action)
 

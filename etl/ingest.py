@@ -30,7 +30,10 @@ from etl.normalize import ReturnData, normalize_return
 from etl.read_excel import RawReturn, read_return
 
 Progress = Callable[[str, int, int], None]  # (stage "read" | "write", done, total)
-CHUNK = 250  # files written per transaction (see etl/load.py); a failing chunk is retried file by file
+# Files written per transaction (see etl/load.py); a failing chunk is retried file by file.
+# Between chunks the database file is released (and, when the app waited, handed over:
+# ``store.yield_turn``), so a chunk is how long a page may have to wait during an import.
+CHUNK = int(os.environ.get("YINGSHANG_IMPORT_CHUNK", "100"))
 
 
 @dataclass
@@ -150,12 +153,13 @@ def ingest_batch(
     except AccessDenied as err:  # a leader: nothing of the files is kept, only the attempt is audited
         return _refuse_all(files, db=db, user=user, reason=str(err), at=received)
     catalog = catalog if catalog is not None else _default_catalog()
-    with store.hold(db):  # one open of the file for the whole batch
-        return _ingest_held(files, db=db, user=user, as_unit=as_unit, now=now, is_demo=is_demo,
-                            progress=progress, catalog=catalog, refresh_stats=refresh_stats)
+    # No store.hold() around the batch: reading and validating need no database, and the file
+    # is given up between write chunks so the app is not locked out for the whole import.
+    return _ingest(files, db=db, user=user, as_unit=as_unit, now=now, is_demo=is_demo,
+                   progress=progress, catalog=catalog, refresh_stats=refresh_stats)
 
 
-def _ingest_held(files: list[tuple[str, bytes]], *, db: Any, user: User, as_unit: str | None,
+def _ingest(files: list[tuple[str, bytes]], *, db: Any, user: User, as_unit: str | None,
                  now: datetime | None, is_demo: bool, progress: Progress | None, catalog: Any,
                  refresh_stats: bool) -> list[IngestResult]:
     from etl import limits, validate
@@ -194,6 +198,8 @@ def _ingest_held(files: list[tuple[str, bytes]], *, db: Any, user: User, as_unit
         data.findings = F.capped(data.findings)
     results: list[IngestResult] = []
     for start in range(0, len(items), CHUNK):
+        if start:
+            store.yield_turn(db)
         chunk = items[start : start + CHUNK]
         results += write_files(db, chunk, user=user, received_at=received_at, is_demo=is_demo,
                                refresh_stats=refresh_stats)

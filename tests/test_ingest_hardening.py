@@ -113,3 +113,53 @@ def test_a_leaders_upload_writes_only_an_audit_entry(tmp_path):
     with store.read(db) as con:
         actor, action, detail = con.execute("select actor, action, detail from audit_log").fetchone()
     assert (actor, action) == ("lingdao", "upload_refused") and "leader.xlsx" in detail
+
+
+# --- sharing the file with the app (point 3) ----------------------------------------------
+
+_OPEN_ELSEWHERE = (
+    "import sys, duckdb\n"
+    "try:\n"
+    "    duckdb.connect(sys.argv[1], read_only=True).close()\n"
+    "except duckdb.Error as err:\n"
+    "    print(err); sys.exit(3)\n"
+)
+
+
+def test_an_import_gives_the_file_up_between_chunks(tmp_path, monkeypatch):
+    """Another process can open the database between two write chunks of one import."""
+    from etl import ingest
+
+    db = tmp_path / "db" / "t.duckdb"
+    paths = [write_return(tmp_path / f"r{m}.xlsx", period=f"2026-0{m}") for m in (6, 7, 8)]
+    monkeypatch.setattr(ingest, "CHUNK", 1)
+    opened: list[int] = []
+
+    def between_chunks(path=None) -> bool:
+        proc = subprocess.run([sys.executable, "-c", _OPEN_ELSEWHERE, str(db)], capture_output=True, text=True,
+                              timeout=60, check=False)
+        opened.append(proc.returncode)
+        return False
+
+    monkeypatch.setattr(store, "yield_turn", between_chunks)
+    results = ingest_files(paths, db=db, catalog=tiny_catalog(), now=NOW)
+    assert [r.status for r in results] == ["accepted"] * 3
+    assert opened == [0, 0]  # two pauses between three chunks, the file free at each
+
+
+def test_a_process_that_finds_the_file_locked_asks_for_a_turn(tmp_path, monkeypatch):
+    db = tmp_path / "w.duckdb"
+    store.migrate(db)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import duckdb,time; c=duckdb.connect({str(db)!r}); print('held', flush=True); time.sleep(30)"],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        assert not store.others_waiting(db)
+        monkeypatch.setenv("YINGSHANG_DB_TIMEOUT", "0.3")
+        with pytest.raises(store.DatabaseBusy), store.read(db):
+            pass
+        assert store.others_waiting(db)  # the importer will pause at its next chunk boundary
+    finally:
+        holder.kill()
+        holder.wait()

@@ -1,6 +1,6 @@
 """Excel downloads of page tables, with Chinese headers, as bytes for ``st.download_button``.
 
-Every cell goes through ``dashboard.celltext.write_cell``: user text is written as text,
+Every cell goes through ``rules.celltext.write_cell``: user text is written as text,
 never as a formula (issue 12).
 """
 
@@ -14,7 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from dashboard.celltext import write_cell
+from rules.celltext import write_cell
 from dashboard.format import COLUMN_LABELS
 
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")

@@ -16,8 +16,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from etl import archive, audit, store
-from etl.access import SYSTEM_USER, User
+import store
+from accounts import audit
+from accounts.access import SYSTEM_USER, User
+from store import archive
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,8 @@ def _age(seconds: float) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from etl import archive_check, store
+    import store
+    from etl import archive_check
 
     store.migrate(args.db)
     report = archive_check.repair(args.db) if args.repair else archive_check.check(args.db)

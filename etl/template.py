@@ -23,7 +23,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from dashboard.celltext import write_cell
+from rules.celltext import write_cell
 
 TEMPLATE_VERSION = "2026.11"
 

@@ -10,7 +10,9 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from etl import archive, archive_check, store
+import store
+from etl import archive_check
+from store import archive
 from etl.ingest import ingest_files
 from tests.fixtures_returns import tiny_catalog, write_return
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from etl import store
+import store
 from tests.fixtures_auth import PASSWORD, _fast_bcrypt, log_in, make_user  # noqa: F401
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
@@ -33,7 +33,7 @@ def app(db_path) -> AppTest:
 
 
 def test_the_cookie_check_during_an_import_shows_busy_and_a_retry(app, monkeypatch):
-    from etl import sessions
+    from accounts import sessions
 
     app.session_state["auth"] = {"username": "bgs01", "last_seen": time.time(), "token": "t" * 43}
     monkeypatch.setattr(sessions, "resume", _busy)
@@ -42,7 +42,7 @@ def test_the_cookie_check_during_an_import_shows_busy_and_a_retry(app, monkeypat
 
 
 def test_logging_in_during_an_import_shows_busy_and_logging_in_again_works(app, monkeypatch):
-    from etl import users
+    from accounts import users
 
     real = users.authenticate
     monkeypatch.setattr(users, "authenticate", _busy)
@@ -59,7 +59,7 @@ def test_logging_in_during_an_import_shows_busy_and_logging_in_again_works(app, 
 
 
 def test_a_page_during_an_import_shows_busy_and_a_retry(app, monkeypatch):
-    from etl import access
+    from accounts import access
 
     log_in(app, "bgs01")
     monkeypatch.setattr(access, "readable_units", _busy)

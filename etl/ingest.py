@@ -167,12 +167,12 @@ def _ingest(files: list[tuple[str, bytes]], *, db: Any, user: User, as_unit: str
     received_at = now or datetime.now(UTC)
     if received_at.tzinfo is None:
         received_at = received_at.replace(tzinfo=UTC)
-    ensure_catalog(db, catalog)  # migrates, then mirrors the catalog if its version changed
-    archive.clean_on_start(db)  # temp files a killed loader left behind
-
     items = [_Item(name, data, archive.sha256(data)) for name, data in files]
-    with store.read(db) as con:
-        known = archive.accepted_files(con, [it.sha for it in items])
+    with store.hold(db):  # one open of the file for the few short steps before reading
+        ensure_catalog(db, catalog)  # migrates, then mirrors the catalog if its version changed
+        archive.clean_on_start(db)  # temp files a killed loader left behind
+        with store.read(db) as con:
+            known = archive.accepted_files(con, [it.sha for it in items])
     seen: set[str] = set()
     to_check: list[ReturnData] = []
     for n, it in enumerate(items, start=1):

@@ -221,8 +221,12 @@ def fill_template(path: Path, catalog: Any, unit: str, period: str, *, overrides
     return path
 
 
-def with_many_rows(xlsx: bytes, sheet: str, rows: int, *, seed: int = 12) -> bytes:
-    """``xlsx`` with ``rows`` extra rows of made-up 本月值 text pasted below row 3 of ``sheet``.
+def with_many_rows(xlsx: bytes, sheet: str, rows: int, *, seed: int = 12, column: str = "E",
+                   text_chars: int = 0) -> bytes:
+    """``xlsx`` with ``rows`` extra rows of made-up text pasted into ``column`` of ``sheet``.
+
+    Short values like “约1234” by default; ``text_chars`` > 0 writes random Chinese text of
+    that length per cell instead (the long-text worst case within the row limit).
 
     The sheet's XML is written straight into the zip (openpyxl would need minutes and
     gigabytes for a million rows); values are random digits so the file compresses like a
@@ -259,7 +263,9 @@ def with_many_rows(xlsx: bytes, sheet: str, rows: int, *, seed: int = 12) -> byt
                 first = 4 + 200  # below anything the small fixtures wrote
                 batch = []
                 for r in range(first, first + rows):
-                    batch.append(f'<row r="{r}"><c r="E{r}" t="inlineStr"><is><t>约{rng.randrange(10**4)}</t></is></c></row>')
+                    text = ("".join(chr(rng.randrange(0x4E00, 0x9FA5)) for _ in range(text_chars)) if text_chars
+                            else f"约{rng.randrange(10**4)}")
+                    batch.append(f'<row r="{r}"><c r="{column}{r}" t="inlineStr"><is><t>{text}</t></is></c></row>')
                     if len(batch) == 10_000:
                         member.write("".join(batch).encode())
                         batch = []

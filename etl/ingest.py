@@ -5,7 +5,9 @@ accepted: no second copy, only a receipt; rejected bytes are checked again) → 
 (calamine) → normalise → validate the whole batch in ONE great-expectations call plus the
 plain rules → check the uploader may report for the unit → compare with last month →
 write (:func:`write_files`): archive the bytes, then receipts, submissions, findings and
-values in one transaction per group of files. Every file is all or nothing: a failure
+values in one transaction per group of ``CHUNK`` files, releasing the database file between
+groups (the app gets its turn during a long import). At most ``findings.MAX_FINDINGS``
+findings are kept per file, plus one with the total. Every file is all or nothing: a failure
 rolls the group back and it is retried file by file, so the error is raised for the file
 that caused it, the files before it are kept and nothing of that file is left behind.
 """
@@ -153,15 +155,15 @@ def ingest_batch(
     except AccessDenied as err:  # a leader: nothing of the files is kept, only the attempt is audited
         return _refuse_all(files, db=db, user=user, reason=str(err), at=received)
     catalog = catalog if catalog is not None else _default_catalog()
-    # No store.hold() around the batch: reading and validating need no database, and the file
-    # is given up between write chunks so the app is not locked out for the whole import.
+    # The file is not held over the batch: reading and validating need no database, and it is
+    # given up between write chunks, so the app is never locked out for a whole import.
     return _ingest(files, db=db, user=user, as_unit=as_unit, now=now, is_demo=is_demo,
                    progress=progress, catalog=catalog, refresh_stats=refresh_stats)
 
 
 def _ingest(files: list[tuple[str, bytes]], *, db: Any, user: User, as_unit: str | None,
-                 now: datetime | None, is_demo: bool, progress: Progress | None, catalog: Any,
-                 refresh_stats: bool) -> list[IngestResult]:
+            now: datetime | None, is_demo: bool, progress: Progress | None, catalog: Any,
+            refresh_stats: bool) -> list[IngestResult]:
     from etl import limits, validate
 
     received_at = now or datetime.now(UTC)

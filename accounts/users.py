@@ -185,8 +185,9 @@ def list_users(actor: User, db=None) -> list[Account]:
 
 
 def users_table(actor: User, db=None, now: datetime | None = None) -> pd.DataFrame:
-    """The account list with Chinese headings, for the CLI and the 账号管理 page."""
-    at = _now(now)
+    """The account list with Chinese headings, for the CLI and the 账号管理 page.
+
+    ``now`` is kept for callers; no column depends on the time since logins are no longer locked."""
     grants = all_grants(actor, db)
     regions, units = catalog_names(db)
     rows = [

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import store
 from etl import archive_check
-from store import archive
 from etl.ingest import ingest_files
+from store import archive
 from tests.fixtures_returns import tiny_catalog, write_return
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -11,11 +11,11 @@ import io
 import pytest
 from openpyxl import Workbook, load_workbook
 
+import store
+from accounts import audit, users
 from dashboard import export
 from dashboard import queries as q
 from rules.celltext import cell_text, looks_like_formula, write_cell
-import store
-from accounts import audit, users
 from tests.fixtures_auth import _fast_bcrypt  # noqa: F401  (autouse)
 from tests.fixtures_dashboard import NOW, OCT, OFFICE, build_fixture_db
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from etl import findings as F
 import store
 from accounts.access import User
+from etl import findings as F
 from etl.ingest import ingest_batch, ingest_files
 from tests.fixtures_returns import OTHER_UNIT, UNIT, tiny_catalog, with_many_rows, write_return
 

@@ -1,4 +1,8 @@
-"""Excel downloads of page tables, with Chinese headers, as bytes for ``st.download_button``."""
+"""Excel downloads of page tables, with Chinese headers, as bytes for ``st.download_button``.
+
+Every cell goes through ``rules.celltext.write_cell``: user text is written as text,
+never as a formula (issue 12).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from rules.celltext import write_cell
 from dashboard.format import COLUMN_LABELS
 
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
@@ -42,9 +47,11 @@ def to_excel_bytes(df: pd.DataFrame, sheet_name: str) -> bytes:
     ws = wb.active
     ws.title = (_BAD_SHEET_CHARS.sub("_", sheet_name) or "数据")[:31]
     headers = [COLUMN_LABELS.get(c, c) for c in keep]
-    ws.append(headers)
-    for row in df[keep].itertuples(index=False, name=None):
-        ws.append([_cell(v) for v in row])
+    for col, header in enumerate(headers, start=1):
+        write_cell(ws, 1, col, header)
+    for r, row in enumerate(df[keep].itertuples(index=False, name=None), start=2):
+        for col, v in enumerate(row, start=1):
+            write_cell(ws, r, col, _cell(v))
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
     for i, header in enumerate(headers, start=1):
         cell = ws.cell(row=1, column=i)

@@ -23,6 +23,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from rules.celltext import write_cell
+
 TEMPLATE_VERSION = "2026.11"
 
 SHEET_GUIDE = "填报说明"
@@ -296,7 +298,7 @@ def _guide_sheet(ws: Worksheet, unit: Any, region: Any, month: date, n_ind: int,
         lines.append(("text", f"本单位联络员：{contact}"))
     ws.column_dimensions["A"].width = 80
     for row, (kind, text) in enumerate(lines, start=1):
-        cell = ws.cell(row=row, column=1, value=text or None)
+        cell = write_cell(ws, row, 1, text or None)
         if kind == "title":
             cell.font = Font(name=_FONT, size=16, bold=True)
             cell.alignment = Alignment(horizontal="center", vertical="center")
@@ -338,7 +340,7 @@ def _indicator_sheet(ws: Worksheet, name: str, month: date, indicators: list, pr
         values = [ind.code, ind.name, ind.unit, target, None, None,
                   None if prev is None else prev]
         for col, value in enumerate(values, start=1):
-            cell = ws.cell(row=r, column=col, value=value)
+            cell = write_cell(ws, r, col, value)
             cell.style = _IND_STYLES[col - 1]
         ws.row_dimensions[r].height = max(_row_height(ind.name, widths[1]), _row_height(target, widths[3]))
     if indicators:
@@ -381,7 +383,7 @@ def _task_sheet(ws: Worksheet, unit: Any, name: str, month: date, measures: list
         title = f"{m.title}（{role}）"
         values = [m.key, plan_title, m.number, title, None, None, None, None, None]
         for col, value in enumerate(values, start=1):
-            ws.cell(row=r, column=col, value=value).style = _TASK_STYLES[col - 1]
+            write_cell(ws, r, col, value).style = _TASK_STYLES[col - 1]
         ws.row_dimensions[r].height = max(_row_height(title, widths[3]), _row_height(plan_title, widths[1] * 1.2), 45)
     if measures:
         last = FIRST_DATA_ROW + len(measures) - 1
@@ -410,7 +412,7 @@ def _work_sheet(ws: Worksheet, name: str, month: date) -> None:
     for i, (key, label, kind, explain) in enumerate(WORK_ITEMS):
         r = FIRST_DATA_ROW + i
         for col, value in enumerate((key, label, None, explain), start=1):
-            ws.cell(row=r, column=col, value=value).style = "yb_text"
+            write_cell(ws, r, col, value).style = "yb_text"
         value_cell = ws[f"{WORK_COLS['value']}{r}"]
         value_cell.style = "yb_input_center" if kind == "count" else "yb_input"
         if kind == "count":

@@ -1,4 +1,4 @@
-"""营商环境监测: the Streamlit entry point.
+"""营商环境指标监测系统: the Streamlit entry point.
 
 Prepares the database once per process (migrations + catalog mirror), obtains the current
 user, renders the global filters (kept in the URL) and runs the chosen page. Pages live in
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import streamlit as st
 
-st.set_page_config(page_title="营商环境监测", page_icon="📊", layout="wide", initial_sidebar_state="expanded")
+st.set_page_config(page_title="营商环境指标监测系统", page_icon="📊", layout="wide", initial_sidebar_state="expanded")
 
 from dashboard import auth, ui
 from dashboard import filters as flt

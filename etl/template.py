@@ -253,7 +253,7 @@ def _guide_sheet(ws: Worksheet, unit: Any, region: Any, month: date, n_ind: int,
         ("text", f"报送月份：{month.year}年{month.month}月"),
         ("text", (f"报送截止：{due.year}年{due.month}月{due.day}日 24时前。逾期报送记为迟报，"
                   "截止后仍未报送记为逾期未报，均纳入季度考核。")),
-        ("text", "报送方式：将本表上传至营商环境监测系统（月报上传页面），或按办公室通知报送。"),
+        ("text", "报送方式：将本表上传至营商环境指标监测系统（月报上传页面），或按办公室通知报送。"),
         ("", ""),
         ("head", "二、填写方法"),
         ("text", "1. 只需填写浅黄色单元格，其余单元格已锁定，请勿修改表格结构、工作表名称或顺序。"),

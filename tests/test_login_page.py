@@ -30,7 +30,7 @@ def test_a_visitor_who_is_not_logged_in_sees_only_the_login(app):
     app.run()
     assert not app.exception
     assert shows_login(app)
-    assert [t.value for t in app.title] == ["营商环境指标监测平台"]
+    assert [t.value for t in app.title] == ["营商环境指标监测系统"]
     assert len(app.sidebar.children) == 0 or not any(app.sidebar.selectbox)  # no filters, no pages' content
     assert not app.file_uploader and not app.dataframe
     # the visitor's navigation runs no page script: every page URL leads to the login

@@ -257,10 +257,20 @@ def render_login_form() -> None:
     st.caption("账号由领导小组办公室统一分配；忘记密码或账号被锁定请联系办公室。")
 
 
+def _unit_name(unit: str) -> str:
+    """The unit's name for the user box (people read names, not ids such as teda.zwfw)."""
+    from dashboard import ui
+
+    try:
+        return ui.unit_names().get(unit, "本单位")
+    except store.StoreError:
+        return "本单位"
+
+
 def render_user_box(user: User) -> None:
     """Sidebar: who is logged in, and the logout button."""
     with st.sidebar:
-        where = f" · {user.unit}" if user.unit else ""
+        where = f" · {_unit_name(user.unit)}" if user.unit else ""
         st.markdown(f"当前用户：**{user.label}**（{ROLE_NAMES.get(user.role, user.role)}{where}）")
         if st.button("退出登录", key="logout_button"):
             try:

@@ -155,3 +155,21 @@ def measure_number(number: str | None) -> str:
     if re.fullmatch(r"\d+\.?", text):
         return f"第{text.rstrip('.')}条"
     return text or "—"
+
+
+def audit_view(df: Any, units: Mapping[str, str], regions: Mapping[str, str],
+               people: Mapping[str, str]) -> Any:
+    """Audit entries as people read them: names for accounts, units and regions, before and
+    after as 键：值 in Chinese (``readable_change``) instead of JSON with English keys."""
+    if df is None or df.empty:
+        return df
+    out = df.copy()
+    out["actor"] = [person_name(a, people) for a in out["actor"]]
+    out["unit"] = [units.get(u, u) if isinstance(u, str) else "" for u in out["unit"]]
+    for col in ("before", "after"):
+        out[col] = [readable_change(v, units, regions) for v in out[col]]
+    people_objects = out["object_type"].isin(["user", "session"])
+    out.loc[people_objects, "object_id"] = [person_name(o, people) for o in out.loc[people_objects, "object_id"]]
+    roster = out["object_type"] == "roster"
+    out.loc[roster, "object_id"] = "报送单位名单"
+    return out

@@ -22,9 +22,10 @@ from rules import judge, returns, stats
 from accounts import scope
 from dashboard.flags import flag_counts, red_flags  # noqa: F401  (re-exported for pages)
 from rules.format import sql_target_text, sql_value_text
-from rules.returns import due_at, now_local
+from rules.returns import due_at, now_local  # noqa: F401
 import store
 from accounts.access import User
+from rules.roster import EXPECTED_UNITS
 
 Db = Any  # str | os.PathLike | None, passed to store.read
 
@@ -623,16 +624,20 @@ def region_trend(db: Db, code: str, regions: list[str] | None = None, months: in
 
 def task_ledger(db: Db, user: User, period: date, plan: str | None = None, unit: str | None = None,
                 status: str | None = None) -> pd.DataFrame:
+    """Measure × responsible unit with the month's progress; ``on_roster`` says whether the
+    unit is on the reporting roster (a unit off it owes no return, so its 未报 means nothing)."""
     scope.check_unit(user, db, unit)
-    return scope.rows(user, db, run(db, """
-        with reported as (
+    return scope.rows(user, db, run(db, f"""
+        with {EXPECTED_UNITS},
+        reported as (
             select * from task_progress where is_current and period = $period
         ),
         final as (
             select m.key as measure_key, m.plan, p.title as plan_title, m.number, m.title,
                    mu.unit, u.name as unit_name, r.name as region_name,
                    case mu.role when 'lead' then '牵头' else '责任' end as role,
-                   coalesce(t.status, '未报') as status, t.pct, t.progress, t.problems, t.next_steps
+                   coalesce(t.status, '未报') as status, t.pct, t.progress, t.problems, t.next_steps,
+                   mu.unit in (select unit from expected_units) as on_roster
             from measure_unit mu
             join measure m on m.key = mu.measure_key
             left join plan p on p.id = m.plan
@@ -685,3 +690,9 @@ def quality_top(db: Db, user: User, period_from: date, period_to: date, n: int =
         select * from final order by n desc, code limit $n
     """, {"p0": _month(period_from), "p1": _month(period_to), "unit": None, "n": int(n)}
         | scope.sql_units(user, db))
+
+
+def account_names(db: Db) -> dict[str, str]:
+    """Username -> display name, so that pages show who sent a return by name (报送人)."""
+    df = run(db, "select username, coalesce(display_name, username) as name from app_user")
+    return dict(zip(df["username"], df["name"]))

@@ -123,8 +123,8 @@ def test_a_liaison_uploading_another_units_return_is_refused_by_the_page(app, db
     app.run()
     assert not app.exception
     assert any("未通过校验" in e.value for e in app.error)
-    report = app.dataframe[0].value.to_string()
-    assert "ACCESS_DENIED" in report and f"不能代报其他单位（{UNIT_B}）" in report
+    report = app.table[0].value.to_string()
+    assert "ACCESS_DENIED" not in report and f"不能代报其他单位（{UNIT_B}）" in report
     with store.read(db_path) as con:
         assert con.execute("select count(*) from observation where unit = ?", [UNIT_B]).fetchone()[0] == 0
 
@@ -159,7 +159,8 @@ def test_the_office_lets_a_liaison_read_a_region_on_the_accounts_page(app, db_pa
     next(s for s in app.selectbox if s.label == "区域").select("teda").run()
     next(b for b in app.button if b.label == "开通查看权限").click().run()
     assert not app.exception
-    assert any("已为账号 lly 开通查看权限" in s.value for s in app.success)
+    name = users.get_user("lly", db_path).label
+    assert any(f"已为账号“{name}”开通查看权限" in s.value for s in app.success), [s.value for s in app.success]
     assert users.get_user("lly", db_path).grants == {"region:teda"}
     assert "区域：" in app.dataframe[0].value.to_string()
     next(b for b in app.button if b.label == "收回所选权限").click().run()

@@ -232,10 +232,15 @@ def test_upload_page_shows_the_cell_of_an_error(catalog_db: Path) -> None:
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.error and "未通过校验" in at.error[0].value
-    report = frame_with(at, "单元格")
+    report = at.table[0].value.reset_index()
     errors = report[report["级别"] == "错误"]
     assert f"E{FIRST_DATA_ROW}" in set(errors["单元格"]) and "指标" in set(errors["工作表"])
     assert errors["修改建议"].str.len().gt(0).all()
+    # the row names its indicator, and no machine code is shown
+    first = cat.indicators_for_unit(unit, period)[0]
+    assert first.name in set(errors["指标或事项"])
+    assert "代码" not in report.columns
+    assert not report.apply(lambda c: c.astype(str).str.fullmatch(r"[A-Z][A-Z0-9_]{4,}")).any().any()
 
 
 def test_a_deep_link_opened_first_after_a_start_still_goes_through_the_app(
@@ -293,7 +298,8 @@ def test_overview_shows_the_on_time_rate_and_the_units_most_behind(fixture_db: d
     assert metrics["按时报送率"] == "60.0%"  # 3 of 5 returns on time
     assert metrics["报送进度"] == "4 / 5"
     behind = frame_with(at, "未达标指标数")
-    assert behind.iloc[0]["责任单位"] == "南开区政务服务办"
+    assert behind.iloc[0]["责任单位"] == "河西区发展改革委"  # the largest gap to target
+    assert list(behind["排名"]) == sorted(behind["排名"]) and behind["排名"].is_unique
 
 
 def test_task_ledger_filters_to_lagging_tasks(fixture_db: dict) -> None:
@@ -308,7 +314,8 @@ def test_task_ledger_filters_to_lagging_tasks(fixture_db: dict) -> None:
 def test_quality_page_lists_the_rejected_cell(fixture_db: dict) -> None:
     at = run_page("pages/quality.py", period="2026-10")
     detail = frame_with(at, "示例单元格")
-    row = detail[detail["问题代码"] == "E_NOT_NUMBER"].iloc[0]
+    assert "问题代码" not in detail.columns and "VALUE_NOT_NUMBER" not in detail.to_string()
+    row = detail[detail["问题"] == "数值不是数字"].iloc[0]
     assert (row["责任单位"], row["示例工作表"], row["示例单元格"], row["严重程度"]) == ("经开区政务服务办", "指标", "E5", "错误")
 
 
@@ -383,10 +390,10 @@ def _liaison_run(db: Path, page: str, grant: tuple[str, str | None] | None = Non
     return at
 
 
-def test_a_liaison_sees_only_their_own_unit_in_the_list_of_units_behind(fixture_db: dict) -> None:
+def test_a_liaison_sees_no_one_bar_ranking_of_their_own_unit(fixture_db: dict) -> None:
     at = _liaison_run(fixture_db["path"], "pages/overview.py", period="2026-10")
-    behind = frame_with(at, "责任单位")
-    assert set(behind["责任单位"]) == {"河西区政务服务办"}
+    assert not [d for d in at.dataframe if "差距分" in d.value.columns]
+    assert any("排行只对办公室和领导显示" in c.value for c in at.caption)
 
 
 def test_a_liaison_following_a_link_to_another_unit_still_sees_only_their_own(fixture_db: dict) -> None:

@@ -166,9 +166,9 @@ def test_task_ledger_filters_by_status(fx):
 
 def test_quality_pages_count_findings_including_rejected_returns(fx):
     top = q.quality_top(fx["path"], OFFICE, fx["period"], fx["period"])
-    assert set(top["code"]) == {"E_NOT_NUMBER", "W_JUMP"}
+    assert set(top["code"]) == {"VALUE_NOT_NUMBER", "CHANGE_OVER_50"}
     by_unit = q.quality_findings(fx["path"], OFFICE, fx["period"], fx["period"], unit="teda.zwfw")
-    assert by_unit.iloc[0][["code", "example_cell"]].tolist() == ["E_NOT_NUMBER", "E5"]
+    assert by_unit.iloc[0][["code", "example_cell"]].tolist() == ["VALUE_NOT_NUMBER", "E5"]
 
 
 def test_data_version_changes_when_a_return_lands_and_stale_stats_are_not_used(tmp_path):

@@ -70,7 +70,7 @@ def test_indicator_rows_are_exactly_the_units_indicators_with_readable_targets(s
     assert expected, "the test unit must have indicators"
     assert _column(ws, "A") == expected
     assert [ws[f"{c}3"].value for c in "ABCDEFG"] == [
-        "指标代码", "指标名称", "计量单位", "目标", "本月值", "备注", "上期值（参考）"]
+        "系统编码（勿改）", "指标名称", "计量单位", "目标", "本月值", "备注", "上期值（参考）"]
     targets = _column(ws, "D")
     assert all(t and t[0] in "≤≥<>=不较" for t in targets), targets
     assert all(v is None for v in _column(ws, "E")), "本月值 starts empty"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import streamlit as st
 
-st.set_page_config(page_title="营商环境指标监测系统", page_icon="📊", layout="wide", initial_sidebar_state="expanded")
+st.set_page_config(page_title="营商环境指标监测系统", page_icon="📊", layout="wide", initial_sidebar_state="auto")
 
 from dashboard import auth, ui
 from dashboard import filters as flt

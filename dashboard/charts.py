@@ -69,9 +69,16 @@ def _reference_line(fig: go.Figure, xs: list, y: float, label: str) -> go.Figure
 
 def _layout(fig: go.Figure, title: str, x: str | None = None, y: str | None = None,
             height: int = 380) -> go.Figure:
+    top = 70
+    if "：" in title and len(title) > 14:  # a long indicator name: the chart's kind on a second line
+        head, _, tail = title.partition("：")
+        title = f"{head}<br><span style='font-size:12px;color:#555555'>{tail}</span>"
+        top = 95
     fig.update_layout(
-        title={"text": title, "x": 0.01}, font={"family": FONT, "size": 13}, height=height,
-        margin={"l": 10, "r": 10, "t": 70, "b": 10},
+        title={"text": title, "x": 0.01, "xanchor": "left", "yref": "container", "y": 1, "yanchor": "top",
+               "pad": {"t": 12}},
+        font={"family": FONT, "size": 13}, height=height,
+        margin={"l": 10, "r": 10, "t": top, "b": 10},
         # the legend at the container's foot: placed in plot coordinates it covered the x axis title
         legend={"orientation": "h", "x": 0, "xanchor": "left", "yref": "container", "y": 0, "yanchor": "bottom"},
         hoverlabel={"font": {"family": FONT}}, plot_bgcolor="white",
@@ -112,25 +119,30 @@ def trend_chart(trend: pd.DataFrame) -> go.Figure:
 
 def behind_bar(behind: pd.DataFrame) -> go.Figure:
     """总览: the units most behind, ranked by the size of their gap, worst at the top; equal
-    gaps share a rank and say 并列."""
-    title, x, y = "落后单位排行", "差距分（未达标指标距目标差距% + 每项滞后任务 10 + 每份迟报或未报 10）", "责任单位"
+    gaps share a rank and say 并列. The unit's name is written above its bar (as tick labels
+    the long names squeezed the bars to nothing on a phone)."""
+    title, x, y = "落后单位排行", "差距分", "名次"
     if behind.empty:
         return _empty(title, x, y)
     df = behind.iloc[::-1]
     ranks = df["rank"] if "rank" in df else pd.Series(range(len(df), 0, -1), index=df.index)
     tied = df["tied"] if "tied" in df else pd.Series(False, index=df.index)
-    labels = [f"{'并列' if t else ''}第{int(r)}名 {n}" for r, t, n in zip(ranks, tied, df["unit_name"])]
+    # zero-width spaces keep the labels of tied units apart (a category axis merges equal labels)
+    labels = [f"{'并列' if t else ''}第{int(r)}名" + "\u200b" * i for i, (r, t) in enumerate(zip(ranks, tied))]
     hover = [
         f"{r.unit_name}（{r.region_name}）<br>差距分 {r.gap:.1f}<br>未达标指标 {r.failed} 项，预警 {r.amber_n} 项<br>"
         f"滞后任务 {r.tasks_lagging} 项<br>本月报送：{r.return_status}<br>达标率 {fmt_pct(r.attainment_rate)}"
         for r in df.itertuples()
     ]
-    fig = go.Figure(go.Bar(x=df["gap"], y=labels, orientation="h", marker_color="#c62828",
+    fig = go.Figure(go.Bar(x=df["gap"], y=labels, orientation="h", marker_color="#c62828", width=0.45,
                            text=[f"{g:.1f}" for g in df["gap"]], textposition="outside", cliponaxis=False,
                            customdata=hover, hovertemplate="%{customdata}<extra></extra>"))
+    for label, name, region in zip(labels, df["unit_name"], df["region_name"]):
+        fig.add_annotation(x=0, y=label, yshift=18, xanchor="left", showarrow=False, name="unit",
+                           text=f"{name}<span style='color:#888888'>（{region}）</span>", font={"size": 12})
     fig.update_yaxes(categoryorder="array", categoryarray=labels)
-    fig.update_xaxes(rangemode="tozero", range=[0, float(df["gap"].max()) * 1.15 or 1])
-    return _layout(fig, title, x, y, height=max(300, 34 * len(df) + 110))
+    fig.update_xaxes(rangemode="tozero", range=[0, float(df["gap"].max()) * 1.2 or 1])
+    return _layout(fig, title, x, y, height=max(300, 52 * len(df) + 110))
 
 
 def sparkline(values: Sequence[float | None], uom: str | None = None,
@@ -277,33 +289,48 @@ def avg_label(df: pd.DataFrame) -> str:
 
 
 def region_heatmap(comparison: pd.DataFrame) -> go.Figure:
-    """区域对比: districts, then functional zones × common indicators, coloured by status."""
-    title, x, y = "各区及功能区共性指标达标情况", "指标", "区域"
+    """区域对比: common indicators (rows) × districts, then functional zones (columns, short
+    names), coloured by status. Indicators run down the page so that a phone shows them:
+    nine long indicator names side by side did not fit even a desktop."""
+    title = "共性指标达标情况"  # rows and columns say what they are; the page's caption explains
     if comparison.empty:
-        return _empty(title, x, y)
+        return _empty(title)
     level = {"达标": 2, "预警": 1, "未达标": 0}
     df = comparison.assign(level=comparison["status"].map(level))
+    if "short_name" not in df:
+        df = df.assign(short_name=df["region_name"])
     group = df.get("region_group", pd.Series("各区", index=df.index))
-    df = df.assign(row=[f"{n}（功能区）" if g == "功能区" else n for n, g in zip(df["region_name"], group)])
-    order = [f"{n}（功能区）" if n in set(df.loc[group == "功能区", "region_name"]) else n for n in _region_order(df)]
-    z = df.pivot_table(index="row", columns="name", values="level", aggfunc="first").reindex(order)
-    text = df.pivot_table(index="row", columns="name", values="value_text", aggfunc="first")
-    hover = df.assign(h=df["status"].fillna("—") + "，全市平均 "
-                      + [fmt_value(a, u) for a, u in zip(df["city_avg"], df["uom"])] + "，组内排名第 "
-                      + df["rank"].astype(str)).pivot_table(index="row", columns="name", values="h",
-                                                            aggfunc="first")
+    df = df.assign(col=df["short_name"], row=[f"{n}（{u}）" if u else n for n, u in zip(df["name"], df["uom"])])
+    kinds = df.drop_duplicates("col").assign(_k=(group != "各区").astype(int)).sort_values(["_k", "col"])
+    cols = list(kinds["col"])
+    n_districts = int((kinds["_k"] == 0).sum())
+    rows = list(dict.fromkeys(df["row"]))
+    z = df.pivot_table(index="row", columns="col", values="level", aggfunc="first").reindex(index=rows, columns=cols)
+    numbers = [fmt_value(v, u).rstrip("%").split(" ")[0] for v, u in zip(df["value"], df["uom"])]  # uom in the row label
+    text = df.assign(t=numbers).pivot_table(index="row", columns="col", values="t", aggfunc="first")
+    hover = df.assign(h=df["region_name"] + "：" + df["value_text"] + "，" + df["status"].fillna("—")
+                      + "，全市平均 " + [fmt_value(a, u) for a, u in zip(df["city_avg"], df["uom"])]
+                      + "，组内第 " + df["rank"].astype(str) + " 名"
+                      ).pivot_table(index="row", columns="col", values="h", aggfunc="first")
     text, hover = text.reindex_like(z).fillna("未报"), hover.reindex_like(z).fillna("未报")
     colorscale = [[0, STATUS_COLORS["未达标"]], [0.5, STATUS_COLORS["预警"]], [1, STATUS_COLORS["达标"]]]
-    # wrapped column names: long indicator names side by side overlapped
-    columns = ["<br>".join(c[i:i + 8] for i in range(0, len(c), 8)) for c in z.columns]
+    uoms = dict(zip(df["row"], df["uom"]))
+    names = dict(zip(df["row"], df["name"]))
+    labels = ["<br>".join(names[r][i:i + 7] for i in range(0, len(names[r]), 7))
+              + (f"（{uoms[r]}）" if uoms[r] else "") for r in z.index]
+    # region names written top-down, one character a line: seven columns fit a phone's width
     fig = go.Figure(go.Heatmap(
-        z=z.values, x=columns, y=list(z.index), zmin=0, zmax=2, colorscale=colorscale,
-        text=text.values, texttemplate="%{text}", customdata=hover.values, showscale=False,
-        hovertemplate="%{y} · %{x}<br>本月值 %{text}<br>%{customdata}<extra></extra>", xgap=2, ygap=2,
+        z=z.values, x=["<br>".join(c) for c in cols], y=labels, zmin=0, zmax=2, colorscale=colorscale,
+        text=text.values, texttemplate="%{text}", textfont={"size": 10}, customdata=hover.values,
+        showscale=False, hovertemplate="%{customdata}<extra></extra>", xgap=2, ygap=2,
     ))
-    fig.update_yaxes(autorange="reversed")  # districts at the top, in reading order
-    fig.update_xaxes(tickangle=0)
-    return _layout(fig, title, x, y, height=max(320, 44 * len(z.index) + 190))
+    if 0 < n_districts < len(cols):  # a line between the districts and the zones
+        fig.add_vline(x=n_districts - 0.5, line_dash="dash", line_color="#333333", line_width=2)
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(side="top", tickangle=0)
+    fig = _layout(fig, title, height=max(320, 52 * len(rows) + 170))
+    fig.update_layout(margin={"t": 110})
+    return fig
 
 
 def region_rank_bar(comparison: pd.DataFrame, code: str, highlight: str | None = None) -> go.Figure:

@@ -554,7 +554,7 @@ region_margins as (
     from per_region
 ),
 final as (
-    select m.region, r.name as region_name, m.region_kind,
+    select m.region, r.name as region_name, coalesce(r.short_name, r.name) as short_name, m.region_kind,
            case m.region_kind when 'district' then '各区' else '功能区' end as region_group,
            m.code, m.name, m.uom, m.direction, m.value,
            {sql_value_text('m.value', 'm.uom')} as value_text, m.city_avg, m.avg_of,

@@ -29,6 +29,8 @@ ui.table(
 )
 
 st.subheader("达标热力图")
+st.caption("每行一项共性指标、每列一个区域，格中为本月值（计量单位见行名）；虚线右侧为功能区。"
+           "绿色达标、黄色预警、红色未达标。")
 ui.chart(charts.region_heatmap(comparison), key="heatmap")
 
 codes = list(dict.fromkeys(comparison["code"]))

@@ -43,7 +43,7 @@ def figures(fx: dict) -> dict:
     }
 
 
-NO_AXES = {"submission_donut"}
+NO_AXES = {"submission_donut", "region_heatmap"}  # the heatmap's rows and columns name themselves
 
 
 def test_every_chart_has_a_chinese_title_and_chinese_axes(figures):
@@ -67,10 +67,11 @@ def test_hover_text_is_chinese_with_formatted_numbers(figures):
 def test_heatmap_cells_show_the_values_and_colour_by_status(figures):
     fig = figures["region_heatmap"]
     heat = fig.data[0]
-    assert "河西区" in heat.y and "政务服务满意度" in heat.x
-    row = list(heat.y).index("河西区")
-    col = list(heat.x).index("政务服务满意度")
-    assert heat.text[row][col] == "92.0%" and heat.z[row][col] == 0  # 0 = 未达标 colour
+    rows = [y.replace("<br>", "") for y in heat.y]
+    assert "河<br>西" in heat.x and "政务服务满意度（%）" in rows  # indicators down, regions across
+    row = rows.index("政务服务满意度（%）")
+    col = list(heat.x).index("河<br>西")
+    assert heat.text[row][col] == "92.0" and heat.z[row][col] == 0  # 0 = 未达标 colour
 
 
 def test_sparkline_leaves_gaps_for_months_not_reported(fx):
@@ -186,10 +187,11 @@ def test_city_average_and_target_are_named_in_the_legend_not_written_on_the_bars
 
 def test_the_heatmap_gives_every_region_a_readable_row_and_lists_zones_as_their_own_group(fx):
     fig = charts.region_heatmap(q.region_comparison(fx["path"], date(2026, 9, 1)))  # 经开区 reported in September
-    rows = list(fig.data[0].y)
+    rows, cols = list(fig.data[0].y), list(fig.data[0].x)
     assert fig.layout.height / len(rows) >= 40
-    assert "天津经济技术开发区（功能区）" in rows
-    assert rows.index("天津经济技术开发区（功能区）") > max(rows.index(r) for r in ("和平区", "河西区", "南开区"))
+    cols = [c.replace("<br>", "") for c in cols]
+    assert cols[-1] == "经开区" and set(cols[:3]) == {"和平", "河西", "南开"}  # the zone after the districts
+    assert [s.x0 for s in fig.layout.shapes] == [2.5]  # the line between districts and zones
 
 
 def test_flag_labels_stay_inside_the_chart(figures):

@@ -150,10 +150,12 @@ def plan_label(plan_id: str | None, titles: Mapping[str, str], width: int = 0) -
 
 
 def measure_number(number: str | None) -> str:
-    """``12.`` / ``12`` → 第12条; Chinese ordinals such as （三） stay as written."""
+    """``12.`` / ``12`` → 第12条; Chinese ordinals such as （三） → 第三条."""
     text = (number or "").strip()
     if re.fullmatch(r"\d+\.?", text):
         return f"第{text.rstrip('.')}条"
+    if m := re.fullmatch(r"[（(]([一二三四五六七八九十百]+)[）)]", text):
+        return f"第{m.group(1)}条"
     return text or "—"
 
 

@@ -255,11 +255,18 @@ def chinese_widgets_style() -> None:
 
 
 def indicator_labels(codes: list[str], names: Mapping[str, str]) -> dict[str, str]:
-    """What a selectbox shows for each indicator: its name, plus the code where names repeat."""
+    """What a selectbox shows for each indicator: its name, numbered where names repeat
+    (people read names, never the indicator code)."""
     counts: dict[str, int] = {}
+    seen: dict[str, int] = {}
     for c in codes:
         counts[names[c]] = counts.get(names[c], 0) + 1
-    return {c: names[c] if counts[names[c]] == 1 else f"{names[c]}（{c}）" for c in codes}
+    out = {}
+    for c in codes:
+        n = names[c]
+        seen[n] = seen.get(n, 0) + 1
+        out[c] = n if counts[n] == 1 else f"{n}（{seen[n]}）"
+    return out
 
 
 # --- a page's own filters in the address (a link shares the view) ------------------------

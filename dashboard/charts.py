@@ -37,7 +37,9 @@ def _month_axis(fig: go.Figure, periods) -> go.Figure:
 def _count_axis(fig: go.Figure, top: float | int | None, axis: str = "y") -> go.Figure:
     """Counts are whole numbers: integer ticks, never 0.5 steps."""
     top = int(top or 0)
-    dtick = 1 if top <= 8 else max(1, round(top / 6))
+    # the smallest "nice" step (1, 2, 5, 10, 20, 25, 50, …) giving at most about six ticks
+    steps = [m * 10 ** e for e in range(7) for m in (1, 2, 2.5, 5) if m * 10 ** e >= 1 and (m != 2.5 or e >= 1)]
+    dtick = next(int(st) for st in steps if top / st <= 6)
     (fig.update_yaxes if axis == "y" else fig.update_xaxes)(tickformat=",d", dtick=dtick, rangemode="tozero")
     return fig
 
@@ -152,9 +154,9 @@ def sparkline(values: Sequence[float | None], uom: str | None = None,
     """责任单位: a small line of the last 12 months (gaps where nothing was reported).
 
     ``periods`` label the months (else 前N月 … 本月); ``target`` draws the target as a dashed
-    line; ``y_range`` is the scale (``spark_range``: one scale for indicators of one unit of
-    measure, starting at zero, so 95.1 → 100 % does not look like a collapse); the line is
-    neutral blue and the last point takes the ``status`` colour.
+    line; ``y_range`` is the scale (``spark_range``: from zero, percentages all on 0–100, so
+    95.1 → 100 % does not look like a collapse); the line is neutral blue and the last point
+    takes the ``status`` colour.
     """
     vals = list(values or [])
     if not any(v is not None for v in vals):
@@ -189,8 +191,9 @@ def sparkline(values: Sequence[float | None], uom: str | None = None,
 
 
 def spark_range(uom: str | None, values: Sequence[float | None], target: float | None = None) -> tuple[float, float]:
-    """One sensible scale for sparklines of one unit of measure: percentages 0–100, other
-    units from zero to a little above the largest value or target seen."""
+    """A sensible sparkline scale: every percentage on one 0–100 scale (so 95.1 → 100 % is
+    a small rise, not a cliff), other units from zero to a little above the largest value
+    or the target."""
     if (uom or "").strip() == "%":
         return (0.0, 105.0)
     seen = [abs(float(v)) for v in values if v is not None and not pd.isna(v)]
@@ -427,7 +430,7 @@ def findings_bar(top: pd.DataFrame) -> go.Figure:
     colors = ["#c62828" if s == "error" else "#f9a825" for s in df["severity"]]
     fig = go.Figure(go.Bar(
         x=df["n"], y=labels, orientation="h", marker_color=colors,
-        customdata=list(zip(df["units"], ["错误" if s == "error" else "警告" for s in df["severity"]],
+        customdata=list(zip(df["units"], ["错误" if s == "error" else "提示" for s in df["severity"]],
                             [m[:40] for m in df["example_message"]])),
         hovertemplate="%{y}<br>%{customdata[1]}，出现 %{x} 次，涉及 %{customdata[0]} 个单位"
                       "<br>例：%{customdata[2]}<extra></extra>",

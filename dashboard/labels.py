@@ -172,6 +172,9 @@ def audit_view(df: Any, units: Mapping[str, str], regions: Mapping[str, str],
         out[col] = [readable_change(v, units, regions) for v in out[col]]
     people_objects = out["object_type"].isin(["user", "session"])
     out.loc[people_objects, "object_id"] = [person_name(o, people) for o in out.loc[people_objects, "object_id"]]
+    for kind, word in (("submission", "报送编号"), ("receipt", "收件编号")):
+        rows = out["object_type"] == kind
+        out.loc[rows, "object_id"] = [f"{word} {o}" if o else "—" for o in out.loc[rows, "object_id"]]
     roster = out["object_type"] == "roster"
     out.loc[roster, "object_id"] = "报送单位名单"
     return out

@@ -76,4 +76,5 @@ ui.table(
     empty="所选条件下没有审计记录。",
     status=(),
     key="dl_audit",
+    column_config={c: st.column_config.TextColumn(width="large") for c in ("变更前", "变更后", "说明")},
 )

@@ -45,10 +45,9 @@ if unit:
     )
     if not card.empty:
         st.subheader("近12个月走势")
-        st.caption("同一计量单位的指标用同一刻度（百分比为 0–100%）；虚线为目标，最后一点的颜色为本月状态。")
+        st.caption("刻度均从 0 起：百分比指标统一为 0–100%，其他指标到本指标最大值或目标之上；"
+                   "虚线为目标，最后一点的颜色为本月状态，空缺为当月未报。")
         months = [pd.Timestamp(f.month) - pd.DateOffset(months=11 - i) for i in range(12)]
-        by_uom = {u: [v for xs in card.loc[card["uom"] == u, "spark"] for v in xs] for u in set(card["uom"])}
-        targets = {u: card.loc[card["uom"] == u, "target"].dropna().abs().max() for u in set(card["uom"])}
         rows = list(card.itertuples())
         for start in range(0, len(rows), 3):
             for col, r in zip(st.columns(3), rows[start:start + 3]):
@@ -56,7 +55,7 @@ if unit:
                 with col:
                     ui.chart(charts.sparkline(r.spark, r.uom, title=r.name, periods=months, target=target,
                                               status=r.status,
-                                              y_range=charts.spark_range(r.uom, by_uom[r.uom], targets[r.uom])),
+                                              y_range=charts.spark_range(r.uom, r.spark, target)),
                              key=f"spark_{r.code}")
 
     st.subheader("红灯与预警")

@@ -225,7 +225,7 @@ def test_the_template_download_is_the_units_workbook(browser, app_url: str, tmp_
                                   accept_downloads=True)
     page = context.new_page()
     try:
-        page.goto(f"{app_url}/upload?period={DEMO_END}", wait_until="domcontentloaded")
+        page.goto(f"{app_url}/upload?period={DEMO_END}&month={DEMO_END}", wait_until="domcontentloaded")
         _log_in(page)
         page.get_by_role("heading", name="数据上传", exact=True).first.wait_for(timeout=60_000)
         _settled(page)

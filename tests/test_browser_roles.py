@@ -40,7 +40,7 @@ SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")     # submission_id, un
 
 @pytest.fixture(scope="module")
 def demo_facts(demo_db: Path) -> dict:  # noqa: F811
-    from etl import store
+    import store
 
     with store.read(demo_db) as con:
         units = [r[0] for r in con.execute("select id from unit").fetchall()]

@@ -493,7 +493,8 @@ def test_the_zone_liaison_sees_their_own_zone_in_the_comparison(fixture_db: dict
 
 
 def test_the_task_ledger_shows_the_roster_by_default_and_marks_units_outside(fixture_db: dict) -> None:
-    from etl import roster, store
+    import store
+    from etl import roster
 
     with store.write(fixture_db["path"]) as con:
         roster.add(con, ["hexi.fgw"], "test")  # only 河西区发展改革委 reports

@@ -190,8 +190,8 @@ def test_cli_all_writes_one_file_per_unit_that_reports(tmp_path, catalog):
 
 
 def test_cli_all_follows_the_reporting_roster_and_shows_progress(tmp_path, catalog):
-    from etl import store
-    from etl.catalog_sync import ensure_catalog
+    import store
+    from rules.stats import ensure_catalog
     from etl.roster import add
 
     db = tmp_path / "roster.duckdb"

@@ -79,7 +79,7 @@ def _account(role: str, facts: dict) -> str:
 
 
 def _log_in(page, username: str) -> None:
-    from etl.users import demo_password
+    from accounts.users import demo_password
 
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(demo_password(username))
@@ -142,17 +142,19 @@ def test_each_role_clicks_through_every_page_and_keeps_the_heading_and_reads_no_
     SHOTS.mkdir(parents=True, exist_ok=True)
     context = browser.new_context(viewport={"width": 1440, "height": 1400}, locale="zh-CN")
     page = context.new_page()
+    context.set_default_timeout(90_000)
+    context.set_default_navigation_timeout(120_000)
     problems: list[str] = []
     try:
         page.goto(f"{app_url}/?period={DEMO_END}", wait_until="domcontentloaded")
         _log_in(page, _account(role, demo_facts))
-        _heading(page, "总览").wait_for(timeout=60_000)
+        _heading(page, "总览").wait_for(timeout=120_000)
         _settled(page)
         nav = [t.strip().split("\n")[-1] for t in page.get_by_test_id("stSidebarNavLink").all_inner_texts()]
         assert nav == ROLE_PAGES[role], nav
         for title in ROLE_PAGES[role]:
             page.get_by_test_id("stSidebarNavLink").filter(has_text=title).first.click()
-            _heading(page, title).wait_for(timeout=60_000)
+            _heading(page, title).wait_for(timeout=120_000)
             _settled(page)
             assert _heading(page, title).is_visible(), f"{role} {title}: heading hidden after opening"
             _click_a_filter(page)
@@ -174,11 +176,13 @@ def test_a_leaders_phone_shows_the_overview_and_the_comparison_without_sideways_
     SHOTS.mkdir(parents=True, exist_ok=True)
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN",
                                   device_scale_factor=2, is_mobile=True, has_touch=True)
+    context.set_default_timeout(90_000)
+    context.set_default_navigation_timeout(120_000)
     page = context.new_page()
     try:
         page.goto(f"{app_url}/{path}?period={DEMO_END}", wait_until="domcontentloaded")
         _log_in(page, "leader")
-        _heading(page, title).wait_for(timeout=60_000)
+        _heading(page, title).wait_for(timeout=120_000)
         _settled(page)
         widths = page.evaluate("""() => {
             const main = document.querySelector('[data-testid="stMain"]');
@@ -211,10 +215,12 @@ def test_a_liaison_opening_another_units_link_is_told_and_sees_their_own(
 ) -> None:
     context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
     page = context.new_page()
+    context.set_default_timeout(90_000)
+    context.set_default_navigation_timeout(120_000)
     try:
         page.goto(f"{app_url}/unit?period={DEMO_END}&unit={demo_facts['other_unit']}", wait_until="domcontentloaded")
         _log_in(page, demo_facts["liaison"])
-        _heading(page, "责任单位").wait_for(timeout=60_000)
+        _heading(page, "责任单位").wait_for(timeout=120_000)
         _settled(page)
         notice = page.get_by_test_id("stAlertContentWarning").first
         assert f"链接中的“{demo_facts['other_unit_name']}”不在您可查看明细的范围内" in notice.inner_text()
@@ -227,10 +233,12 @@ def test_a_liaison_opening_another_units_link_is_told_and_sees_their_own(
 def test_a_leader_opening_an_office_page_is_told_it_is_refused(browser, app_url: str) -> None:
     context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
     page = context.new_page()
+    context.set_default_timeout(90_000)
+    context.set_default_navigation_timeout(120_000)
     try:
         page.goto(f"{app_url}/audit?period={DEMO_END}", wait_until="domcontentloaded")
         _log_in(page, "leader")
-        _heading(page, "审计日志").wait_for(timeout=60_000)
+        _heading(page, "审计日志").wait_for(timeout=120_000)
         _settled(page)
         notice = page.get_by_test_id("stAlertContentWarning").first.inner_text()
         assert "无权访问“审计日志”" in notice and "领导" in notice
@@ -245,10 +253,12 @@ def test_a_filter_chosen_on_a_page_reaches_the_address_and_the_link_shares_the_v
 ) -> None:
     context = browser.new_context(viewport={"width": 1440, "height": 1200}, locale="zh-CN")
     page = context.new_page()
+    context.set_default_timeout(90_000)
+    context.set_default_navigation_timeout(120_000)
     try:
         page.goto(f"{app_url}/tasks?period={DEMO_END}", wait_until="domcontentloaded")
         _log_in(page, "office")
-        _heading(page, "任务台账").wait_for(timeout=60_000)
+        _heading(page, "任务台账").wait_for(timeout=120_000)
         _settled(page)
         page.get_by_role("radio", name="滞后", exact=True).click()
         page.wait_for_url(re.compile(r".*status="), timeout=30_000)
@@ -258,11 +268,13 @@ def test_a_filter_chosen_on_a_page_reaches_the_address_and_the_link_shares_the_v
         assert _heading(page, "任务台账").is_visible()
 
         other = browser.new_context(viewport={"width": 1440, "height": 1200}, locale="zh-CN")
+        other.set_default_timeout(90_000)
+        other.set_default_navigation_timeout(120_000)
         try:  # the link, opened by a colleague, shows the same filter chosen
             shared = other.new_page()
             shared.goto(link, wait_until="domcontentloaded")
             _log_in(shared, "leader")
-            _heading(shared, "任务台账").wait_for(timeout=60_000)
+            _heading(shared, "任务台账").wait_for(timeout=120_000)
             _settled(shared)
             pressed = shared.get_by_role("radio", name="滞后", exact=True)
             assert pressed.get_attribute("aria-checked") == "true"

@@ -18,7 +18,8 @@ from urllib.parse import unquote
 import pytest
 
 from dashboard.labels import AUDIT_KEYS, FINDING_NAMES
-from tests.test_browser import ARTIFACTS, CHROMIUM_ARGS, DEMO_END, _need_chromium, _serve, _settled
+from tests.test_browser import ARTIFACTS, CHROMIUM_ARGS, DEMO_END, _need_chromium, _serve
+from tests.test_browser import _settled as _settled_once
 from tests.test_browser import demo_db  # noqa: F401  (module fixture: the small demo database)
 
 pytestmark = pytest.mark.browser
@@ -72,6 +73,11 @@ def browser(app_url: str):
             yield b
         finally:
             b.close()
+
+
+def _settled(page) -> None:
+    """As tests/test_browser.py waits, with room for a machine shared by many test runs."""
+    _settled_once(page, timeout=180)
 
 
 def _account(role: str, facts: dict) -> str:

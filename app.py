@@ -1,4 +1,4 @@
-"""营商环境监测: the Streamlit entry point.
+"""营商环境指标监测系统: the Streamlit entry point.
 
 Prepares the database once per process (migrations + catalog mirror), obtains the current
 user, renders the global filters (kept in the URL) and runs the chosen page. Pages live in
@@ -12,13 +12,13 @@ from pathlib import Path
 
 import streamlit as st
 
-st.set_page_config(page_title="营商环境监测", page_icon="📊", layout="wide", initial_sidebar_state="expanded")
+st.set_page_config(page_title="营商环境指标监测系统", page_icon="📊", layout="wide", initial_sidebar_state="auto")
 
 from dashboard import auth, ui
 from dashboard import filters as flt
 from dashboard.session import current_user
 import store
-from accounts.access import User, may_open, readable_units
+from accounts.access import ROLE_NAMES, User, may_open, readable_units
 
 HERE = Path(__file__).resolve().parent
 log = logging.getLogger("yingshang.app")
@@ -35,11 +35,24 @@ def prepare_database(path: str) -> str:
 
 
 def page(user: User, file: str, title: str, icon: str, **kw) -> st.Page | None:
-    """The page if it exists and ``user``'s role may open it (``accounts.access.may_open``)."""
+    """The page if it exists and ``user``'s role may open it (``accounts.access.may_open``);
+    for a page the role may not open, a hidden page at the same address that says so (a
+    shared link to it used to land silently on 总览)."""
     path = HERE / "pages" / file
-    if not path.exists() or not may_open(user, path.stem):
+    if not path.exists():
         return None
+    if not may_open(user, path.stem):
+        return st.Page(lambda: refused_page(user, title), title=title, icon=icon,
+                       url_path=path.stem, visibility="hidden")
     return st.Page(str(path), title=title, icon=icon, **kw)
+
+
+def refused_page(user: User, title: str) -> None:
+    """What a link to a page the user's role may not open shows."""
+    st.title(title)
+    st.warning(f"您的账号（{ROLE_NAMES.get(user.role, user.role)}）无权访问“{title}”页面，"
+               "链接未打开该页面。如需查看，请联系领导小组办公室。", icon=":material/block:")
+    st.page_link(str(HERE / "pages" / "overview.py"), label="前往总览", icon=":material/dashboard:")
 
 
 def navigation(user: User):
@@ -65,6 +78,29 @@ def navigation(user: User):
     return st.navigation({g: [p for p in ps if p] for g, ps in groups.items() if any(ps)})
 
 
+def link_notices(user: User, asked: dict[str, str], chosen: flt.Filters, regions: dict[str, str],
+                 units: dict[str, str]) -> list[str]:
+    """Chinese notices for what a link asked and the page does not show as asked: another
+    unit's details for a liaison, an unknown region or unit (a stale link)."""
+    out = []
+    unit, region = asked.get("unit"), asked.get("region")
+    if unit and unit != chosen.unit:
+        if unit not in units:
+            out.append("链接中的责任单位不在目录中，已显示全部单位。")
+        elif user.role == "liaison":
+            mine = units.get(chosen.unit or "", "本单位")
+            out.append(f"链接中的“{units[unit]}”不在您可查看明细的范围内，已改为显示“{mine}”。"
+                       "其他单位可在“区域对比”页查看区域汇总。")
+        else:
+            out.append(f"链接中的“{units[unit]}”不属于所选区域，已显示全部单位。")
+    if region and region != chosen.region:
+        if user.role == "liaison":
+            out.append("联络员账号不按区域筛选，链接中的区域条件未采用。")
+        elif region not in regions:
+            out.append("链接中的区域不在目录中，已显示全部区域。")
+    return out
+
+
 def global_filters(user: User) -> flt.Filters:
     """The sidebar filters, cut to what ``user`` may read (``flt.scope_to``)."""
     from dashboard import queries as q
@@ -76,13 +112,21 @@ def global_filters(user: User) -> flt.Filters:
     if readable is not None:  # a liaison: their own unit first, then the granted ones
         units = units[units["id"].isin(readable)]
         units = units.assign(own=units["id"] != user.unit).sort_values(["own", "region", "id"])
+    fresh = "f_period" not in st.session_state  # the link's filters are read on the first run only
+    asked = {k: v for k, v in st.query_params.to_dict().items() if k in ("unit", "region")}
     chosen = flt.sidebar(
         data_months=months,
         regions=dict(zip(regions["id"], regions["name"])),
         units={u: (n, r) for u, n, r in zip(units["id"], units["name"], units["region"])},
         restricted=readable is not None,
     )
-    return flt.scope_to(user, chosen, readable)
+    scoped = flt.scope_to(user, chosen, readable)
+    if fresh:
+        everyone = ui.data(q.units)
+        for text in link_notices(user, asked, scoped, dict(zip(regions["id"], regions["name"])),
+                                 dict(zip(everyone["id"], everyone["name"]))):
+            st.warning(text, icon=":material/link_off:")
+    return scoped
 
 
 def main() -> None:

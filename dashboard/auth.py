@@ -18,7 +18,7 @@ takes effect at the next click. The token is never put in the URL (links are sha
 
 Streamlit can read cookies (``st.context.cookies``, sent with the page's connection) but not
 set them: the cookie is written by a short script in an ``st.html(...,
-unsafe_allow_javascript=True)`` element that hides itself. Under ``AppTest`` no script runs and
+unsafe_allow_javascript=True)`` element hidden by a style rule that matches it. Under ``AppTest`` no script runs and
 there are no cookies, so the login simply stays per session as before.
 """
 
@@ -176,11 +176,13 @@ def _cookie_script(token: str) -> str:
         cookie = f"{COOKIE_NAME}={token}; Max-Age={int(sessions.absolute_seconds())}"
     else:
         cookie = f"{COOKIE_NAME}=; Max-Age=0"
+    # Hidden by a style rule that matches only while the script is inside the container: an
+    # inline style on the container stayed when Streamlit reused that container for the next
+    # run's element, and the page title vanished after the first click.
     return (
-        "<script>(function () {"
-        " var box = document.currentScript"
-        " && document.currentScript.closest('[data-testid=\"stElementContainer\"]');"
-        " if (box) { box.style.display = 'none'; }"
+        "<style>[data-testid=\"stElementContainer\"]:has(script[data-yingshang-cookie])"
+        "{display:none}</style>"
+        "<script data-yingshang-cookie>(function () {"
         f" document.cookie = {json.dumps(cookie)} + '; Path=/; SameSite=Strict'"
         " + (location.protocol === 'https:' ? '; Secure' : '');"
         " })();</script>"
@@ -247,7 +249,7 @@ def _visitor_navigation() -> None:
 
 
 def render_login_form() -> None:
-    st.title("营商环境指标监测平台")
+    st.title("营商环境指标监测系统")
     st.subheader("用户登录")
     notice = st.session_state.pop(NOTICE_KEY, None)
     if notice:
@@ -274,10 +276,20 @@ def render_login_form() -> None:
     st.caption("账号由领导小组办公室统一分配；忘记密码请联系办公室。多次登录失败后须稍等片刻再试。")
 
 
+def _unit_name(unit: str) -> str:
+    """The unit's name for the user box (people read names, not ids such as teda.zwfw)."""
+    from dashboard import ui
+
+    try:
+        return ui.unit_names().get(unit, "本单位")
+    except store.StoreError:
+        return "本单位"
+
+
 def render_user_box(user: User) -> None:
     """Sidebar: who is logged in, and the logout button."""
     with st.sidebar:
-        where = f" · {user.unit}" if user.unit else ""
+        where = f" · {_unit_name(user.unit)}" if user.unit else ""
         st.markdown(f"当前用户：**{user.label}**（{ROLE_NAMES.get(user.role, user.role)}{where}）")
         if st.button("退出登录", key="logout_button"):
             try:

@@ -24,17 +24,72 @@ def _month_label(p) -> str:
     return f"{p.year}年{p.month}月"
 
 
+def _month_axis(fig: go.Figure, periods) -> go.Figure:
+    """A category x axis whose months run in calendar order, whatever order the traces met
+    them in (plotly orders categories by first appearance: a region without December 2025
+    put that month after the 2026 ones). Every time axis of this module goes through here."""
+    ordered = sorted({pd.Timestamp(p).to_period("M") for p in periods})
+    fig.update_xaxes(type="category", categoryorder="array",
+                     categoryarray=[_month_label(p.to_timestamp()) for p in ordered])
+    return fig
+
+
+def _count_axis(fig: go.Figure, top: float | int | None, axis: str = "y") -> go.Figure:
+    """Counts are whole numbers: integer ticks, never 0.5 steps."""
+    top = int(top or 0)
+    # the smallest "nice" step (1, 2, 5, 10, 20, 25, 50, …) giving at most about six ticks
+    steps = [m * 10 ** e for e in range(7) for m in (1, 2, 2.5, 5) if m * 10 ** e >= 1 and (m != 2.5 or e >= 1)]
+    dtick = next(int(st) for st in steps if top / st <= 6)
+    (fig.update_yaxes if axis == "y" else fig.update_xaxes)(tickformat=",d", dtick=dtick, rangemode="tozero")
+    return fig
+
+
+def _y_title(fig: go.Figure, text: str) -> go.Figure:
+    """The y axis title written level above the axis: CJK text rotated 90° is hard to read."""
+    fig.update_yaxes(title_text=None)
+    fig.add_annotation(text=text, xref="paper", yref="paper", x=0, y=1, xanchor="left", yanchor="bottom",
+                       showarrow=False, font={"size": 12, "color": "#555555"}, name="y_title")
+    fig.update_layout(meta={"y_title": text})
+    return fig
+
+
+def y_title(fig: go.Figure) -> str:
+    """The y axis title of a figure built here (level annotation or the axis' own)."""
+    meta = fig.layout.meta
+    if isinstance(meta, dict) and meta.get("y_title"):
+        return meta["y_title"]
+    return fig.layout.yaxis.title.text or ""
+
+
+def _reference_line(fig: go.Figure, xs: list, y: float, label: str) -> go.Figure:
+    """A dashed reference (全市平均, 目标) named in the legend, not written over the bars."""
+    fig.add_trace(go.Scatter(x=xs, y=[y] * len(xs), mode="lines", name=label,
+                             line={"dash": "dash", "color": "#555555", "width": 1.5},
+                             hovertemplate=f"{label}<extra></extra>"))
+    return fig
+
+
 def _layout(fig: go.Figure, title: str, x: str | None = None, y: str | None = None,
             height: int = 380) -> go.Figure:
+    top = 70
+    if "：" in title and len(title) > 14:  # a long indicator name: the chart's kind on a second line
+        head, _, tail = title.partition("：")
+        title = f"{head}<br><span style='font-size:12px;color:#555555'>{tail}</span>"
+        top = 95
     fig.update_layout(
-        title={"text": title, "x": 0.01}, font={"family": FONT, "size": 13}, height=height,
-        margin={"l": 10, "r": 10, "t": 50, "b": 10}, legend={"orientation": "h", "y": -0.15},
+        title={"text": title, "x": 0.01, "xanchor": "left", "yref": "container", "y": 1, "yanchor": "top",
+               "pad": {"t": 12}},
+        font={"family": FONT, "size": 13}, height=height,
+        margin={"l": 10, "r": 10, "t": top, "b": 10},
+        # the legend at the container's foot: placed in plot coordinates it covered the x axis title
+        legend={"orientation": "h", "x": 0, "xanchor": "left", "yref": "container", "y": 0, "yanchor": "bottom"},
         hoverlabel={"font": {"family": FONT}}, plot_bgcolor="white",
     )
     if x is not None:
-        fig.update_xaxes(title_text=x, gridcolor="#eeeeee")
+        fig.update_xaxes(title_text=x, gridcolor="#eeeeee", automargin=True)
     if y is not None:
-        fig.update_yaxes(title_text=y, gridcolor="#eeeeee")
+        fig.update_yaxes(gridcolor="#eeeeee", automargin=True)
+        _y_title(fig, y)
     return fig
 
 
@@ -60,45 +115,92 @@ def trend_chart(trend: pd.DataFrame) -> go.Figure:
         ))
     fig.update_yaxes(range=[0, 105], ticksuffix="%")
     fig.update_xaxes(tickangle=-45, automargin=True)  # twelve "2026年11月" labels do not fit flat
-    _layout(fig, title, x, y)
-    # the slanted month labels take the room below the plot: the legend goes to the top right
-    fig.update_layout(legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"})
-    return fig
+    _month_axis(fig, trend["period"])
+    return _layout(fig, title, x, y)
 
 
 def behind_bar(behind: pd.DataFrame) -> go.Figure:
-    """总览: the units most behind, worst at the top."""
-    title, x, y = "落后单位排行", "落后分（未达标指标 + 滞后任务 + 报送问题×2）", "责任单位"
+    """总览: the units most behind, ranked by the size of their gap, worst at the top; equal
+    gaps share a rank and say 并列. The unit's name is written above its bar (as tick labels
+    the long names squeezed the bars to nothing on a phone)."""
+    title, x, y = "落后单位排行", "差距分", "名次"
     if behind.empty:
         return _empty(title, x, y)
     df = behind.iloc[::-1]
+    ranks = df["rank"] if "rank" in df else pd.Series(range(len(df), 0, -1), index=df.index)
+    tied = df["tied"] if "tied" in df else pd.Series(False, index=df.index)
+    # zero-width spaces keep the labels of tied units apart (a category axis merges equal labels)
+    labels = [f"{'并列' if t else ''}第{int(r)}名" + "\u200b" * i for i, (r, t) in enumerate(zip(ranks, tied))]
     hover = [
-        f"{r.unit_name}（{r.region_name}）<br>未达标指标 {r.failed} 项，预警 {r.amber_n} 项<br>"
+        f"{r.unit_name}（{r.region_name}）<br>差距分 {r.gap:.1f}<br>未达标指标 {r.failed} 项，预警 {r.amber_n} 项<br>"
         f"滞后任务 {r.tasks_lagging} 项<br>本月报送：{r.return_status}<br>达标率 {fmt_pct(r.attainment_rate)}"
         for r in df.itertuples()
     ]
-    fig = go.Figure(go.Bar(x=df["score"], y=df["unit_name"], orientation="h", marker_color="#c62828",
+    fig = go.Figure(go.Bar(x=df["gap"], y=labels, orientation="h", marker_color="#c62828", width=0.45,
+                           text=[f"{g:.1f}" for g in df["gap"]], textposition="outside", cliponaxis=False,
                            customdata=hover, hovertemplate="%{customdata}<extra></extra>"))
-    return _layout(fig, title, x, y, height=max(300, 32 * len(df) + 80))
+    for label, name, region in zip(labels, df["unit_name"], df["region_name"]):
+        fig.add_annotation(x=0, y=label, yshift=18, xanchor="left", showarrow=False, name="unit",
+                           text=f"{name}<span style='color:#888888'>（{region}）</span>", font={"size": 12})
+    fig.update_yaxes(categoryorder="array", categoryarray=labels)
+    fig.update_xaxes(rangemode="tozero", range=[0, float(df["gap"].max()) * 1.2 or 1])
+    return _layout(fig, title, x, y, height=max(300, 52 * len(df) + 110))
 
 
 def sparkline(values: Sequence[float | None], uom: str | None = None,
-              title: str = "近12个月走势") -> go.Figure:
-    """责任单位: a small line of the last 12 months (gaps where nothing was reported)."""
+              title: str = "近12个月走势", *, periods: Sequence | None = None,
+              target: float | None = None, status: str | None = None,
+              y_range: tuple[float, float] | None = None) -> go.Figure:
+    """责任单位: a small line of the last 12 months (gaps where nothing was reported).
+
+    ``periods`` label the months (else 前N月 … 本月); ``target`` draws the target as a dashed
+    line; ``y_range`` is the scale (``spark_range``: from zero, percentages all on 0–100, so
+    95.1 → 100 % does not look like a collapse); the line is neutral blue and the last point
+    takes the ``status`` colour.
+    """
     vals = list(values or [])
     if not any(v is not None for v in vals):
         return _empty(title)
-    labels = [f"前{len(vals) - 1 - i}月" if i < len(vals) - 1 else "本月" for i in range(len(vals))]
+    if periods is not None and len(periods) == len(vals):
+        labels = [_month_label(p) for p in periods]
+    else:
+        labels = [f"前{len(vals) - 1 - i}月" if i < len(vals) - 1 else "本月" for i in range(len(vals))]
+    last = max(i for i, v in enumerate(vals) if v is not None)
+    colors = ["#1565c0"] * len(vals)
+    colors[last] = STATUS_COLORS.get(status or "", "#1565c0")
+    sizes = [5] * len(vals)
+    sizes[last] = 9
     fig = go.Figure(go.Scatter(
         x=labels, y=vals, mode="lines+markers", line={"color": "#1565c0"}, connectgaps=False,
+        marker={"color": colors, "size": sizes}, name=title,
         customdata=[fmt_value(v, uom) for v in vals], hovertemplate="%{x} %{customdata}<extra></extra>",
     ))
+    if target is not None and not pd.isna(target):
+        fig.add_trace(go.Scatter(x=[labels[0], labels[-1]], y=[target, target], mode="lines", name="目标",
+                                 line={"dash": "dash", "color": "#555555", "width": 1},
+                                 hovertemplate=f"目标 {fmt_value(target, uom)}<extra></extra>"))
+    if periods is not None and len(periods) == len(vals):
+        _month_axis(fig, periods)
     fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    fig = _layout(fig, title, height=120)
+    fig.update_yaxes(range=list(y_range) if y_range else None, showgrid=False, zeroline=False,
+                     tickfont={"size": 9}, nticks=3)
+    fig = _layout(fig, title, height=130)
     fig.update_layout(margin={"l": 0, "r": 0, "t": 24, "b": 0}, showlegend=False,
-                      title={"font": {"size": 11}})
+                      title={"font": {"size": 12}})
     return fig
+
+
+def spark_range(uom: str | None, values: Sequence[float | None], target: float | None = None) -> tuple[float, float]:
+    """A sensible sparkline scale: every percentage on one 0–100 scale (so 95.1 → 100 % is
+    a small rise, not a cliff), other units from zero to a little above the largest value
+    or the target."""
+    if (uom or "").strip() == "%":
+        return (0.0, 105.0)
+    seen = [abs(float(v)) for v in values if v is not None and not pd.isna(v)]
+    if target is not None and not pd.isna(target):
+        seen.append(abs(float(target)))
+    top = max(seen, default=1.0) or 1.0
+    return (0.0, top * 1.15)
 
 
 def scorecard_bar(card: pd.DataFrame) -> go.Figure:
@@ -113,6 +215,7 @@ def scorecard_bar(card: pd.DataFrame) -> go.Figure:
     fig = go.Figure(go.Bar(x=statuses, y=[int(counts[s]) for s in statuses],
                            marker_color=[STATUS_COLORS[s] for s in statuses],
                            customdata=hover, hovertemplate="%{customdata}<extra></extra>"))
+    _count_axis(fig, counts.max())
     return _layout(fig, title, x, y)
 
 
@@ -133,18 +236,16 @@ def value_distribution(values: pd.DataFrame, detail: dict) -> go.Figure:
             hovertemplate="%{x}（%{customdata[0]}）<br>本月值 %{customdata[1]}<br>%{customdata[2]}<extra></extra>",
         ))
     comparator, target = detail.get("comparator"), detail.get("target")
+    xs = list(values.sort_values("value", ascending=detail.get("direction") == "lower_better")["unit_name"])
     # a quarterly or yearly total's target is not a line for one month's figures
     summed = detail.get("frequency") in ("quarterly", "yearly") and detail.get("rollup") == "sum"
-    if comparator in (">=", ">", "<=", "<", "=") and target is not None and not summed:
-        fig.add_hline(y=target, line_dash="dash", line_color="#555555",
-                      annotation_text=f"目标 {fmt_target(comparator, target, uom)}")
+    if comparator in (">=", ">", "<=", "<", "=") and target is not None and not pd.isna(target) and not summed:
+        _reference_line(fig, xs, float(target), f"目标 {fmt_target(comparator, target, uom)}")
     elif comparator == "city_avg" and values["city_avg"].notna().any():
         avg = float(values["city_avg"].dropna().iloc[0])
-        fig.add_hline(y=avg, line_dash="dash", line_color="#555555",
-                      annotation_text=f"全市平均 {fmt_value(avg, uom)}")
+        _reference_line(fig, xs, avg, f"全市平均 {fmt_value(avg, uom)}")
     fig.update_layout(barmode="group")
-    fig.update_xaxes(categoryorder="total descending" if detail.get("direction") != "lower_better"
-                     else "total ascending")
+    fig.update_xaxes(categoryorder="array", categoryarray=xs)
     return _layout(fig, title, x, y)
 
 
@@ -154,11 +255,13 @@ def target_history(targets: pd.DataFrame, detail: dict) -> go.Figure:
     title, x, y = f"{name}：目标值变化", "生效日期", f"目标值（{uom}）"
     if targets.empty:
         return _empty(title, x, y)
-    xs = [pd.Timestamp(d).strftime("%Y-%m-%d") for d in targets["effective_from"]]
+    ordered = targets.assign(_d=pd.to_datetime(targets["effective_from"])).sort_values("_d")
     fig = go.Figure(go.Scatter(
-        x=xs, y=targets["value"], mode="lines+markers", line_shape="hv", line={"color": "#6a1b9a"},
-        customdata=list(targets["target_text"]), hovertemplate="%{x} 起<br>目标 %{customdata}<extra></extra>",
+        x=list(ordered["_d"]), y=ordered["value"], mode="lines+markers", line_shape="hv", line={"color": "#6a1b9a"},
+        customdata=list(ordered["target_text"]), hovertemplate="%{x|%Y年%-m月%-d日} 起<br>目标 %{customdata}<extra></extra>",
     ))
+    # a true date axis: calendar order, whatever order the rows came in
+    fig.update_xaxes(type="date", tickformat="%Y年%-m月")
     return _layout(fig, title, x, y)
 
 
@@ -177,67 +280,125 @@ def submission_donut(status: pd.DataFrame) -> go.Figure:
     return _layout(fig, title)
 
 
+def _region_order(df: pd.DataFrame) -> list[str]:
+    """Districts first, then the functional zones, each by name (the heatmap's row order)."""
+    kinds = df.drop_duplicates("region_name")
+    key = kinds.get("region_kind", pd.Series("district", index=kinds.index)).map(lambda k: 0 if k == "district" else 1)
+    return list(kinds.assign(_k=key).sort_values(["_k", "region_name"])["region_name"])
+
+
+def avg_label(df: pd.DataFrame) -> str:
+    """全市平均 spelled out: the mean of how many districts (zones are not in it)."""
+    n = int(df["avg_of"].max()) if "avg_of" in df and df["avg_of"].notna().any() else 0
+    return f"全市平均（{n} 个区的平均）" if n else "全市平均"
+
+
 def region_heatmap(comparison: pd.DataFrame) -> go.Figure:
-    """区域对比: districts × common indicators, coloured by attainment status."""
-    title, x, y = "各区共性指标达标情况", "指标", "区域"
+    """区域对比: common indicators (rows) × districts, then functional zones (columns, short
+    names), coloured by status. Indicators run down the page so that a phone shows them:
+    nine long indicator names side by side did not fit even a desktop."""
+    title = "共性指标达标情况"  # rows and columns say what they are; the page's caption explains
     if comparison.empty:
-        return _empty(title, x, y)
+        return _empty(title)
     level = {"达标": 2, "预警": 1, "未达标": 0}
     df = comparison.assign(level=comparison["status"].map(level))
-    z = df.pivot_table(index="region_name", columns="name", values="level", aggfunc="first")
-    text = df.pivot_table(index="region_name", columns="name", values="value_text", aggfunc="first")
-    hover = df.assign(h=df["status"].fillna("—") + "，全市平均 "
-                      + [fmt_value(a, u) for a, u in zip(df["city_avg"], df["uom"])] + "，排名第 "
-                      + df["rank"].astype(str)).pivot_table(index="region_name", columns="name", values="h",
-                                                            aggfunc="first")
+    if "short_name" not in df:
+        df = df.assign(short_name=df["region_name"])
+    group = df.get("region_group", pd.Series("各区", index=df.index))
+    df = df.assign(col=df["short_name"], row=[f"{n}（{u}）" if u else n for n, u in zip(df["name"], df["uom"])])
+    kinds = df.drop_duplicates("col").assign(_k=(group != "各区").astype(int)).sort_values(["_k", "col"])
+    cols = list(kinds["col"])
+    n_districts = int((kinds["_k"] == 0).sum())
+    rows = list(dict.fromkeys(df["row"]))
+    z = df.pivot_table(index="row", columns="col", values="level", aggfunc="first").reindex(index=rows, columns=cols)
+    numbers = [fmt_value(v, u).rstrip("%").split(" ")[0] for v, u in zip(df["value"], df["uom"])]  # uom in the row label
+    text = df.assign(t=numbers).pivot_table(index="row", columns="col", values="t", aggfunc="first")
+    hover = df.assign(h=df["region_name"] + "：" + df["value_text"] + "，" + df["status"].fillna("—")
+                      + "，全市平均 " + [fmt_value(a, u) for a, u in zip(df["city_avg"], df["uom"])]
+                      + "，组内第 " + df["rank"].astype(str) + " 名"
+                      ).pivot_table(index="row", columns="col", values="h", aggfunc="first")
     text, hover = text.reindex_like(z).fillna("未报"), hover.reindex_like(z).fillna("未报")
     colorscale = [[0, STATUS_COLORS["未达标"]], [0.5, STATUS_COLORS["预警"]], [1, STATUS_COLORS["达标"]]]
+    uoms = dict(zip(df["row"], df["uom"]))
+    names = dict(zip(df["row"], df["name"]))
+    labels = ["<br>".join(names[r][i:i + 7] for i in range(0, len(names[r]), 7))
+              + (f"（{uoms[r]}）" if uoms[r] else "") for r in z.index]
+    # region names written top-down, one character a line: seven columns fit a phone's width
     fig = go.Figure(go.Heatmap(
-        z=z.values, x=list(z.columns), y=list(z.index), zmin=0, zmax=2, colorscale=colorscale,
-        text=text.values, texttemplate="%{text}", customdata=hover.values, showscale=False,
-        hovertemplate="%{y} · %{x}<br>本月值 %{text}<br>%{customdata}<extra></extra>", xgap=2, ygap=2,
+        z=z.values, x=["<br>".join(c) for c in cols], y=labels, zmin=0, zmax=2, colorscale=colorscale,
+        text=text.values, texttemplate="%{text}", textfont={"size": 10}, customdata=hover.values,
+        showscale=False, hovertemplate="%{customdata}<extra></extra>", xgap=2, ygap=2,
     ))
-    return _layout(fig, title, x, y, height=max(320, 28 * len(z.index) + 120))
+    if 0 < n_districts < len(cols):  # a line between the districts and the zones
+        fig.add_vline(x=n_districts - 0.5, line_dash="dash", line_color="#333333", line_width=2)
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(side="top", tickangle=0)
+    fig = _layout(fig, title, height=max(320, 52 * len(rows) + 170))
+    fig.update_layout(margin={"t": 110})
+    return fig
 
 
-def region_rank_bar(comparison: pd.DataFrame, code: str) -> go.Figure:
-    """区域对比: one indicator across districts, best first, with the city average."""
-    part = comparison[comparison["code"] == code].sort_values("rank")
+def region_rank_bar(comparison: pd.DataFrame, code: str, highlight: str | None = None) -> go.Figure:
+    """区域对比: one indicator, districts then zones, best first in each group, and the city
+    average as a dashed line named in the legend. ``highlight``: a region id drawn outlined."""
+    part = comparison[comparison["code"] == code]
     name = part["name"].iloc[0] if not part.empty else code
     uom = part["uom"].iloc[0] if not part.empty else ""
-    title, x, y = f"{name}：各区排名", "区域", f"本月值（{uom}）"
+    title, x, y = f"{name}：各区及功能区排名", "区域", f"本月值（{uom}）"
     if part.empty:
         return _empty(title, x, y)
-    fig = go.Figure(go.Bar(
-        x=part["region_name"], y=part["value"], marker_color=[STATUS_COLORS.get(s, "#9e9e9e") for s in part["status"]],
-        customdata=list(zip(part["rank"], part["value_text"], part["status"].fillna("—"))),
-        hovertemplate="%{x}：第 %{customdata[0]} 名<br>本月值 %{customdata[1]}<br>%{customdata[2]}<extra></extra>",
-    ))
-    avg = float(part["city_avg"].iloc[0])
-    fig.add_hline(y=avg, line_dash="dash", line_color="#555555", annotation_text=f"全市平均 {fmt_value(avg, uom)}")
+    fig = go.Figure()
+    xs: list[str] = []
+    for group in ("各区", "功能区"):
+        g = part[part.get("region_group", pd.Series("各区", index=part.index)) == group].sort_values("rank")
+        if g.empty:
+            continue
+        xs += list(g["region_name"])
+        fig.add_trace(go.Bar(
+            x=g["region_name"], y=g["value"], name=group, legendgroup=group,
+            marker={"color": [STATUS_COLORS.get(s, "#9e9e9e") for s in g["status"]],
+                    "line": {"color": ["#000000" if r == highlight else "rgba(0,0,0,0)" for r in g["region"]],
+                             "width": 3},
+                    "pattern": {"shape": "" if group == "各区" else "/"}},
+            customdata=list(zip(g["rank"], g["value_text"], g["status"].fillna("—"), [group] * len(g))),
+            hovertemplate="%{x}：%{customdata[3]}第 %{customdata[0]} 名<br>本月值 %{customdata[1]}"
+                          "<br>%{customdata[2]}<extra></extra>",
+        ))
+    avg = part["city_avg"].dropna()
+    if not avg.empty:
+        _reference_line(fig, xs, float(avg.iloc[0]), f"{avg_label(part)} {fmt_value(float(avg.iloc[0]), uom)}")
+    fig.update_xaxes(categoryorder="array", categoryarray=xs, tickangle=-30)
     return _layout(fig, title, x, y)
 
 
 def region_trend_chart(trend: pd.DataFrame, detail: dict) -> go.Figure:
-    """区域对比: one indicator per district over months, and the city average."""
+    """区域对比: one indicator per district and zone over months, and the city average;
+    months in calendar order (``_month_axis``), zones dashed in a legend group of their own."""
     name, uom = detail.get("name", ""), detail.get("uom", "")
-    title, x, y = f"{name}：各区走势", "月份", f"数值（{uom}）"
+    title, x, y = f"{name}：各区及功能区走势", "月份", f"数值（{uom}）"
     if trend.empty:
         return _empty(title, x, y)
     fig = go.Figure()
-    for region_name, part in trend.groupby("region_name", sort=True):
+    trend = trend.sort_values("period")
+    group = trend.get("region_group", pd.Series("各区", index=trend.index))
+    for (g, region_name), part in trend.assign(_g=group).groupby(["_g", "region_name"], sort=True):
         fig.add_trace(go.Scatter(
             x=[_month_label(p) for p in part["period"]], y=part["value"], name=region_name, mode="lines+markers",
+            legendgroup=g, legendgrouptitle={"text": g},
+            line={"dash": "dot" if g == "功能区" else "solid"},
             customdata=[fmt_value(v, uom) for v in part["value"]],
             hovertemplate=f"{region_name} %{{x}}<br>%{{customdata}}<extra></extra>",
         ))
-    avg = trend.drop_duplicates("period").sort_values("period")
+    avg = trend.dropna(subset=["city_avg"]).drop_duplicates("period").sort_values("period")
+    label = avg_label(trend)
     fig.add_trace(go.Scatter(
-        x=[_month_label(p) for p in avg["period"]], y=avg["city_avg"], name="全市平均", mode="lines",
-        line={"dash": "dash", "color": "#333333"}, customdata=[fmt_value(v, uom) for v in avg["city_avg"]],
-        hovertemplate="全市平均 %{x}<br>%{customdata}<extra></extra>",
+        x=[_month_label(p) for p in avg["period"]], y=avg["city_avg"], name=label, mode="lines",
+        line={"dash": "dash", "color": "#333333", "width": 3}, customdata=[fmt_value(v, uom) for v in avg["city_avg"]],
+        hovertemplate=f"{label} %{{x}}<br>%{{customdata}}<extra></extra>",
     ))
-    return _layout(fig, title, x, y)
+    fig.update_xaxes(tickangle=-45)
+    _month_axis(fig, trend["period"])
+    return _layout(fig, title, x, y, height=460)
 
 
 def task_status_bar(ledger: pd.DataFrame) -> go.Figure:
@@ -255,37 +416,47 @@ def task_status_bar(ledger: pd.DataFrame) -> go.Figure:
                              marker_color=STATUS_COLORS.get(status, "#9e9e9e"),
                              hovertemplate=f"%{{x}}<br>{status}：%{{y}} 项<extra></extra>"))
     fig.update_layout(barmode="stack")
+    _count_axis(fig, df.groupby("plan_label").size().max())
     return _layout(fig, title, x, y)
 
 
 def findings_bar(top: pd.DataFrame) -> go.Figure:
-    """数据质量: the most frequent validation problems."""
+    """数据质量: the most frequent validation problems, by their Chinese names."""
+    from dashboard.labels import finding_name
+
     title, x, y = "常见数据问题", "出现次数", "问题"
     if top.empty:
         return _empty(title, x, y)
     df = top.iloc[::-1]
-    labels = [f"{m[:24]}（{c}）" for m, c in zip(df["example_message"], df["code"])]
+    labels = [finding_name(c) for c in df["code"]]
     colors = ["#c62828" if s == "error" else "#f9a825" for s in df["severity"]]
     fig = go.Figure(go.Bar(
         x=df["n"], y=labels, orientation="h", marker_color=colors,
-        customdata=list(zip(df["units"], ["错误" if s == "error" else "警告" for s in df["severity"]])),
-        hovertemplate="%{y}<br>%{customdata[1]}，出现 %{x} 次，涉及 %{customdata[0]} 个单位<extra></extra>",
+        customdata=list(zip(df["units"], ["错误" if s == "error" else "提示" for s in df["severity"]],
+                            [m[:40] for m in df["example_message"]])),
+        hovertemplate="%{y}<br>%{customdata[1]}，出现 %{x} 次，涉及 %{customdata[0]} 个单位"
+                      "<br>例：%{customdata[2]}<extra></extra>",
     ))
-    return _layout(fig, title, x, y, height=max(300, 30 * len(df) + 80))
+    _count_axis(fig, df["n"].max(), axis="x")
+    return _layout(fig, title, x, y, height=max(300, 34 * len(df) + 110))
 
 
 def flag_bar(counts: pd.DataFrame) -> go.Figure:
-    """总览 / 责任单位: red flags by type."""
-    title, x, y = "红灯与预警分布", "预警类型", "数量（条）"
+    """总览 / 责任单位: red flags by type, as horizontal bars (the long type names stay
+    inside the chart) with the counts written at the bars."""
+    title, x, y = "红灯与预警分布", "数量（条）", "预警类型"
     if counts.empty:
         return _empty(title, x, y)
     palette = {"未达标": "#c62828", "连续三个月未达标": "#8e0000", "逾期未报": "#d84315", "预警": "#f9a825",
+               "进度滞后": "#ef6c00",
                "迟报": "#ffb300", "任务滞后": "#6d4c41", "数据存疑": "#78909c"}
-    fig = go.Figure(go.Bar(x=counts["flag"], y=counts["n"],
-                           marker_color=[palette.get(f, "#9e9e9e") for f in counts["flag"]],
-                           hovertemplate="%{x}：%{y} 条<extra></extra>"))
-    return _layout(fig, title, x, y)
-
+    df = counts.sort_values("n")
+    fig = go.Figure(go.Bar(x=df["n"], y=df["flag"], orientation="h", text=df["n"], textposition="outside",
+                           cliponaxis=False, marker_color=[palette.get(f, "#9e9e9e") for f in df["flag"]],
+                           hovertemplate="%{y}：%{x} 条<extra></extra>"))
+    _count_axis(fig, df["n"].max(), axis="x")
+    fig.update_xaxes(range=[0, max(1, float(df["n"].max())) * 1.2])
+    return _layout(fig, title, x, y, height=max(300, 36 * len(df) + 110))
 
 PROGRESS_STATUSES = ("进度正常", "进度滞后")
 

@@ -50,6 +50,8 @@ COLUMN_LABELS: dict[str, str] = {
     "example_sheet": "示例工作表", "example_cell": "示例单元格", "direction": "方向",
     "effective_from": "生效日期", "period_kind": "评判周期", "actual": "期内累计/当前值",
     "needed": "尚需", "effective_to": "失效日期", "common": "共性指标",
+    "gap": "差距分", "region_group": "类别", "finding": "问题", "on_roster": "报送名单",
+    "indicator_name": "指标",
 }
 
 

@@ -22,9 +22,10 @@ from rules import judge, returns, stats
 from accounts import scope
 from dashboard.flags import flag_counts, red_flags  # noqa: F401  (re-exported for pages)
 from rules.format import sql_target_text, sql_value_text
-from rules.returns import due_at, now_local
+from rules.returns import due_at, now_local  # noqa: F401
 import store
 from accounts.access import User
+from rules.roster import EXPECTED_UNITS
 
 Db = Any  # str | os.PathLike | None, passed to store.read
 
@@ -274,17 +275,45 @@ final as (
     left join region g on g.id = r.region
 )
 select * from final where score > 0 and ($all_units or list_contains($units, unit))
-order by score desc, attainment_rate asc nulls first, unit
-limit $n
 """
+
+# How far each unit's failed indicators fall short of their targets: the shortfall in % of
+# the reference (target, city average or target growth), capped at 100 per indicator.
+_GAPS = f"""
+with {judge.JUDGED},
+final as (
+    select unit, sum(least(100.0, coalesce(100.0 * abs(margin) / nullif(abs(reference), 0), 100.0))) as gap
+    from judged where status = '未达标' group by unit
+)
+select * from final
+"""
+
+# points per lagging task and per late or missing return in the gap score
+GAP_TASK, GAP_RETURN = 10.0, 10.0
 
 
 def units_most_behind(db: Db, user: User, f: Filters, now: datetime, n: int = 10) -> pd.DataFrame:
-    """The ``n`` units furthest behind, among those ``user`` may read."""
+    """The ``n`` units furthest behind, among those ``user`` may read, ranked by ``gap``.
+
+    Counting failed indicators left most units on the same score (ten equal bars), so the
+    rank is the size of the gap: each failed indicator's shortfall in % of its target
+    (capped at 100), plus ``GAP_TASK`` per lagging task and ``GAP_RETURN`` per late or missing
+    return. Equal gaps are ordered by failed indicators, lagging tasks, attainment and name,
+    and share a ``rank`` (``tied`` says so, the chart writes 并列).
+    """
     scope.check_unit(user, db, f.unit)
     p0, p1 = f.span()
-    prm = returns.params(p0, p1, now, f.region, f.unit) | {"n": int(n)} | scope.sql_units(user, db)
-    return _run_with_stats(db, _BEHIND, p0, p1, f.region, f.unit, prm)
+    prm = returns.params(p0, p1, now, f.region, f.unit) | scope.sql_units(user, db)
+    df = _run_with_stats(db, _BEHIND, p0, p1, f.region, f.unit, prm)
+    gaps = run(db, _GAPS, judge.params(p0, p1, f.region, f.unit))
+    df = df.merge(gaps, on="unit", how="left")
+    bad = (df["score"] - df["failed"] - df["tasks_lagging"]) / 2  # late or missing returns
+    df["gap"] = (df["gap"].fillna(0.0) + GAP_TASK * df["tasks_lagging"] + GAP_RETURN * bad).round(1)
+    df = df.sort_values(["gap", "failed", "tasks_lagging", "attainment_rate", "unit_name"],
+                        ascending=[False, False, False, True, True], na_position="first", kind="stable")
+    df["rank"] = df["gap"].rank(method="min", ascending=False).astype(int)
+    df["tied"] = df["rank"].duplicated(keep=False)
+    return df.head(int(n)).reset_index(drop=True)
 
 
 # --- 责任单位 ---------------------------------------------------------------------------
@@ -501,14 +530,19 @@ def chase_list(db: Db, user: User, period: date, now: datetime, region: str | No
 
 # --- 区域对比 ---------------------------------------------------------------------------
 
+_REGIONS_ORDER = """select * from final
+order by code, case region_kind when 'district' then 0 else 1 end, rank, region
+"""
+
 _REGIONS = f"""
 with {judge.JUDGED},
 per_region as (
-    select j.region, j.code, any_value(j.name) as name, any_value(j.uom) as uom,
+    select j.region, any_value(r.kind) as region_kind, j.code, any_value(j.name) as name,
+           any_value(j.uom) as uom,
            any_value(j.direction) as direction, avg(j.value) as value, avg(j.metric) as metric,
            any_value(j.op) as op, any_value(j.reference) as reference, any_value(j.amber) as amber
     from judged j
-    join region r on r.id = j.region and r.kind = 'district'
+    join region r on r.id = j.region and r.kind in ('district', 'zone')
     join indicator i on i.code = j.code and i.common
     where j.value is not null
     group by j.region, j.code
@@ -518,19 +552,22 @@ region_margins as (
            case when op in ('>=', '>') then metric - reference
                 when op in ('<=', '<') then reference - metric
                 when op = '=' then -abs(metric - reference) end as margin,
-           avg(value) over (partition by code) as city_avg
+           -- the city average is the districts' mean (zones lie inside 滨海新区)
+           avg(value) filter (where region_kind = 'district') over (partition by code) as city_avg,
+           count(*) filter (where region_kind = 'district') over (partition by code) as avg_of
     from per_region
 ),
 final as (
-    select m.region, r.name as region_name, m.code, m.name, m.uom, m.direction, m.value,
-           {sql_value_text('m.value', 'm.uom')} as value_text, m.city_avg,
+    select m.region, r.name as region_name, coalesce(r.short_name, r.name) as short_name, m.region_kind,
+           case m.region_kind when 'district' then '各区' else '功能区' end as region_group,
+           m.code, m.name, m.uom, m.direction, m.value,
+           {sql_value_text('m.value', 'm.uom')} as value_text, m.city_avg, m.avg_of,
            m.value - m.city_avg as diff, {judge.status_sql('m.value', 'm.op', 'm.margin', 'm.amber')} as status,
-           rank() over (partition by m.code
+           rank() over (partition by m.code, m.region_kind
                         order by case when m.direction = 'lower_better' then m.value else -m.value end) as rank
     from region_margins m join region r on r.id = m.region
 )
-select * from final order by code, rank, region
-"""
+{_REGIONS_ORDER}"""
 
 
 def region_comparison(db: Db, period: date) -> pd.DataFrame:
@@ -541,9 +578,10 @@ def region_comparison(db: Db, period: date) -> pd.DataFrame:
 def region_ranking(db: Db, period: date) -> pd.DataFrame:
     p = _month(period)
     sql = _REGIONS.replace(
-        "select * from final order by code, rank, region",
+        _REGIONS_ORDER,
         """, ranking as (
-            select region, any_value(region_name) as region_name, count(*) as reported,
+            select region, any_value(region_name) as region_name, any_value(region_kind) as region_kind,
+                   any_value(region_group) as region_group, count(*) as reported,
                    count(*) filter (where status in ('达标', '预警')) as met,
                    round(100.0 * count(*) filter (where status in ('达标', '预警')) / count(*), 1)
                        as attainment_rate,
@@ -551,8 +589,9 @@ def region_ranking(db: Db, period: date) -> pd.DataFrame:
                                        or (direction <> 'lower_better' and value >= city_avg)) as above_avg
             from final group by region
         )
-        select *, rank() over (order by attainment_rate desc, above_avg desc) as rank
-        from ranking order by rank, region""",
+        select *, rank() over (partition by region_kind order by attainment_rate desc, above_avg desc) as rank
+        from ranking order by case region_kind when 'district' then 0 else 1 end, rank, region
+""",
     )
     return run(db, sql, judge.params(p, p))
 
@@ -563,14 +602,18 @@ def region_trend(db: Db, code: str, regions: list[str] | None = None, months: in
     p0 = returns.add_months(p1, -(months - 1))
     return run(db, """
         with per_region as (
-            select o.period, o.region, avg(o.value) as value
-            from observation o join region r on r.id = o.region and r.kind = 'district'
+            select o.period, o.region, any_value(r.kind) as region_kind, avg(o.value) as value
+            from observation o join region r on r.id = o.region and r.kind in ('district', 'zone')
             where o.is_current and o.code = $code and o.period between $p0 and $p1 and o.value is not null
-            group by all
+            group by o.period, o.region
         ),
         final as (
-            select pr.period, pr.region, r.name as region_name, pr.value,
-                   avg(pr.value) over (partition by pr.period) as city_avg
+            select pr.period, pr.region, r.name as region_name, pr.region_kind,
+                   case pr.region_kind when 'district' then '各区' else '功能区' end as region_group,
+                   pr.value,
+                   avg(pr.value) filter (where pr.region_kind = 'district') over (partition by pr.period)
+                       as city_avg,
+                   count(*) filter (where pr.region_kind = 'district') over (partition by pr.period) as avg_of
             from per_region pr join region r on r.id = pr.region
         )
         select * from final
@@ -585,16 +628,20 @@ def region_trend(db: Db, code: str, regions: list[str] | None = None, months: in
 
 def task_ledger(db: Db, user: User, period: date, plan: str | None = None, unit: str | None = None,
                 status: str | None = None) -> pd.DataFrame:
+    """Measure × responsible unit with the month's progress; ``on_roster`` says whether the
+    unit is on the reporting roster (a unit off it owes no return, so its 未报 means nothing)."""
     scope.check_unit(user, db, unit)
-    return scope.rows(user, db, run(db, """
-        with reported as (
+    return scope.rows(user, db, run(db, f"""
+        with {EXPECTED_UNITS},
+        reported as (
             select * from task_progress where is_current and period = $period
         ),
         final as (
             select m.key as measure_key, m.plan, p.title as plan_title, m.number, m.title,
                    mu.unit, u.name as unit_name, r.name as region_name,
                    case mu.role when 'lead' then '牵头' else '责任' end as role,
-                   coalesce(t.status, '未报') as status, t.pct, t.progress, t.problems, t.next_steps
+                   coalesce(t.status, '未报') as status, t.pct, t.progress, t.problems, t.next_steps,
+                   mu.unit in (select unit from expected_units) as on_roster
             from measure_unit mu
             join measure m on m.key = mu.measure_key
             left join plan p on p.id = m.plan
@@ -647,3 +694,9 @@ def quality_top(db: Db, user: User, period_from: date, period_to: date, n: int =
         select * from final order by n desc, code limit $n
     """, {"p0": _month(period_from), "p1": _month(period_to), "unit": None, "n": int(n)}
         | scope.sql_units(user, db))
+
+
+def account_names(db: Db) -> dict[str, str]:
+    """Username -> display name, so that pages show who sent a return by name (报送人)."""
+    df = run(db, "select username, coalesce(display_name, username) as name from app_user")
+    return dict(zip(df["username"], df["name"]))

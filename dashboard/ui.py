@@ -271,8 +271,47 @@ def chinese_widgets_style() -> None:
 
 
 def indicator_labels(codes: list[str], names: Mapping[str, str]) -> dict[str, str]:
-    """What a selectbox shows for each indicator: its name, plus the code where names repeat."""
+    """What a selectbox shows for each indicator: its name, numbered where names repeat
+    (people read names, never the indicator code)."""
     counts: dict[str, int] = {}
+    seen: dict[str, int] = {}
     for c in codes:
         counts[names[c]] = counts.get(names[c], 0) + 1
-    return {c: names[c] if counts[names[c]] == 1 else f"{names[c]}（{c}）" for c in codes}
+    out = {}
+    for c in codes:
+        n = names[c]
+        seen[n] = seen.get(n, 0) + 1
+        out[c] = n if counts[n] == 1 else f"{n}（{seen[n]}）"
+    return out
+
+
+# --- a page's own filters in the address (a link shares the view) ------------------------
+
+
+def url_choice(key: str, param: str, options: list | None = None, parse: Callable[[str], Any] | None = None) -> None:
+    """Seed the widget ``key`` from ``?param=`` the first time the page runs in this session,
+    if the value is one of ``options`` (after ``parse``); afterwards the widget leads."""
+    state = st.session_state
+    seeded = state.setdefault("_url_seeded", set())
+    if key in seeded:
+        return
+    seeded.add(key)
+    raw = st.query_params.get(param)
+    if raw is None:
+        return
+    try:
+        value = parse(raw) if parse else raw
+    except (ValueError, TypeError):
+        return
+    if options is None or value in options:
+        state[key] = value
+
+
+def to_url(param: str, value: Any) -> None:
+    """Write a page filter's choice to the address (``None`` or "" removes it)."""
+    text = "" if value is None else str(value)
+    if not text:
+        if param in st.query_params:
+            del st.query_params[param]
+    elif st.query_params.get(param) != text:
+        st.query_params[param] = text

@@ -53,12 +53,10 @@ def run(args: argparse.Namespace) -> int:
             print(f"数据库 {path} 已有演示数据（{demo} 份报送记录），跳过。如需重建，请删除该文件后重试。")
             return 0
 
-    def progress(done: int, total: int) -> None:
-        width = 30
-        filled = width * done // max(total, 1)
-        print(f"\r导入 [{'#' * filled}{'.' * (width - filled)}] {done}/{total}", end="", file=sys.stderr)
-        if done == total:
-            print(file=sys.stderr)
+    from etl.progress import counter, enabled
+
+    progress = counter(0, "生成并导入演示月报")
+    print("正在生成演示数据库（约 1 分钟）……", file=sys.stderr)
 
     try:
         end = parse_period(args.end) if args.end else None
@@ -68,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
     summary = build_demo(
         path, regions=args.regions, units=args.units, months=args.months,
         seed=SEED if args.seed is None else args.seed, end_period=end,
-        workdir=args.keep_files, progress=progress if sys.stderr.isatty() else None,
+        workdir=args.keep_files, progress=progress if enabled() else None,
     )
     print(summary.text())
     return 0

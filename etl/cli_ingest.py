@@ -35,35 +35,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-STAGE_NAMES = {"read": "读取校验", "write": "写入数据库"}
-
-
-class Progress:
-    """A plain-text progress bar on stderr, one line per stage; silent for a single file."""
-
-    def __init__(self, stream: TextIO, width: int = 30):
-        self.stream = stream
-        self.width = width
-        self.shown = -1  # last drawn width, per stage
-
-    def __call__(self, stage: str, done: int, total: int) -> None:
-        if total < 2:
-            return
-        filled = self.width * done // total
-        if filled == self.shown and done != total:
-            return  # redraw only when the bar grows: cheap for thousands of files
-        self.shown = -1 if done == total else filled
-        bar = "█" * filled + "·" * (self.width - filled)
-        end = "\n" if done == total else ""
-        self.stream.write(f"\r{STAGE_NAMES.get(stage, stage)} [{bar}] {done}/{total}{end}")
-        self.stream.flush()
-
-
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from accounts.access import SYSTEM_USER, User
     from etl.ingest import ingest_files
+    from etl.progress import Stages
 
     missing = [f for f in args.files if not Path(f).is_file()]
     if missing:
@@ -75,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         results = ingest_files(args.files, db=args.db, user=user, as_unit=args.as_unit,
-                               progress=Progress(sys.stderr))
+                               progress=Stages(sys.stderr))
     except CatalogError as err:
         print(f"错误：指标目录有误，无法校验月报。\n{err}", file=sys.stderr)
         return 1

@@ -71,6 +71,7 @@ _BODY_FONT = Font(name=_FONT, size=11)
 
 
 # named style per column of the data rows (input columns are unlocked)
+KEY_HEADER = "系统编码（勿改）"  # the greyed key column A of each data sheet
 _IND_STYLES = ("yb_code", "yb_text", "yb_center", "yb_text", "yb_input_center", "yb_input", "yb_center")
 _TASK_STYLES = ("yb_code", "yb_small", "yb_center", "yb_text", "yb_input_center", "yb_input_center",
                 "yb_input", "yb_input", "yb_input")
@@ -86,7 +87,9 @@ def _named_styles() -> list[NamedStyle]:
 
     return [
         style("yb_text", alignment=_WRAP_TOP),
-        style("yb_code", alignment=Alignment(vertical="top"), font=Font(name=_FONT, size=9)),
+        # column A: keys the system reads back, greyed so that people read past them
+        style("yb_code", alignment=Alignment(vertical="top"), font=Font(name=_FONT, size=8, color="A6A6A6"),
+              fill=PatternFill("solid", fgColor="F2F2F2")),
         style("yb_center", alignment=_CENTER),
         style("yb_small", alignment=_WRAP_TOP, font=Font(name=_FONT, size=9)),
         style("yb_input", alignment=_WRAP_TOP, fill=_INPUT_FILL, protection=_UNLOCKED),
@@ -272,7 +275,7 @@ def _guide_sheet(ws: Worksheet, unit: Any, region: Any, month: date, n_ind: int,
         ("text", f"报送月份：{month.year}年{month.month}月"),
         ("text", (f"报送截止：{due.year}年{due.month}月{due.day}日 24时前。逾期报送记为迟报，"
                   "截止后仍未报送记为逾期未报，均纳入季度考核。")),
-        ("text", "报送方式：将本表上传至营商环境监测系统（月报上传页面），或按办公室通知报送。"),
+        ("text", "报送方式：将本表上传至营商环境指标监测系统（月报上传页面），或按办公室通知报送。"),
         ("", ""),
         ("head", "二、填写方法"),
         ("text", "1. 只需填写浅黄色单元格，其余单元格已锁定，请勿修改表格结构、工作表名称或顺序。"),
@@ -315,7 +318,7 @@ def _guide_sheet(ws: Worksheet, unit: Any, region: Any, month: date, n_ind: int,
 
 
 def _indicator_sheet(ws: Worksheet, name: str, month: date, indicators: list, previous: dict) -> None:
-    headers = ["指标代码", "指标名称", "计量单位", "目标", "本月值", "备注", "上期值（参考）"]
+    headers = [KEY_HEADER, "指标名称", "计量单位", "目标", "本月值", "备注", "上期值（参考）"]
     widths = [22, 40, 10, 22, 14, 32, 14]
     _title(ws, f"{name} {month.year}年{month.month}月 指标完成情况", len(headers))
     _note(ws, "只填浅黄色的“本月值”“备注”两列。本月值只填数字、不带单位，百分比指标填百分数（95 表示 95%）；"
@@ -355,7 +358,7 @@ def _indicator_sheet(ws: Worksheet, name: str, month: date, indicators: list, pr
 
 
 def _task_sheet(ws: Worksheet, unit: Any, name: str, month: date, measures: list, catalog: Any) -> None:
-    headers = ["措施键", "所属方案", "措施编号", "措施名称", "进展状态", "完成百分比", "本月进展", "存在问题", "下步计划"]
+    headers = [KEY_HEADER, "所属方案", "措施编号", "措施名称", "进展状态", "完成百分比", "本月进展", "存在问题", "下步计划"]
     widths = [10, 26, 9, 40, 11, 10, 34, 26, 26]
     _title(ws, f"{name} {month.year}年{month.month}月 任务推进落实情况", len(headers))
     _note(ws, "“进展状态”从下拉列表选择；“完成百分比”填 0–100 的数字；状态为“滞后”的须在“存在问题”中说明原因。",
@@ -397,7 +400,7 @@ def _task_sheet(ws: Worksheet, unit: Any, name: str, month: date, measures: list
 
 
 def _work_sheet(ws: Worksheet, name: str, month: date) -> None:
-    headers = ["项目键", "项目", "填报内容", "说明"]
+    headers = [KEY_HEADER, "项目", "填报内容", "说明"]
     widths = [16, 28, 56, 46]
     _title(ws, f"{name} {month.year}年{month.month}月 工作信息", len(headers))
     _note(ws, "前三项填整数（解决问题数不得大于收集问题数）；其余各项用文字简述，没有的填“无”。", len(headers))
@@ -412,7 +415,7 @@ def _work_sheet(ws: Worksheet, name: str, month: date) -> None:
     for i, (key, label, kind, explain) in enumerate(WORK_ITEMS):
         r = FIRST_DATA_ROW + i
         for col, value in enumerate((key, label, None, explain), start=1):
-            write_cell(ws, r, col, value).style = "yb_text"
+            write_cell(ws, r, col, value).style = "yb_code" if col == 1 else "yb_text"
         value_cell = ws[f"{WORK_COLS['value']}{r}"]
         value_cell.style = "yb_input_center" if kind == "count" else "yb_input"
         if kind == "count":

@@ -9,6 +9,7 @@ from dashboard import charts, ui
 from dashboard import format as fmt
 from dashboard import rules_help
 from dashboard import queries as q
+from dashboard.labels import measure_number
 
 f = ui.filters()
 ui.header("指标详情")
@@ -54,7 +55,7 @@ with st.container(border=True):
     for col, (label, value) in zip(st.columns(len(facts)), facts.items()):
         col.caption(label)
         col.markdown(f"**{value}**")
-st.markdown(f"**来源**：{detail['plan_title']} · 第{detail['measure']}条 {detail.get('measure_title') or ''}")
+st.markdown(f"**来源**：{detail['plan_title']} · {measure_number(detail['measure'])} {detail.get('measure_title') or ''}")
 owners = list(detail.get("owners") or [])
 if len(owners) <= 6:
     st.markdown(f"**报送单位**：{'、'.join(owners) or '—'}")

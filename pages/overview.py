@@ -46,16 +46,23 @@ with right:
     ui.chart(charts.flag_bar(counts), key="flags")
 
 st.subheader("进度最落后的单位")
+if ui.readable_units() is not None:  # a liaison: a "ranking" of their own unit says nothing
+    st.caption("落后单位排行只对办公室和领导显示。本单位各项指标与目标的差距见“责任单位”页，"
+               "各区、各功能区的对比见“区域对比”页。")
+    st.stop()
 behind = ui.data(q.units_most_behind, me, qf, now)
 if behind.empty:
     st.info("本期暂无可比较的单位数据。")
 else:
     ui.chart(charts.behind_bar(behind), key="behind")
+    st.caption("按差距分排序：每项未达标指标距目标的差距（占目标的百分比，单项最多 100），每项滞后任务、"
+               "每份迟报或逾期未报的月报各计 10 分；差距分相同的并列，依次按未达标项数、滞后任务数、达标率排列。")
     ui.table(
         behind,
         name=f"落后单位_{f.label}",
-        columns=["unit_name", "region_name", "failed", "amber_n", "reported", "attainment_rate",
+        columns=["rank", "unit_name", "region_name", "gap", "failed", "amber_n", "reported", "attainment_rate",
                  "tasks_lagging", "return_status"],
-        column_config={"attainment_rate": st.column_config.NumberColumn(format="%.1f%%")},
+        column_config={"attainment_rate": st.column_config.NumberColumn(format="%.1f%%"),
+                       "gap": st.column_config.NumberColumn(format="%.1f")},
         status=("return_status",),
     )

@@ -7,16 +7,17 @@ import streamlit as st
 
 from dashboard import charts, ui
 from dashboard import queries as q
+from dashboard.labels import finding_name
 
 SEVERITY = {"error": "错误", "warning": "提示"}
 
 
 def for_table(df: pd.DataFrame) -> pd.DataFrame:
-    """Chinese severity; ``code`` here is a finding code, not an indicator code."""
+    """Chinese severity and the problem's Chinese name in place of its finding code."""
     if df.empty:
         return df
-    return df.assign(severity=df["severity"].map(SEVERITY).fillna(df["severity"])).rename(
-        columns={"code": "问题代码"})
+    return df.assign(severity=df["severity"].map(SEVERITY).fillna(df["severity"]),
+                     finding=df["code"].map(finding_name))
 
 
 f = ui.filters()
@@ -36,7 +37,7 @@ ui.chart(charts.findings_bar(top), key="top")
 ui.table(
     for_table(top),
     name=f"常见问题_{f.label}",
-    columns=["问题代码", "severity", "n", "units", "example_message", "example_hint"],
+    columns=["finding", "severity", "n", "units", "example_message", "example_hint"],
     status=(),
 )
 
@@ -44,7 +45,7 @@ st.subheader("各单位问题明细")
 ui.table(
     for_table(findings),
     name=f"数据质量_{f.label}",
-    columns=["region_name", "unit_name", "问题代码", "severity", "n", "example_sheet", "example_cell",
+    columns=["region_name", "unit_name", "finding", "severity", "n", "example_sheet", "example_cell",
              "example_message"],
     status=(),
 )

@@ -8,6 +8,7 @@ import streamlit as st
 from dashboard import charts, flags, ui
 from dashboard import queries as q
 from accounts import access
+from dashboard.labels import measure_number, person_name, plan_label
 
 f = ui.filters()
 now = q.now_local()
@@ -29,9 +30,6 @@ if unit:
                + (f" · 联络员：{contact}" if contact else ""))
 
     card = ui.data(q.unit_scorecard, me, unit, f.month)
-    if not card.empty:  # sparklines cannot draw gaps: keep the months that were reported
-        card["spark"] = card["spark"].map(
-            lambda xs: [float(x) for x in (xs if xs is not None else []) if pd.notna(x)])
     if not card.empty:
         counts = card["status"].value_counts()
         shown = ["达标", "预警", "未达标", "未报"] + (["进度滞后"] if counts.get("进度滞后", 0) else [])
@@ -42,16 +40,27 @@ if unit:
     ui.table(
         card,
         name=f"指标记分卡_{unit}_{f.label}",
-        columns=["name", "value_text", "target_text", "status", "spark", "reason", "sheet", "cell"],
-        column_config={
-            "spark": st.column_config.LineChartColumn("近12个月", width="medium"),
-            "reason": st.column_config.TextColumn(width="large"),
-        },
+        columns=["name", "value_text", "target_text", "status", "reason", "sheet", "cell"],
+        column_config={"reason": st.column_config.TextColumn(width="large")},
         empty="该单位本月没有需要报送的指标。",
     )
     if not card.empty and card["status"].isin(charts.PROGRESS_STATUSES).any():
         st.caption("季度、年度目标在期末按全期汇总评判；期内显示进度：柱为当前完成占目标的比例，竖线为按进度应达到的位置。")
         ui.chart(charts.progress_chart(card), key="progress")
+    if not card.empty:
+        st.subheader("近12个月走势")
+        st.caption("刻度均从 0 起：百分比指标统一为 0–100%，其他指标到本指标最大值或目标之上；"
+                   "虚线为目标，最后一点的颜色为本月状态，空缺为当月未报。")
+        months = [pd.Timestamp(f.month) - pd.DateOffset(months=11 - i) for i in range(12)]
+        rows = list(card.itertuples())
+        for start in range(0, len(rows), 3):
+            for col, r in zip(st.columns(3), rows[start:start + 3]):
+                target = r.target if r.comparator in (">=", ">", "<=", "<", "=") else None
+                with col:
+                    ui.chart(charts.sparkline(r.spark, r.uom, title=r.name, periods=months, target=target,
+                                              status=r.status,
+                                              y_range=charts.spark_range(r.uom, r.spark, target)),
+                             key=f"spark_{r.code}")
 
     st.subheader("红灯与预警")
     red = ui.data(flags.red_flags, me, f.month, now, unit=unit)
@@ -66,6 +75,10 @@ if unit:
 
     st.subheader("任务进展")
     tasks = ui.data(q.unit_tasks, me, unit, f.month)
+    if not tasks.empty:
+        titles = dict(zip(tasks["plan"], tasks["plan_title"]))
+        tasks = tasks.assign(plan=[plan_label(p, titles, 18) for p in tasks["plan"]],
+                             number=tasks["number"].map(measure_number))
     ui.table(
         tasks,
         name=f"任务进展_{unit}_{f.label}",
@@ -79,6 +92,9 @@ if unit:
 
     st.subheader("报送记录")
     history = ui.data(q.unit_submissions, me, unit)
+    if not history.empty:
+        people = ui.data(q.account_names)
+        history = history.assign(uploader=[person_name(u, people) for u in history["uploader"]])
     ui.table(
         history,
         name=f"报送记录_{unit}",

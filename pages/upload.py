@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import io
 
-import pandas as pd
 import streamlit as st
 
 from dashboard import ui
 from dashboard.filters import parse_period, period_label, period_options
 from accounts.access import User
+from dashboard.upload_report import proposed_month, report_frame
 
 f = ui.filters()
 user = ui.user()
 ui.header("数据上传", "下载本单位月报模板，填写后上传；系统立即校验并给出逐单元格的修改建议。")
 
-SEVERITY = {"error": "错误", "warning": "提示"}
 TIMELINESS = {True: "按时", False: "迟报"}
 
 
@@ -38,18 +37,7 @@ def template_name(unit_id: str, month) -> str:
     return template_filename(unit, cat.regions[unit.region], month)
 
 
-def report_frame(result: dict) -> pd.DataFrame:
-    """One row per finding, in the words the liaison reads."""
-    rows = [
-        {"级别": SEVERITY[sev], "工作表": x.get("sheet") or "—", "单元格": x.get("cell") or "—",
-         "问题": x.get("message", ""), "修改建议": x.get("hint") or "", "代码": x.get("code", "")}
-        for sev, items in (("error", result.get("errors", [])), ("warning", result.get("warnings", [])))
-        for x in items
-    ]
-    return pd.DataFrame(rows, columns=["级别", "工作表", "单元格", "问题", "修改建议", "代码"])
-
-
-def show_result(result: dict, index: int) -> None:
+def show_result(result: dict, index: int, data: bytes | None = None) -> None:
     name = result.get("file", "")
     status = result.get("status")
     unit, period = result.get("unit"), parse_period(result.get("period"))
@@ -64,12 +52,15 @@ def show_result(result: dict, index: int) -> None:
     else:
         n = len(result.get("errors", []))
         st.error(f"**{name}**：未通过校验，发现 {n} 个错误，请按下表修改后重新上传。")
-    report = report_frame(result)
+    report = report_frame(result, data)
     if not report.empty:
-        ui.table(report, name=f"校验报告_{index + 1}", file_name=f"校验报告_{name}", status=(),
-                 column_config={"问题": st.column_config.TextColumn(width="large"),
-                                "修改建议": st.column_config.TextColumn(width="large")},
-                 key=f"dl_report_{index}")
+        # a wrapping table that fits the page: every word of 问题 and 修改建议 stays readable
+        st.table(report.set_index("级别"))
+        from dashboard import export
+
+        st.download_button("下载校验报告（Excel）", data=lambda: export.to_excel_bytes(report, "校验报告"),
+                           file_name=f"校验报告_{name}.xlsx", mime=ui.XLSX_MIME, on_click="ignore",
+                           icon=":material/download:", key=f"dl_report_{index}")
 
 
 st.subheader("1. 下载月报模板")
@@ -84,10 +75,18 @@ with c1:
     else:
         unit = ui.pick_unit(f)
 with c2:
+    from dashboard import queries as q
+
     months = period_options([], "month")
-    if f.month not in months:
-        months.insert(0, f.month)
-    month = st.selectbox("报送月份", months, index=months.index(f.month), format_func=period_label)
+    proposed = proposed_month(q.now_local(), q.due_at)
+    if proposed not in months:
+        months.insert(0, proposed)
+    ui.url_choice("upload_month", "month", months, parse=lambda t: parse_period(t)[1])
+    if st.session_state.get("upload_month") not in months:
+        st.session_state["upload_month"] = proposed
+    month = st.selectbox("报送月份", months, format_func=period_label, key="upload_month",
+                         help="默认为截止日期最近的月份（每月 25 日截止）。")
+    ui.to_url("month", f"{month:%Y-%m}")
 if unit:
     st.download_button(
         f"下载 {period_label(month)} 月报模板",
@@ -120,10 +119,10 @@ if new:
     for up, result in zip(new, results):
         done[up.file_id] = result.to_json()
 
-current = [done[up.file_id] for up in files or [] if up.file_id in done]
+current = [(done[up.file_id], up) for up in files or [] if up.file_id in done]
 if current:
     st.subheader("校验结果")
-    for i, result in enumerate(current):
-        show_result(result, i)
+    for i, (result, up) in enumerate(current):
+        show_result(result, i, up.getvalue())
 else:
     st.caption("上传后这里立即显示校验结果：工作表、单元格、问题和修改建议。")

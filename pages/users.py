@@ -27,7 +27,18 @@ def _done(message: str) -> None:
 if notice := st.session_state.pop("users_notice", None):
     st.success(notice)
 
-st.dataframe(users.users_table(user, ui.db()), hide_index=True)
+names = ui.unit_names()
+regions = ui.region_names()
+table = users.users_table(user, ui.db())
+table["单位"] = [names.get(u, u) for u in table["单位"]]  # people read the unit's name, not its id
+st.dataframe(table, hide_index=True)
+people = {a.username: a.display_name or a.username for a in users.list_users(user, ui.db())}
+
+
+def who_label(username: str) -> str:
+    """An account in the choice boxes: the person's name (the username is in the table)."""
+    return people.get(username, username)
+
 
 failures = users.login_failures(user, ui.db())
 with st.expander(f"近期登录失败（{len(failures)} 条）", expanded=not failures.empty, icon=":material/lock_clock:"):
@@ -42,11 +53,9 @@ with st.expander(f"近期登录失败（{len(failures)} 条）", expanded=not fa
             n = users.clear_login_failures(user, ui.db())
             _done(f"已清除 {n} 条登录失败记录。")
 
-names = ui.unit_names()
-regions = ui.region_names()
 tab_add, tab_reset, tab_disable, tab_grant = st.tabs(["新增账号", "重置密码", "停用账号", "查看权限"])
 with tab_add, st.form("user_add", clear_on_submit=True):
-    username = st.text_input("用户名", help="字母、数字或 . _ -，如 teda.zwfw")
+    username = st.text_input("用户名", help="字母、数字或 . _ -，如 jingkai01")
     display = st.text_input("姓名")
     role = st.selectbox("角色", list(users.ROLES), format_func=ROLE_NAMES.get)
     unit = st.selectbox("所属单位（仅联络员）", [None, *names], format_func=lambda u: "—" if u is None else names.get(u, u))
@@ -61,22 +70,22 @@ with tab_add, st.form("user_add", clear_on_submit=True):
 
 accounts = [a.username for a in users.list_users(user, ui.db())]
 with tab_reset, st.form("user_reset", clear_on_submit=True):
-    who = st.selectbox("账号", accounts, key="reset_who")
+    who = st.selectbox("账号", accounts, key="reset_who", format_func=who_label)
     password = st.text_input("新密码", type="password", help="至少 8 位，含字母和数字；同时解除该账号的登录等待")
     if st.form_submit_button("重置密码"):
         try:
             users.reset_password(user, who, password, db=ui.db())
-            _done(f"已重置账号 {who} 的密码。")
+            _done(f"已重置账号“{who_label(who)}”的密码。")
         except (users.UserError, AccessDenied) as err:
             st.error(str(err))
 
 with tab_disable, st.form("user_disable"):
     active = [a.username for a in users.list_users(user, ui.db()) if not a.disabled]
-    who = st.selectbox("账号", active, key="disable_who")
+    who = st.selectbox("账号", active, key="disable_who", format_func=who_label)
     if st.form_submit_button("停用"):
         try:
             users.disable_user(user, who, db=ui.db())
-            _done(f"已停用账号 {who}。")
+            _done(f"已停用账号“{who_label(who)}”。")
         except (users.UserError, AccessDenied) as err:
             st.error(str(err))
 
@@ -88,7 +97,7 @@ with tab_grant:
     if not liaisons:
         st.info("暂无可开通查看权限的联络员账号。")
     else:
-        who = st.selectbox("联络员账号", liaisons, key="grant_who")
+        who = st.selectbox("联络员账号", liaisons, key="grant_who", format_func=who_label)
         kind = st.radio("开通范围", list(GRANT_KINDS), format_func=GRANT_KINDS.get, horizontal=True, key="grant_kind")
         target = None
         if kind == "region":
@@ -98,7 +107,7 @@ with tab_grant:
         if st.button("开通查看权限", key="grant_button", type="primary"):
             try:
                 users.grant_read(user, who, kind, target, db=ui.db())
-                _done(f"已为账号 {who} 开通查看权限：{users.grant_label(access.grant_scope(kind, target), regions, names)}。")
+                _done(f"已为账号“{who_label(who)}”开通查看权限：{users.grant_label(access.grant_scope(kind, target), regions, names)}。")
             except (users.UserError, AccessDenied) as err:
                 st.error(str(err))
         held = users.all_grants(user, ui.db()).get(who, [])
@@ -108,8 +117,8 @@ with tab_grant:
             if st.button("收回所选权限", key="revoke_button"):
                 try:
                     users.revoke_read(user, who, *access.split_grant(scope), db=ui.db())
-                    _done(f"已收回账号 {who} 的查看权限：{users.grant_label(scope, regions, names)}。")
+                    _done(f"已收回账号“{who_label(who)}”的查看权限：{users.grant_label(scope, regions, names)}。")
                 except (users.UserError, AccessDenied) as err:
                     st.error(str(err))
         else:
-            st.caption(f"账号 {who} 目前只能查看本单位明细。")
+            st.caption(f"账号“{who_label(who)}”目前只能查看本单位明细。")

@@ -152,11 +152,11 @@ def build_fixture_db(path: str | Path, refresh: bool = False) -> dict:
         rejected = submission("teda.zwfw", "teda", OCT, None, False, datetime(2026, 10, 24, 9, 0, tzinfo=TZ),
                               status="rejected", n_errors=1)
         con.execute(
-            "insert into finding values (?, 'E_NOT_NUMBER', 'error', '指标', 'E5', '本月值应为数字，实际为“两天”',"
+            "insert into finding values (?, 'VALUE_NOT_NUMBER', 'error', '指标', 'E5', '本月值应为数字，实际为“两天”',"
             " '请填写数字，例如 2')", [rejected])
         fgw = ids[("hexi.fgw", OCT)]
         con.execute(
-            "insert into finding values (?, 'W_JUMP', 'warning', '指标', 'E4', '本月值较上月变化超过50%，请核实',"
+            "insert into finding values (?, 'CHANGE_OVER_50', 'warning', '指标', 'E4', '本月值较上月变化超过50%，请核实',"
             " '核实后在备注中说明原因')", [fgw])
         tasks = [
             (ids[("hexi.fgw", OCT)], "hexi.fgw", OCT, "001:m1", "滞后", 30.0, "完成方案起草", "资金未到位",

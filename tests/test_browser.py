@@ -225,7 +225,7 @@ def test_the_template_download_is_the_units_workbook(browser, app_url: str, tmp_
                                   accept_downloads=True)
     page = context.new_page()
     try:
-        page.goto(f"{app_url}/upload?period={DEMO_END}", wait_until="domcontentloaded")
+        page.goto(f"{app_url}/upload?period={DEMO_END}&month={DEMO_END}", wait_until="domcontentloaded")
         _log_in(page)
         page.get_by_role("heading", name="数据上传", exact=True).first.wait_for(timeout=60_000)
         _settled(page)
@@ -290,7 +290,7 @@ def test_a_login_survives_a_reload_and_a_new_tab_until_logout(browser, app_url: 
 
         page.reload(wait_until="domcontentloaded")
         page.get_by_label("密码").wait_for(timeout=60_000)
-        assert page.get_by_role("heading", name="营商环境指标监测平台").is_visible()
+        assert page.get_by_role("heading", name="营商环境指标监测系统").is_visible()
         assert "当前用户" not in page.locator("body").inner_text()
 
         # a copy of the cookie taken before the logout opens nothing

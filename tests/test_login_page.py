@@ -30,7 +30,7 @@ def test_a_visitor_who_is_not_logged_in_sees_only_the_login(app):
     app.run()
     assert not app.exception
     assert shows_login(app)
-    assert [t.value for t in app.title] == ["营商环境指标监测平台"]
+    assert [t.value for t in app.title] == ["营商环境指标监测系统"]
     assert len(app.sidebar.children) == 0 or not any(app.sidebar.selectbox)  # no filters, no pages' content
     assert not app.file_uploader and not app.dataframe
     # the visitor's navigation runs no page script: every page URL leads to the login
@@ -123,8 +123,8 @@ def test_a_liaison_uploading_another_units_return_is_refused_by_the_page(app, db
     app.run()
     assert not app.exception
     assert any("未通过校验" in e.value for e in app.error)
-    report = app.dataframe[0].value.to_string()
-    assert "ACCESS_DENIED" in report and f"不能代报其他单位（{UNIT_B}）" in report
+    report = app.table[0].value.to_string()
+    assert "ACCESS_DENIED" not in report and f"不能代报其他单位（{UNIT_B}）" in report
     with store.read(db_path) as con:
         assert con.execute("select count(*) from observation where unit = ?", [UNIT_B]).fetchone()[0] == 0
 
@@ -159,7 +159,8 @@ def test_the_office_lets_a_liaison_read_a_region_on_the_accounts_page(app, db_pa
     next(s for s in app.selectbox if s.label == "区域").select("teda").run()
     next(b for b in app.button if b.label == "开通查看权限").click().run()
     assert not app.exception
-    assert any("已为账号 lly 开通查看权限" in s.value for s in app.success)
+    name = users.get_user("lly", db_path).label
+    assert any(f"已为账号“{name}”开通查看权限" in s.value for s in app.success), [s.value for s in app.success]
     assert users.get_user("lly", db_path).grants == {"region:teda"}
     assert "区域：" in app.dataframe[0].value.to_string()
     next(b for b in app.button if b.label == "收回所选权限").click().run()

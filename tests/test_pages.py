@@ -10,6 +10,8 @@ tests go through the real widget and the real import.
 from __future__ import annotations
 
 import io
+import json
+import re
 import shutil
 from datetime import date
 from pathlib import Path
@@ -232,10 +234,15 @@ def test_upload_page_shows_the_cell_of_an_error(catalog_db: Path) -> None:
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.error and "未通过校验" in at.error[0].value
-    report = frame_with(at, "单元格")
+    report = at.table[0].value.reset_index()
     errors = report[report["级别"] == "错误"]
     assert f"E{FIRST_DATA_ROW}" in set(errors["单元格"]) and "指标" in set(errors["工作表"])
     assert errors["修改建议"].str.len().gt(0).all()
+    # the row names its indicator, and no machine code is shown
+    first = cat.indicators_for_unit(unit, period)[0]
+    assert first.name in set(errors["指标或事项"])
+    assert "代码" not in report.columns
+    assert not report.apply(lambda c: c.astype(str).str.fullmatch(r"[A-Z][A-Z0-9_]{4,}")).any().any()
 
 
 def test_a_deep_link_opened_first_after_a_start_still_goes_through_the_app(
@@ -293,7 +300,8 @@ def test_overview_shows_the_on_time_rate_and_the_units_most_behind(fixture_db: d
     assert metrics["按时报送率"] == "60.0%"  # 3 of 5 returns on time
     assert metrics["报送进度"] == "4 / 5"
     behind = frame_with(at, "未达标指标数")
-    assert behind.iloc[0]["责任单位"] == "南开区政务服务办"
+    assert behind.iloc[0]["责任单位"] == "河西区发展改革委"  # the largest gap to target
+    assert list(behind["排名"]) == sorted(behind["排名"]) and behind["排名"].is_unique
 
 
 def test_task_ledger_filters_to_lagging_tasks(fixture_db: dict) -> None:
@@ -308,7 +316,8 @@ def test_task_ledger_filters_to_lagging_tasks(fixture_db: dict) -> None:
 def test_quality_page_lists_the_rejected_cell(fixture_db: dict) -> None:
     at = run_page("pages/quality.py", period="2026-10")
     detail = frame_with(at, "示例单元格")
-    row = detail[detail["问题代码"] == "E_NOT_NUMBER"].iloc[0]
+    assert "问题代码" not in detail.columns and "VALUE_NOT_NUMBER" not in detail.to_string()
+    row = detail[detail["问题"] == "数值不是数字"].iloc[0]
     assert (row["责任单位"], row["示例工作表"], row["示例单元格"], row["严重程度"]) == ("经开区政务服务办", "指标", "E5", "错误")
 
 
@@ -383,10 +392,10 @@ def _liaison_run(db: Path, page: str, grant: tuple[str, str | None] | None = Non
     return at
 
 
-def test_a_liaison_sees_only_their_own_unit_in_the_list_of_units_behind(fixture_db: dict) -> None:
+def test_a_liaison_sees_no_one_bar_ranking_of_their_own_unit(fixture_db: dict) -> None:
     at = _liaison_run(fixture_db["path"], "pages/overview.py", period="2026-10")
-    behind = frame_with(at, "责任单位")
-    assert set(behind["责任单位"]) == {"河西区政务服务办"}
+    assert not [d for d in at.dataframe if "差距分" in d.value.columns]
+    assert any("排行只对办公室和领导显示" in c.value for c in at.caption)
 
 
 def test_a_liaison_following_a_link_to_another_unit_still_sees_only_their_own(fixture_db: dict) -> None:
@@ -416,3 +425,84 @@ def test_a_liaison_without_a_grant_sees_only_region_aggregates_of_other_units(fi
     at = _liaison_run(fixture_db["path"], "pages/regions.py", period="2026-10")
     assert not at.error
     assert "南开区" in " ".join(str(d.value.to_string()) for d in at.dataframe) or "南开区" in texts(at)
+
+
+# --- issue 13: names, not codes, in every table a person reads ----------------------------
+
+_CODE = re.compile(r"\b[A-Z][A-Z0-9]+(?:_[A-Z0-9]+)+\b")
+_SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+
+
+def _table_cells(at: AppTest) -> list[tuple[str, str]]:
+    """(column, cell text) of every table on the page (st.dataframe is a canvas in a browser:
+    the data is where its text can be checked)."""
+    out = []
+    for df in [d.value for d in at.dataframe] + [t.value.reset_index() for t in at.table]:
+        data = df.data if hasattr(df, "data") else df  # a Styler
+        for col in data.columns:
+            out += [(str(col), str(v)) for v in data[col].tolist() if v is not None]
+    return out
+
+
+@pytest.mark.parametrize("page", [*PAGES, "pages/audit.py", "pages/users.py"])
+def test_every_table_shows_names_not_unit_ids_codes_or_english_keys(fixture_db: dict, page: str) -> None:
+    from tests.fixtures_dashboard import UNITS
+
+    at = run_page(page, period="2026-10")
+    unit_ids = [u[0] for u in UNITS]
+    bad = []
+    for col, cell in _table_cells(at):
+        if page == "pages/users.py" and col == "用户名":  # the login name people type
+            continue
+        if any(re.search(rf"(?<![\w.]){re.escape(u)}(?![\w.])", cell) for u in unit_ids) \
+                or _CODE.search(cell) or _SNAKE.search(cell) or re.search(r'[{]"[a-z_]+":', cell):
+            bad.append((col, cell[:80]))
+        if re.search(r"[A-Za-z]", col):
+            bad.append(("column", col))
+    assert not bad, bad
+
+
+def test_the_comparison_lists_zones_as_their_own_group_and_states_the_city_average(fixture_db: dict) -> None:
+    at = run_page("pages/regions.py", period="2026-09")  # 经开区 reported in September
+    ranking = frame_with(at, "优于全市平均指标数")
+    zones = ranking[ranking["类别"] == "功能区"]
+    assert list(zones["区域"]) == ["天津经济技术开发区"] and list(zones["排名"]) == [1]
+    assert "全市平均为 3 个区的平均" in texts(at)
+
+
+def test_choosing_a_zone_in_the_region_filter_draws_that_zone(fixture_db: dict) -> None:
+    at = run_page("pages/regions.py", period="2026-09", region="teda")
+    specs = [json.loads(n.proto.spec) for n in at.main if getattr(n, "type", None) == "plotly_chart"]
+    spec = next(s for s in specs if "走势" in s["layout"]["title"]["text"])
+    names = {t.get("name") for t in spec["data"]}
+    assert "天津经济技术开发区" in names and "河西区" not in names
+
+
+def test_the_zone_liaison_sees_their_own_zone_in_the_comparison(fixture_db: dict) -> None:
+    from tests.fixtures_auth import log_in, make_user
+
+    make_user(fixture_db["path"], "teda-liaison", "liaison", unit="teda.zwfw")
+    at = AppTest.from_file(APP, default_timeout=60)
+    log_in(at, "teda-liaison")
+    at.query_params["period"] = "2026-09"
+    at.run()
+    at.switch_page("pages/regions.py").run()
+    assert not at.exception
+    ranking = frame_with(at, "优于全市平均指标数")
+    assert "天津经济技术开发区" in set(ranking["区域"])
+
+
+def test_the_task_ledger_shows_the_roster_by_default_and_marks_units_outside(fixture_db: dict) -> None:
+    import store
+    from etl import roster
+
+    with store.write(fixture_db["path"]) as con:
+        roster.add(con, ["hexi.fgw"], "test")  # only 河西区发展改革委 reports
+    at = run_page("pages/tasks.py", period="2026-10")
+    ledger = frame_with(at, "措施名称")
+    assert set(ledger["责任单位"]) == {"河西区发展改革委"}
+    assert any("已隐藏报送名单以外单位的 2 条任务" in c.value for c in at.caption)
+    at.toggle(key="task_all_units").set_value(True).run()
+    ledger = frame_with(at, "措施名称")
+    assert set(ledger["报送名单"]) == {"名单内", "名单外"} and len(ledger) == 3
+    assert at.query_params["all_units"] == ["1"] or at.query_params["all_units"] == "1"

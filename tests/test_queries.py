@@ -133,9 +133,13 @@ def test_overview_trend_starts_with_the_first_return(fx):
     assert list(df["on_time_rate"]) == [100.0, 100.0, 60.0]
 
 
-def test_units_most_behind_puts_the_worst_first(fx):
+def test_units_most_behind_ranks_by_the_size_of_the_gap_to_target(fx):
     df = q.units_most_behind(fx["path"], OFFICE, q.Filters(fx["period"]), fx["now"])
-    assert df.iloc[0]["unit"] == "nankai.zwfw"  # 1 failed + late return
+    # 河西区发展改革委: growth 10 % against 15 % (a third short) + a lagging task;
+    # 河西区政务服务办: two small misses (92/95, 2.5/2); 南开区: 12.5 % under the city average + late
+    assert list(df["unit"][:3]) == ["hexi.fgw", "hexi.zwfw", "nankai.zwfw"]
+    assert list(df["gap"][:3]) == [43.3, 28.2, 22.5]
+    assert list(df["rank"]) == [1, 2, 3, 4] and not df["tied"].any()  # the old score gave 2, 2, 3, 2
     assert fx["met_unit"] not in set(df["unit"])
     assert df.set_index("unit").loc["teda.zwfw", "return_status"] == "逾期未报"
 
@@ -162,9 +166,9 @@ def test_task_ledger_filters_by_status(fx):
 
 def test_quality_pages_count_findings_including_rejected_returns(fx):
     top = q.quality_top(fx["path"], OFFICE, fx["period"], fx["period"])
-    assert set(top["code"]) == {"E_NOT_NUMBER", "W_JUMP"}
+    assert set(top["code"]) == {"VALUE_NOT_NUMBER", "CHANGE_OVER_50"}
     by_unit = q.quality_findings(fx["path"], OFFICE, fx["period"], fx["period"], unit="teda.zwfw")
-    assert by_unit.iloc[0][["code", "example_cell"]].tolist() == ["E_NOT_NUMBER", "E5"]
+    assert by_unit.iloc[0][["code", "example_cell"]].tolist() == ["VALUE_NOT_NUMBER", "E5"]
 
 
 def test_data_version_changes_when_a_return_lands_and_stale_stats_are_not_used(tmp_path):

@@ -109,7 +109,7 @@ def test_quality_top_counts_only_the_findings_a_liaison_may_read(fx):
     teda = q.quality_top(fx["path"], User("td", "liaison", "teda.zwfw"), fx["period"], fx["period"])
     heping = q.quality_top(fx["path"], User("hp", "liaison", "heping.zwfw"), fx["period"], fx["period"])
     assert len(everyone) == 2 and heping.empty
-    assert list(teda["code"]) == ["E_NOT_NUMBER"]  # their rejected return, not hexi.fgw's warning
+    assert list(teda["code"]) == ["VALUE_NOT_NUMBER"]  # their rejected return, not hexi.fgw's warning
 
 
 def test_office_grants_a_region_and_the_liaison_reads_its_units_then_loses_them(db):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from datetime import date
@@ -70,7 +71,7 @@ def test_indicator_rows_are_exactly_the_units_indicators_with_readable_targets(s
     assert expected, "the test unit must have indicators"
     assert _column(ws, "A") == expected
     assert [ws[f"{c}3"].value for c in "ABCDEFG"] == [
-        "指标代码", "指标名称", "计量单位", "目标", "本月值", "备注", "上期值（参考）"]
+        "系统编码（勿改）", "指标名称", "计量单位", "目标", "本月值", "备注", "上期值（参考）"]
     targets = _column(ws, "D")
     assert all(t and t[0] in "≤≥<>=不较" for t in targets), targets
     assert all(v is None for v in _column(ws, "E")), "本月值 starts empty"
@@ -170,14 +171,43 @@ def test_cli_writes_the_template_of_one_unit(tmp_path):
     assert load_workbook(out)[SHEET_META]["B2"].value == UNIT
 
 
-def test_cli_all_writes_one_file_per_unit(tmp_path, catalog):
-    done = _cli("--all", "--region", "teda", "--period", "2026-11", "--out", str(tmp_path))
+def _owing(catalog, region: str) -> set[str]:
+    p = date(2026, 11, 1)
+    return {u.id for u in catalog.units_of_region(region)
+            if catalog.indicators_for_unit(u.id, p) or catalog.measures_for_unit(u.id)}
+
+
+def test_cli_all_writes_one_file_per_unit_that_reports(tmp_path, catalog):
+    out = tmp_path / "out"
+    done = _cli("--all", "--region", "teda", "--period", "2026-11", "--out", str(out), "--db", str(tmp_path / "none.duckdb"))
     assert done.returncode == 0, done.stderr
-    files = sorted(tmp_path.glob("*.xlsx"))
-    assert len(files) == len(catalog.units_of_region("teda"))
-    assert (tmp_path / "2026-11_经开区政务服务办_月报.xlsx") in files
+    files = sorted(out.glob("*.xlsx"))
+    owing = _owing(catalog, "teda")
+    assert 0 < len(files) == len(owing) < len(catalog.units_of_region("teda"))  # not the units owing nothing
+    assert (out / "2026-11_经开区政务服务办_月报.xlsx") in files
     units = {load_workbook(f, read_only=True)[SHEET_META]["B2"].value for f in files}
-    assert units == {u.id for u in catalog.units_of_region("teda")}
+    assert units == owing
+
+
+def test_cli_all_follows_the_reporting_roster_and_shows_progress(tmp_path, catalog):
+    import store
+    from rules.stats import ensure_catalog
+    from etl.roster import add
+
+    db = tmp_path / "roster.duckdb"
+    store.migrate(db)
+    ensure_catalog(db)
+    two = sorted(_owing(catalog, "teda"))[:2]
+    with store.write(db) as con:
+        add(con, two, "test")
+    out = tmp_path / "out"
+    done = subprocess.run([sys.executable, "-m", "etl", "template", "--all", "--period", "2026-11",
+                           "--out", str(out), "--db", str(db)], cwd=ROOT, check=False, capture_output=True,
+                          text=True, timeout=300, env={**os.environ, "YINGSHANG_PROGRESS": "1"})
+    assert done.returncode == 0, done.stderr
+    assert {load_workbook(f, read_only=True)[SHEET_META]["B2"].value for f in out.glob("*.xlsx")} == set(two)
+    assert "生成模板" in done.stderr and "100%" in done.stderr and "2/2" in done.stderr
+    assert "已为 2 个单位生成" in done.stdout
 
 
 def test_cli_refuses_an_unknown_unit(tmp_path):

@@ -25,7 +25,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from indicators.models import Dept, Indicator, Measure, Plan, Region, Unit
-from indicators import assessment as assessment_rules
+import indicators.assessment as assessment_rules
 from indicators.spec import AssessmentFile, DeptsFile, IndicatorsFile, PlanFile, RegionsFile, UnitsFile
 
 DATA_DIR = Path(__file__).resolve().parent / "data"

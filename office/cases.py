@@ -54,11 +54,11 @@ def _check(con, case: CaseInput) -> None:
 
 
 def _row(con, case_id: int) -> dict:
-    df = con.execute("select * from typical_case where id = ?", [case_id]).df()
-    if df.empty:
+    cur = con.execute("select * from typical_case where id = ?", [case_id])
+    row = cur.fetchone()
+    if row is None:
         raise CaseError(f"没有编号为 {case_id} 的典型案例。")
-    rec = df.iloc[0].to_dict()
-    return {k: (list(v) if hasattr(v, "__len__") and not isinstance(v, str) else v) for k, v in rec.items()}
+    return dict(zip([d[0] for d in cur.description], row))
 
 
 def _state(rec: dict) -> dict:

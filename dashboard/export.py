@@ -1,4 +1,8 @@
-"""Excel downloads of page tables, with Chinese headers, as bytes for ``st.download_button``."""
+"""Excel downloads of page tables, with Chinese headers, as bytes for ``st.download_button``.
+
+Every cell goes through ``rules.celltext.write_cell``: user text is written as text,
+never as a formula (issue 12).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from rules.celltext import write_cell
 from dashboard.format import COLUMN_LABELS
 
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
@@ -36,15 +41,35 @@ def _cell(v: object) -> object:
 
 def to_excel_bytes(df: pd.DataFrame, sheet_name: str) -> bytes:
     """One sheet with Chinese headers (``format.COLUMN_LABELS``); list columns are left out."""
+    return workbook_bytes([(sheet_name, df)])
+
+
+def workbook_bytes(sheets: list[tuple[str, pd.DataFrame]]) -> bytes:
+    """Several sheets in one workbook (e.g. the assessment: 排名, 得分明细, 依据), each laid out
+    like a page table's download."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    used: set[str] = set()
+    for name, df in sheets:
+        title = (_BAD_SHEET_CHARS.sub("_", name) or "数据")[:31]
+        while title in used:
+            title = title[:29] + f"_{len(used)}"
+        used.add(title)
+        _fill_sheet(wb.create_sheet(title), df)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _fill_sheet(ws, df: pd.DataFrame) -> None:
     keep = [c for c in df.columns
             if not df[c].map(lambda v: isinstance(v, (list, tuple)) or hasattr(v, "mask")).any()]
-    wb = Workbook()
-    ws = wb.active
-    ws.title = (_BAD_SHEET_CHARS.sub("_", sheet_name) or "数据")[:31]
     headers = [COLUMN_LABELS.get(c, c) for c in keep]
-    ws.append(headers)
-    for row in df[keep].itertuples(index=False, name=None):
-        ws.append([_cell(v) for v in row])
+    for col, header in enumerate(headers, start=1):
+        write_cell(ws, 1, col, header)
+    for r, row in enumerate(df[keep].itertuples(index=False, name=None), start=2):
+        for col, v in enumerate(row, start=1):
+            write_cell(ws, r, col, _cell(v))
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
     for i, header in enumerate(headers, start=1):
         cell = ws.cell(row=1, column=i)
@@ -57,6 +82,3 @@ def to_excel_bytes(df: pd.DataFrame, sheet_name: str) -> bytes:
             for r in range(2, ws.max_row + 1):
                 ws.cell(row=r, column=col).number_format = fmt
     ws.freeze_panes = "A2"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()

@@ -147,6 +147,9 @@ def lock_state(db: Db, user: User, quarter: str, now: datetime | None = None) ->
     with store.read(db) as con:
         lock = assess.lock_info(con, q)
         diff = assess.differences(con, q, now=now) if lock and readable_units(user, db) is None else pd.DataFrame()
+    if lock:  # shown in Beijing time
+        at = pd.Timestamp(lock["locked_at"]).tz_convert("Asia/Shanghai")
+        lock = {**lock, "locked_at_local": at.strftime("%Y-%m-%d %H:%M")}
     return lock, diff.rename(columns={"unit_name": "单位", "locked_score": "锁定时得分", "score_now": "按当前数据",
                                       "delta": "差值", "changed": "变化的部分"}).drop(columns=["unit"], errors="ignore")
 
@@ -222,3 +225,8 @@ def case_choices(db: Db, unit: str) -> tuple[dict[str, str], dict[str, str]]:
         inds = con.execute("select i.code, i.name from indicator i where i.code in"
                            " (select code from indicator_owner where unit = ?) order by i.code", [unit]).fetchall()
     return dict(measures), dict(inds)
+
+
+def quarter_label(key: str) -> str:
+    """2026Q3 -> 2026年第三季度 (what selectboxes and messages show)."""
+    return Quarter.parse(key).label

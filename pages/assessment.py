@@ -10,7 +10,7 @@ from accounts.access import AccessDenied
 from dashboard import assessment as a
 from dashboard import ui
 from office import entries, locks
-from rules.assess import Quarter
+
 
 user = ui.user()
 try:
@@ -35,10 +35,10 @@ def _done(message: str) -> None:
 
 quarters = a.quarters(db)
 top = st.columns([1, 1, 2])
-quarter = top[0].selectbox("季度", quarters, format_func=lambda k: Quarter.parse(k).label, key="assess_quarter")
+quarter = top[0].selectbox("季度", quarters, format_func=a.quarter_label, key="assess_quarter")
 lock, diff = a.lock_state(db, user, quarter)
 if lock:
-    st.info(f"{Quarter.parse(quarter).label}已于 {str(lock['locked_at'])[:16].replace('T', ' ')} 由 {lock['locked_by']} "
+    st.info(f"{a.quarter_label(quarter)}已于 {lock['locked_at_local']} 由 {lock['locked_by']} "
             f"锁定（{lock['reason']}）。以下为锁定时保存的得分，此后的上传、更正和规则调整都不改变它。",
             icon=":material/lock:")
     if not diff.empty:
@@ -74,7 +74,7 @@ if unit:
     found = [s for s in a.scores(db, user, quarter) if s.unit == unit]
     if found:
         s = found[0]
-        st.subheader(f"{s.unit_name} · {Quarter.parse(quarter).label}")
+        st.subheader(f"{s.unit_name} · {a.quarter_label(quarter)}")
         cols = st.columns(len(s.components) + 3)
         cols[0].metric("总分", f"{s.score:g}", f"第 {s.rank} 名" if s.rank else "不排名", delta_color="off", border=True)
         for col, c in zip(cols[1:], s.components.values()):
@@ -130,9 +130,9 @@ if office:
             try:
                 if lock:
                     locks.unlock(user, quarter, why, db)
-                    _done(f"已解锁{Quarter.parse(quarter).label}。")
+                    _done(f"已解锁{a.quarter_label(quarter)}。")
                 else:
                     locks.lock(user, quarter, why, db)
-                    _done(f"已锁定{Quarter.parse(quarter).label}，得分已保存。")
+                    _done(f"已锁定{a.quarter_label(quarter)}，得分已保存。")
             except (locks.LockError, AccessDenied) as err:
                 st.error(str(err))

@@ -10,7 +10,7 @@ from accounts.access import AccessDenied
 from dashboard import assessment as a
 from dashboard import ui
 from office import cases
-from rules.assess import Quarter
+
 
 user = ui.user()
 try:
@@ -30,7 +30,7 @@ def _done(message: str) -> None:
     st.rerun()
 
 
-quarter = st.selectbox("季度", a.quarters(db), format_func=lambda k: Quarter.parse(k).label, key="cases_quarter")
+quarter = st.selectbox("季度", a.quarters(db), format_func=a.quarter_label, key="cases_quarter")
 COLUMNS = {"quarter": "季度", "unit_name": "单位", "title": "标题", "effect": "数量变化", "narrative": "简要经过",
            "status_name": "状态", "decision_reason": "审核意见", "submitted_by": "提交人", "submitted_at": "提交时间"}
 

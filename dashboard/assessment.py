@@ -138,6 +138,13 @@ def evidence(db: Db, user: User, quarter: str, unit: str, kind: str, key: str | 
     for col in df.columns:
         if df[col].dtype == bool:
             df[col] = df[col].map({True: "是", False: "否"})
+    if "period" in df:
+        df["period"] = pd.to_datetime(df["period"]).dt.strftime("%Y年%-m月")
+    for col in ("received_at", "entered_at", "at"):
+        if col in df and len(df):
+            df[col] = pd.to_datetime(df[col]).dt.strftime("%Y-%m-%d %H:%M")
+    if kind == "reporting" and "status" in df:
+        df["status"] = df["status"].map({"accepted": "通过", "rejected": "退回"}).fillna("未报送")
     return df.rename(columns=EVIDENCE_LABELS)
 
 

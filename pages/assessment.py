@@ -56,7 +56,7 @@ if sees_all:
         st.info("该季度暂无可考核的单位。")
     else:
         shown = board.drop(columns=["unit", "region"]).rename(columns=a.RANKING_LABELS)
-        st.dataframe(shown, hide_index=True, key="assess_board")
+        st.dataframe(shown, hide_index=True, key="assess_board", placeholder="—")
         st.download_button("下载考核结果（Excel）", data=lambda: a.export_xlsx(db, user, quarter, region),
                            file_name=f"季度考核_{quarter}.xlsx", mime=ui.XLSX_MIME, on_click="ignore",
                            icon=":material/download:", key="assess_xlsx")
@@ -75,12 +75,11 @@ if unit:
     if found:
         s = found[0]
         st.subheader(f"{s.unit_name} · {a.quarter_label(quarter)}")
-        cols = st.columns(len(s.components) + 3)
+        cols = st.columns(4)
         cols[0].metric("总分", f"{s.score:g}", f"第 {s.rank} 名" if s.rank else "不排名", delta_color="off", border=True)
-        for col, c in zip(cols[1:], s.components.values()):
-            col.metric(c.name, f"{c.points:g} / {c.max:g}" if c.max else "不适用", border=True)
-        cols[-2].metric("加分", f"{s.bonus:g}", border=True)
-        cols[-1].metric("扣分", f"{s.deductions:g}", border=True)
+        cols[1].metric("考核项合计", f"{sum(c.points for c in s.components.values()):g}", border=True)
+        cols[2].metric("加分", f"{s.bonus:g}", border=True)
+        cols[3].metric("扣分", f"{s.deductions:g}", border=True)
         kinds = [(c.id, c.name, f"{c.points:g} / {c.max:g} 分") for c in s.components.values() if c.max]
         kinds += [("bonus", "加分", f"{s.bonus:g} 分"), ("deductions", "扣分", f"{s.deductions:g} 分")]
         for kind, name, pts in kinds:
@@ -90,13 +89,13 @@ if unit:
                     st.caption("本项没有记录。")
                     continue
                 st.dataframe(items[["item", "detail", "points"]].rename(
-                    columns={"item": "项目", "detail": "情况", "points": "得分"}), hide_index=True)
+                    columns={"item": "项目", "detail": "情况", "points": "得分"}), hide_index=True, placeholder="—")
                 keys = dict(zip(items["key"], items["item"]))
                 pick = st.selectbox("查看依据", [None, *keys], format_func=lambda k: "本项全部" if k is None else keys[k],
                                     key=f"ev_{kind}")
                 rows = a.evidence(db, user, quarter, unit, kind, key=None if kind in ("bonus", "deductions") else pick)
                 st.caption(f"依据 {len(rows)} 条（按当前记录）")
-                st.dataframe(rows, hide_index=True)
+                st.dataframe(rows, hide_index=True, placeholder="—")
 
 if office:
     st.subheader("办公室操作")

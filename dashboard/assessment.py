@@ -58,12 +58,12 @@ def quarters(db: Db = None, today: datetime | None = None) -> list[str]:
 
 
 def scores(db: Db, user: User, quarter: str, region: str | None = None,
-           now: datetime | None = None) -> list[UnitScore]:
+           now: datetime | None = None, items: bool = True) -> list[UnitScore]:
     """The quarter's scores the user may read (stored when locked)."""
     q = Quarter.parse(quarter)
     only = readable_units(user, db)
     with store.read(db) as con:
-        return assess.assess(con, q, region=region, only=only, now=now)
+        return assess.assess(con, q, region=region, only=only, now=now, items=items)
 
 
 def ranking(db: Db, user: User, quarter: str, region: str | None = None,
@@ -71,7 +71,7 @@ def ranking(db: Db, user: User, quarter: str, region: str | None = None,
     """One row per unit: rank, score and each component's points (office and leaders)."""
     _require_ranking(user)
     rows = []
-    for s in scores(db, user, quarter, region, now):
+    for s in scores(db, user, quarter, region, now, items=False):
         row = {"rank": s.rank, "unit": s.unit, "unit_name": s.unit_name, "region": s.region,
                "region_name": s.region_name, "score": s.score}
         for c in s.components.values():
@@ -85,11 +85,30 @@ def ranking(db: Db, user: User, quarter: str, region: str | None = None,
 def breakdown(db: Db, user: User, quarter: str, unit: str, now: datetime | None = None) -> pd.DataFrame:
     """Every item behind one unit's score: component, item, earned/possible and its points
     (points of a component's items add up to the component's points, up to rounding)."""
-    require_read_unit(user, unit, db)
-    found = [s for s in scores(db, user, quarter, now=now) if s.unit == unit]
-    if not found:
+    found = unit_score(db, user, quarter, unit, now)
+    if found is None:
         return pd.DataFrame(columns=["kind", "component", "key", "item", "detail", "earned", "possible", "points"])
-    return breakdown_rows(found[0])
+    return breakdown_rows(found)
+
+
+def _one(db: Db, quarter: str, unit: str, now: datetime | None) -> list[UnitScore]:
+    """One unit's score with its items (ranked among all units: the rank needs every total)."""
+    q = Quarter.parse(quarter)
+    with store.read(db) as con:
+        if assess.lock_info(con, q):
+            return [s for s in assess.assess(con, q) if s.unit == unit]
+        ranked = {s.unit: s.rank for s in assess.compute(con, q, assess.rules_for(q), now=now, items=False)}
+        found = assess.compute(con, q, assess.rules_for(q), only=[unit], now=now)
+    for s in found:
+        s.rank = ranked.get(s.unit)
+    return found
+
+
+def unit_score(db: Db, user: User, quarter: str, unit: str, now: datetime | None = None) -> UnitScore | None:
+    """One unit's score with items, ranked among all units (what the breakdown header shows)."""
+    require_read_unit(user, unit, db)
+    found = _one(db, quarter, unit, now)
+    return found[0] if found else None
 
 
 def breakdown_rows(s: UnitScore) -> pd.DataFrame:
@@ -168,7 +187,7 @@ def trend(db: Db, user: User, quarters_back: int = 4, region: str | None = None,
     keys = quarters(db)[:quarters_back][::-1]
     rows = []
     for key in keys:
-        for s in scores(db, user, key, region, now):
+        for s in scores(db, user, key, region, now, items=False):
             rows.append({"quarter": key, "quarter_label": Quarter.parse(key).label, "unit": s.unit,
                          "unit_name": s.unit_name, "region_name": s.region_name, "score": s.score,
                          "rank": s.rank, "locked": s.locked})

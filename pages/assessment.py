@@ -70,10 +70,9 @@ if sees_all:
             ui.chart(a.trend_figure(history, picked), key="assess_trend_chart")
 
 if unit:
-    parts = a.breakdown(db, user, quarter, unit)
-    found = [s for s in a.scores(db, user, quarter) if s.unit == unit]
-    if found:
-        s = found[0]
+    s = a.unit_score(db, user, quarter, unit)
+    if s:
+        parts = a.breakdown_rows(s)
         st.subheader(f"{s.unit_name} · {a.quarter_label(quarter)}")
         cols = st.columns(4)
         cols[0].metric("总分", f"{s.score:g}", f"第 {s.rank} 名" if s.rank else "不排名", delta_color="off", border=True)

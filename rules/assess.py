@@ -36,7 +36,7 @@ import pandas as pd
 from indicators.assessment import rules_version
 from indicators.spec import AssessmentFile, RuleSetSpec
 from rules import deadline, judge
-from rules.query import execute
+from rules.query import bind, execute
 from rules.roster import EXPECTED_UNITS
 
 QUARTER_NAMES = {1: "一", 2: "二", 3: "三", 4: "四"}
@@ -168,34 +168,51 @@ assessed as (select unnest($units::varchar[]) as unit),
 roster as (select unnest($roster::varchar[]) as unit),
 due as (select unnest($due::date[]) as period)"""
 
-INDICATOR_ROWS = f"""with {judge.JUDGED},{_SCOPE},
+# The verdict of every indicator-month counted (keys only: text columns are joined for the
+# evidence view, never for scoring, where string work on millions of rows dominates).
+INDICATOR_CORE = f"""with {judge.JUDGED},{_SCOPE},
 expected as (
     select io.unit, tm.code, tm.period
     from indicator_owner io join target_month tm on tm.code = io.code
     where io.unit in (select unit from assessed)
 ),
 ind_rows as (
-    select e.unit, e.code, i.name, e.period, j.submission_id, j.cell, j.value_text, j.target_text,
-           coalesce(j.status, case when j.unit is null then '未报送' end) as verdict,
-           coalesce(j.reason, i.name || ' 本月未报送月报') as reason
+    select e.unit, e.code, e.period, coalesce(j.status, case when j.unit is null then '未报送' end) as verdict
     from expected e
-    join indicator i on i.code = e.code
     left join judged j on j.unit = e.unit and j.code = e.code and j.period = e.period
     where j.unit is not null
        or (e.period in (select period from due) and e.unit in (select unit from roster))
 ),
 final as (
-    select *, case verdict when '达标' then 1.0 when '预警' then $amber else 0.0 end as earned
+    select *, (case verdict when '达标' then 1.0 when '预警' then $amber else 0.0 end)::double as earned
     from ind_rows where verdict in {COUNTED}
 )"""
 
-INDICATOR_SCORE = INDICATOR_ROWS + """
-select unit, code as key, any_value(name) as label, count(*) as possible, sum(earned) as earned,
-       count(*) filter (where verdict = '达标') as met,
-       count(*) filter (where verdict = '预警') as amber,
-       count(*) filter (where verdict = '未达标') as failed,
-       count(*) filter (where verdict in ('未报', '未报送')) as missing
-from final group by unit, code order by unit, code"""
+INDICATOR_ROWS = INDICATOR_CORE + """,
+evidence as (
+    select f.unit, f.period, f.code, i.name, j.value_text, j.target_text, f.verdict, f.earned,
+           coalesce(j.reason, i.name || ' 本月未报送月报') as reason, j.submission_id, j.cell
+    from final f join indicator i on i.code = f.code
+    left join judged j on j.unit = f.unit and j.code = f.code and j.period = f.period
+    where f.unit = $units[1]
+)"""
+
+# One row per indicator of a unit (the items of 指标达标).
+INDICATOR_ITEMS = INDICATOR_CORE + """,
+items as (
+    select unit, code, count(*) as possible, sum(earned) as earned,
+           count(*) filter (where verdict = '达标') as met,
+           count(*) filter (where verdict = '预警') as amber,
+           count(*) filter (where verdict = '未达标') as failed,
+           count(*) filter (where verdict in ('未报', '未报送')) as missing
+    from final group by unit, code
+)
+select t.unit, t.code as key, i.name as label, t.possible, t.earned, t.met, t.amber, t.failed, t.missing
+from items t join indicator i on i.code = t.code order by t.unit, t.code"""
+
+# One row per unit (scores without items: the ranking).
+INDICATOR_TOTALS = INDICATOR_CORE + """
+select unit, count(*)::double as possible, sum(earned)::double as earned from final group by unit"""
 
 # task credits arrive as two parallel lists ($statuses, $credits) from the rule set
 TASK_ROWS = f"""with {_SCOPE},
@@ -212,7 +229,7 @@ latest as (
 final as (
     select o.unit, o.measure_key, m.number, m.title, p.title as plan_title, l.period, l.submission_id,
            coalesce(l.status, '未报送') as status, l.pct, l.progress, l.problems,
-           coalesce(c.credit, 0.0) as earned
+           coalesce(c.credit, 0.0)::double as earned
     from owed o
     join measure m on m.key = o.measure_key
     join plan p on p.id = m.plan
@@ -222,7 +239,7 @@ final as (
        or (o.unit in (select unit from roster) and (select count(*) from due) > 0)
 )"""
 
-TASK_SCORE = TASK_ROWS + """
+TASK_ITEMS = TASK_ROWS + """
 select unit, measure_key as key, number || ' ' || title as label, 1 as possible, earned, status
 from final order by unit, measure_key"""
 
@@ -258,12 +275,25 @@ final as (
     left join versions v on v.unit = m.unit and v.period = m.period
 )"""
 
-REPORTING_SCORE = REPORTING_ROWS + """
+REPORTING_ITEMS = REPORTING_ROWS + """
 select unit, strftime(period, '%Y-%m') as key, strftime(period, '%Y年%-m月') as label, 1 as possible,
-       $w_on_time * on_time::int + $w_first_pass * first_pass::int + $w_no_correction * no_correction::int
+       ($w_on_time * on_time::int + $w_first_pass * first_pass::int + $w_no_correction * no_correction::int)::double
            as earned,
        on_time, first_pass, greatest(corrections, 0) as corrections, submission_id is null as missing
 from final order by unit, period"""
+
+ITEMS = {"indicators": INDICATOR_ITEMS, "tasks": TASK_ITEMS, "reporting": REPORTING_ITEMS}
+
+
+def _totals_sql(items_sql: str) -> str:
+    """Per-unit sums of an items query (its last SELECT becomes a CTE)."""
+    head, _, tail = items_sql.rpartition("\nselect ")
+    body = tail.rsplit(" order by ", 1)[0]
+    return (f"{head},\nper_item as (select {body})\nselect unit, sum(possible)::double as possible, "
+            "sum(earned)::double as earned from per_item group by unit")
+
+
+TOTALS = {"indicators": INDICATOR_TOTALS, "tasks": _totals_sql(TASK_ITEMS), "reporting": _totals_sql(REPORTING_ITEMS)}
 
 CASES = """
 select id, unit, quarter, title, measures, indicators, effect, narrative, status,
@@ -325,10 +355,18 @@ def assessed_units(con: Any, quarter: Quarter, region: str | None = None,
     return execute(con, UNITS, {"quarter": quarter.key, "region": region, "only": only})
 
 
-def _by_unit(df: pd.DataFrame) -> dict[str, list[dict]]:
+def _by_unit(con: Any, sql: str, prm: dict[str, Any]) -> dict[str, list[dict]]:
+    """Rows of ``sql`` grouped by their ``unit`` column, as plain Python dicts (no pandas: at
+    national scale turning ~1 M item rows into DataFrame records costs seconds)."""
+    sql = judge.resolve(con, sql, prm)
+    cur = con.execute(sql, bind(sql, prm))
+    names = [d[0] for d in cur.description]
+    at = names.index("unit")
     out: dict[str, list[dict]] = {}
-    for rec in df.to_dict("records"):
-        out.setdefault(rec.pop("unit"), []).append(rec)
+    for row in cur.fetchall():
+        rec = dict(zip(names, row))
+        del rec["unit"]
+        out.setdefault(row[at], []).append(rec)
     return out
 
 
@@ -348,28 +386,36 @@ def _clean(rec: dict) -> dict:
 
 
 def compute(con: Any, quarter: Quarter, rules: RuleSetSpec, *, region: str | None = None,
-            only: list[str] | None = None, now: datetime | None = None) -> list[UnitScore]:
-    """Live scores of the quarter (no lock consulted), ranked; ``only`` narrows to those units."""
+            only: list[str] | None = None, now: datetime | None = None, items: bool = True) -> list[UnitScore]:
+    """Live scores of the quarter (no lock consulted), ranked; ``only`` narrows to those units.
+    ``items=False`` leaves the components' item lists empty (the ranking needs totals only:
+    building a million item dicts is most of the cost at national scale)."""
     units = assessed_units(con, quarter, region, only)
     if units.empty:
         return []
     prm = _params(quarter, rules, units, now, region)
-    rows = {
-        "indicators": _by_unit(execute(con, INDICATOR_SCORE, prm)) if rules.component("indicators") else {},
-        "tasks": _by_unit(execute(con, TASK_SCORE, prm)) if rules.component("tasks") else {},
-        "reporting": _by_unit(execute(con, REPORTING_SCORE, prm)) if rules.component("reporting") else {},
-    }
-    cases = _by_unit(execute(con, CASES, prm))
-    entries = _by_unit(execute(con, ENTRIES, prm))
+    ids = [c.id for c in rules.components if c.id in ITEMS]
+    if items:
+        rows = {cid: {u: {"possible": float(sum(r["possible"] for r in rs)),
+                          "earned": float(sum(r["earned"] for r in rs)), "items": rs}
+                      for u, rs in _by_unit(con, ITEMS[cid], prm).items()} for cid in ids}
+    else:
+        rows = {cid: _one_per_unit(con, TOTALS[cid], prm) for cid in ids}
+    cases = _by_unit(con, CASES, prm)
+    entries = _by_unit(con, ENTRIES, prm)
     scores = [
-        _score(u, quarter, rules, {k: v.get(u["unit"], []) for k, v in rows.items()},
+        _score(u, quarter, rules, {k: v.get(u["unit"]) for k, v in rows.items()},
                cases.get(u["unit"], []), entries.get(u["unit"], []))
         for u in units.to_dict("records")
     ]
     return rank(scores)
 
 
-def _score(u: dict, quarter: Quarter, rules: RuleSetSpec, rows: dict[str, list[dict]],
+def _one_per_unit(con: Any, sql: str, prm: dict[str, Any]) -> dict[str, dict]:
+    return {unit: recs[0] for unit, recs in _by_unit(con, sql, prm).items()}
+
+
+def _score(u: dict, quarter: Quarter, rules: RuleSetSpec, rows: dict[str, dict],
            cases: list[dict], entries: list[dict]) -> UnitScore:
     external = [e for e in entries if e["kind"] == "external"]
     possible, earned, items = {}, {}, {}
@@ -381,10 +427,10 @@ def _score(u: dict, quarter: Quarter, rules: RuleSetSpec, rows: dict[str, list[d
             items[c.id] = [_clean({"key": str(e["id"]), "label": e["reason"], "possible": 1,
                                    "earned": e["points"] / 100, "evidence": e["evidence"]}) for e in latest]
         else:
-            rs = rows.get(c.id, [])
-            possible[c.id] = float(sum(r["possible"] for r in rs))
-            earned[c.id] = float(sum(r["earned"] for r in rs))
-            items[c.id] = [_clean(r) for r in rs]
+            found = rows.get(c.id)
+            possible[c.id] = found["possible"] if found else 0.0
+            earned[c.id] = found["earned"] if found else 0.0
+            items[c.id] = found.get("items", []) if found else []
     applicable = sum(c.max for c in rules.components if possible[c.id] > 0)
     scale = rules.total / applicable if applicable else 0.0
     components = {}
@@ -445,12 +491,12 @@ def stored(con: Any, lock_id: int, region: str | None = None, only: list[str] | 
 
 
 def assess(con: Any, quarter: Quarter, rules: RuleSetSpec | None = None, *, region: str | None = None,
-           only: list[str] | None = None, now: datetime | None = None) -> list[UnitScore]:
+           only: list[str] | None = None, now: datetime | None = None, items: bool = True) -> list[UnitScore]:
     """The quarter's scores: stored ones when it is locked, otherwise computed now."""
     lock = lock_info(con, quarter)
     if lock:
         return stored(con, lock["id"], region, only)
-    return compute(con, quarter, rules or rules_for(quarter), region=region, only=only, now=now)
+    return compute(con, quarter, rules or rules_for(quarter), region=region, only=only, now=now, items=items)
 
 
 def differences(con: Any, quarter: Quarter, rules: RuleSetSpec | None = None,
@@ -507,7 +553,7 @@ def evidence(con: Any, quarter: Quarter, unit: str, kind: str, rules: RuleSetSpe
     if kind == "indicators":
         sql = INDICATOR_ROWS + """
 select period, code, name, value_text, target_text, verdict, earned, reason, submission_id, cell
-from final where unit = $units[1] and ($key is null or code = $key) order by code, period"""
+from evidence where $key is null or code = $key order by code, period"""
     elif kind == "tasks":
         sql = TASK_ROWS + """,
 reports as (

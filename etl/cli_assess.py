@@ -74,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
     state = f"已锁定（{lock['locked_by']}，{lock['locked_at']}）" if lock else "未锁定（按当前数据计算）"
     print(f"{quarter.label}考核：{len(scores)} 个单位，{state}")
     for s in scores:
-        parts = "，".join(f"{c.name} {c.points:g}/{c.max:g}" for c in s.components.values() if c.max)
+        parts = "，".join(f"{c.name} {c.points:g}/{c.max:g}" for c in s.components.values() if c.max) or "无适用考核项"
         rank = f"第 {s.rank} 名" if s.rank else "不排名（未纳入报送名单）"
         print(f"  {rank}  {s.unit_name}（{s.unit}）{s.score:g} 分：{parts}；加分 {s.bonus:g}，扣分 {s.deductions:g}")
     return 0

@@ -93,12 +93,19 @@ def main() -> None:
     path = ui.db()
     try:
         prepare_database(path)
+    except store.DatabaseBusy as err:
+        ui.busy_notice(err)
+        st.stop()
     except store.StoreError as err:
         st.error(f"数据库无法打开：{err}")
         st.stop()
 
     # --- current user: the ONE place the app learns who is using it (login: issue 6) ---
-    user = current_user()
+    try:  # the cookie check reads the database before any page runs
+        user = current_user()
+    except store.DatabaseBusy as err:
+        ui.busy_notice(err)
+        st.stop()
     if user is None:  # the login form has been shown
         st.session_state.pop("user", None)
         st.stop()
@@ -111,6 +118,8 @@ def main() -> None:
     try:
         st.session_state["filters"] = global_filters(user)
         nav.run()
+    except store.DatabaseBusy as err:
+        ui.busy_notice(err)
     except store.StoreError as err:
         st.error(f"数据库错误：{err}")
     except Exception:  # a bug: a Chinese message here, the traceback in the server log

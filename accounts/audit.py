@@ -22,6 +22,7 @@ ACTIONS: dict[str, str] = {
     "upload_accepted": "月报通过",
     "upload_rejected": "月报退回",
     "upload_duplicate": "重复上传",
+    "upload_refused": "拒收上传（无上传权限）",
     "reupload": "重新上报（新版本）",
     "user_add": "新增账号",
     "user_disable": "停用账号",
@@ -31,6 +32,7 @@ ACTIONS: dict[str, str] = {
     "login_ok": "登录成功",
     "login_failed": "登录失败",
     "login_locked": "账号锁定",
+    "login_throttle_clear": "清除登录失败记录",
     "logout": "退出登录",
     "roster_change": "调整报送名单",
     "case_submit": "提交典型案例",
@@ -40,6 +42,7 @@ ACTIONS: dict[str, str] = {
     "assessment_entry_withdraw": "撤销考核扣分/加分",
     "assessment_lock": "锁定季度考核",
     "assessment_unlock": "解锁季度考核",
+    "archive_repair": "清理存档",
 }
 
 OBJECT_TYPES: dict[str, str] = {
@@ -51,6 +54,7 @@ OBJECT_TYPES: dict[str, str] = {
     "typical_case": "典型案例",
     "assessment_entry": "考核扣分/加分",
     "assessment": "季度考核",
+    "archive": "存档文件",
 }
 
 COLUMNS_ZH: dict[str, str] = {

@@ -39,14 +39,6 @@ def _rounds() -> int:
     return int(os.environ.get("YINGSHANG_BCRYPT_ROUNDS", "12"))
 
 
-def max_failures() -> int:
-    return int(os.environ.get("YINGSHANG_LOGIN_MAX_FAILURES", "5"))
-
-
-def lock_minutes() -> int:
-    return int(os.environ.get("YINGSHANG_LOGIN_LOCK_MINUTES", "15"))
-
-
 def _now(now: datetime | None) -> datetime:
     return now or datetime.now(UTC)
 
@@ -193,8 +185,9 @@ def list_users(actor: User, db=None) -> list[Account]:
 
 
 def users_table(actor: User, db=None, now: datetime | None = None) -> pd.DataFrame:
-    """The account list with Chinese headings, for the CLI and the 账号管理 page."""
-    at = _now(now)
+    """The account list with Chinese headings, for the CLI and the 账号管理 page.
+
+    ``now`` is kept for callers; no column depends on the time since logins are no longer locked."""
     grants = all_grants(actor, db)
     regions, units = catalog_names(db)
     rows = [
@@ -203,7 +196,7 @@ def users_table(actor: User, db=None, now: datetime | None = None) -> pd.DataFra
             "姓名": a.display_name,
             "角色": ROLE_NAMES.get(a.role, a.role),
             "单位": a.unit or "",
-            "状态": "已停用" if a.disabled else ("已锁定" if a.locked_until and a.locked_until > at else "正常"),
+            "状态": "已停用" if a.disabled else "正常",
             "连续失败": a.failed_logins,
             "额外查看权限": "、".join(grant_label(g, regions, units) for g in grants.get(a.username, [])),
             "演示": "是" if a.is_demo else "",
@@ -245,7 +238,7 @@ def disable_user(actor: User, username: str, db=None, now: datetime | None = Non
 
 
 def reset_password(actor: User, username: str, password: str, db=None, now: datetime | None = None) -> Account:
-    """Set a new password (office only); also lifts a throttling lock."""
+    """Set a new password (office only); also clears the account's login delay."""
     require_office(actor, "账号管理")
     hashed = hash_password(password)
     at = _now(now)
@@ -256,6 +249,7 @@ def reset_password(actor: User, username: str, password: str, db=None, now: date
             " locked_until = null where username = ?",
             [hashed, at, username],
         )
+        con.execute("delete from login_throttle where kind = 'account' and key = ?", [username])
         after = _account(_fetch(con, username))
         audit.record(
             con, actor.username, "user_reset_password", "user", username, unit=before.unit,
@@ -390,68 +384,158 @@ def count_users(db=None) -> int:
 
 
 # --- login -------------------------------------------------------------------------------
+#
+# One answer for an unknown name, a wrong password and a disabled account, so the form does
+# not tell who has an account. Throttling is a progressive delay, never a lock: after
+# ``free_tries()`` failures within the window, each further failure doubles the wait before
+# the next attempt is checked (2, 4, 8 … seconds, at most ``max_delay_seconds()``), counted
+# separately for the name typed and for the client address. Someone hammering a colleague's
+# name slows it down by at most that cap; they cannot keep the colleague out. Every attempt
+# is audited with the real reason, and the counts are on 账号管理 (``login_failures``).
+
+LOGIN_FAILED = "登录失败：用户名或密码错误，或该账号已停用。如需帮助请联系领导小组办公室。"
+THROTTLE_KINDS = {"account": "用户名", "client": "客户端地址"}
+
+
+def free_tries() -> int:
+    return int(os.environ.get("YINGSHANG_LOGIN_FREE_TRIES", "3"))
+
+
+def max_delay_seconds() -> float:
+    return float(os.environ.get("YINGSHANG_LOGIN_MAX_DELAY_SECONDS", "60"))
+
+
+def window_minutes() -> float:
+    return float(os.environ.get("YINGSHANG_LOGIN_WINDOW_MINUTES", "15"))
+
+
+def delay_after(failures: int) -> float:
+    """Seconds before the next attempt is checked, after ``failures`` failures in the window."""
+    if failures <= free_tries():
+        return 0.0
+    return min(max_delay_seconds(), 2.0 ** (failures - free_tries()))
 
 
 @dataclass(frozen=True)
 class LoginResult:
     user: User | None
     message: str            # Chinese; empty on success
-    code: str = "OK"        # OK | BAD_CREDENTIALS | LOCKED | DISABLED
+    code: str = "OK"        # OK | BAD_CREDENTIALS | THROTTLED
+    retry_after: float = 0  # THROTTLED: seconds until the next attempt is checked
 
 
-def authenticate(username: str, password: str, db=None, now: datetime | None = None) -> LoginResult:
-    """Check a login; counts failures and locks the account after ``max_failures()``.
+def _throttle_rows(con, keys: list[tuple[str, str]], at: datetime) -> dict[tuple[str, str], tuple[int, datetime]]:
+    """(kind, key) -> (failures, next_try_at) for rows still inside the window."""
+    out = {}
+    for kind, key in keys:
+        row = con.execute(
+            "select failures, epoch_ms(next_try_at), epoch_ms(last_failed_at) from login_throttle"
+            " where kind = ? and key = ?", [kind, key],
+        ).fetchone()
+        if row and _ms(at) - row[2] <= window_minutes() * 60_000:
+            out[(kind, key)] = (int(row[0]), _from_ms(row[1]))
+    return out
 
-    Unknown user and wrong password give the same message. A locked account is refused even
-    with the right password until the lock expires. Every attempt is audited.
+
+def _count_failure(con, keys: list[tuple[str, str]], rows: dict, at: datetime) -> float:
+    """One more failure for each key; returns the delay now in force for the next attempt."""
+    delay = 0.0
+    for kind, key in keys:
+        failures = rows.get((kind, key), (0, at))[0] + 1
+        wait = delay_after(failures)
+        delay = max(delay, wait)
+        con.execute(
+            "insert into login_throttle (kind, key, failures, first_failed_at, last_failed_at, next_try_at)"
+            " values (?, ?, ?, ?, ?, ?) on conflict (kind, key) do update set failures = excluded.failures,"
+            " first_failed_at = case when login_throttle.failures >= excluded.failures or excluded.failures = 1"
+            " then excluded.first_failed_at else login_throttle.first_failed_at end,"
+            " last_failed_at = excluded.last_failed_at, next_try_at = excluded.next_try_at",
+            [kind, key, failures, at, at, at + timedelta(seconds=wait)],
+        )
+    return delay
+
+
+def authenticate(username: str, password: str, db=None, now: datetime | None = None,
+                 client: str | None = None) -> LoginResult:
+    """Check a login (see the section comment): one failure message, progressive delay, audit.
+
+    ``client`` is the browser's address when known (``st.context.ip_address``); the command
+    line and tests may leave it out.
     """
     at = _now(now)
     username = (username or "").strip()[:64]
-    wrong = LoginResult(None, "用户名或密码错误。", "BAD_CREDENTIALS")
+    keys = [("account", username)] + ([("client", client[:64])] if client else [])
     with store.write(db) as con:
+        rows = _throttle_rows(con, keys, at)
+        waits = [(nxt - at).total_seconds() for _, nxt in rows.values()]
+        wait = max(waits, default=0.0)
         row = _fetch(con, username) if username else None
-        if not row:
-            verify_password(password or "", _dummy_hash())
-            audit.record(con, username or "（空）", "login_failed", "session", username, detail="用户名不存在", at=at)
-            return wrong
-        acc, hashed = _account(row), row[8]
-        if acc.disabled:
-            verify_password(password or "", _dummy_hash())
-            audit.record(con, username, "login_failed", "session", username, unit=acc.unit, detail="账号已停用", at=at)
-            return LoginResult(None, "该账号已停用，请联系领导小组办公室。", "DISABLED")
-        if acc.locked_until and acc.locked_until > at:
-            audit.record(con, username, "login_failed", "session", username, unit=acc.unit, detail="账号锁定期间尝试登录", at=at)
-            return LoginResult(None, _locked_message(acc.locked_until), "LOCKED")
-        failures = 0 if acc.locked_until else acc.failed_logins  # an expired lock starts afresh
-        if verify_password(password or "", hashed):
-            con.execute(
-                "update app_user set failed_logins = 0, locked_until = null where username = ?", [username]
-            )
-            audit.record(con, username, "login_ok", "session", username, unit=acc.unit, at=at)
+        unit = row[3] if row else None
+        if wait > 0:
+            audit.record(con, username or "（空）", "login_failed", "session", username, unit=unit,
+                         detail=f"尝试过于频繁，未核对密码（需等待 {wait:.0f} 秒）"
+                                + (f"；客户端 {client}" if client else ""), at=at)
+            return LoginResult(None, f"登录尝试过于频繁，请 {max(1, round(wait))} 秒后再试。", "THROTTLED", wait)
+        acc = _account(row) if row else None
+        ok = verify_password(password or "", row[8] if row and not acc.disabled else _dummy_hash())
+        if acc and not acc.disabled and ok:
+            con.execute("update app_user set failed_logins = 0, locked_until = null where username = ?", [username])
+            con.execute("delete from login_throttle where kind = 'account' and key = ?", [username])
+            audit.record(con, username, "login_ok", "session", username, unit=acc.unit, at=at,
+                         detail=f"客户端 {client}" if client else None)
             return LoginResult(acc.as_user(), "")
-        failures += 1
-        if failures >= max_failures():
-            until = at + timedelta(minutes=lock_minutes())
-            con.execute(
-                "update app_user set failed_logins = ?, locked_until = ? where username = ?",
-                [failures, until, username],
-            )
-            audit.record(
-                con, username, "login_locked", "session", username, unit=acc.unit,
-                detail=f"连续 {failures} 次密码错误，锁定 {lock_minutes()} 分钟", at=at,
-            )
-            return LoginResult(None, _locked_message(until), "LOCKED")
-        con.execute(
-            "update app_user set failed_logins = ?, locked_until = null where username = ?", [failures, username]
+        reason = "用户名不存在" if acc is None else ("账号已停用" if acc.disabled else "密码错误")
+        delay = _count_failure(con, keys, rows, at)
+        failures = rows.get(("account", username), (0, at))[0] + 1
+        if acc is not None:
+            con.execute("update app_user set failed_logins = ? where username = ?", [failures, username])
+        audit.record(
+            con, username or "（空）", "login_failed", "session", username, unit=unit, at=at,
+            detail=f"{reason}（该用户名 {window_minutes():.0f} 分钟内第 {failures} 次失败）"
+                   + (f"；客户端 {client}" if client else ""),
         )
-        audit.record(con, username, "login_failed", "session", username, unit=acc.unit, detail=f"密码错误（第 {failures} 次）", at=at)
-        left = max_failures() - failures
-        return LoginResult(None, f"用户名或密码错误。再错 {left} 次账号将被锁定 {lock_minutes()} 分钟。", "BAD_CREDENTIALS")
+    message = LOGIN_FAILED + (f"下次尝试须等待 {round(delay)} 秒。" if delay else "")
+    return LoginResult(None, message, "BAD_CREDENTIALS", delay)
 
 
-def _locked_message(until: datetime) -> str:
-    local = until.astimezone(timezone(timedelta(hours=8)))
-    return f"密码错误次数过多，账号已锁定至 {local:%H:%M}（北京时间），请稍后再试或联系办公室重置密码。"
+def login_failures(actor: User, db=None, now: datetime | None = None) -> pd.DataFrame:
+    """Recent failed logins per name typed and per client address (office only), newest first."""
+    require_office(actor, "账号管理")
+    at = _now(now)
+    since = at - timedelta(minutes=window_minutes())
+    with store.read(db) as con:
+        rows = con.execute(
+            "select kind, key, failures, first_failed_at, last_failed_at, next_try_at,"
+            " exists (select 1 from app_user u where u.username = t.key) from login_throttle t"
+            " where last_failed_at >= ? order by last_failed_at desc", [since],
+        ).fetchall()
+    tz = timezone(timedelta(hours=8))
+    out = []
+    for kind, key, failures, first, last, nxt, exists in rows:
+        wait = max(0.0, (nxt - at).total_seconds())
+        note = "" if kind == "client" else ("" if exists else "（无此账号）")
+        out.append({
+            "类型": THROTTLE_KINDS.get(kind, kind),
+            "名称": f"{key}{note}",
+            "失败次数": failures,
+            "首次失败": f"{first.astimezone(tz):%m-%d %H:%M:%S}",
+            "最近失败": f"{last.astimezone(tz):%m-%d %H:%M:%S}",
+            "下次可尝试": f"{wait:.0f} 秒后" if wait else "现在",
+        })
+    return pd.DataFrame(out, columns=["类型", "名称", "失败次数", "首次失败", "最近失败", "下次可尝试"])
+
+
+def clear_login_failures(actor: User, db=None, now: datetime | None = None) -> int:
+    """The office lifts every delay at once (audited); returns how many rows were cleared."""
+    require_office(actor, "账号管理")
+    at = _now(now)
+    with store.write(db) as con:
+        n = con.execute("select count(*) from login_throttle").fetchone()[0]
+        con.execute("delete from login_throttle")
+        con.execute("update app_user set failed_logins = 0, locked_until = null")
+        audit.record(con, actor.username, "login_throttle_clear", "session", None,
+                     detail=f"清除登录失败记录 {n} 条（解除登录等待）", at=at)
+    return int(n)
 
 
 # --- demo accounts -----------------------------------------------------------------------

@@ -1,5 +1,8 @@
 """Login for the Streamlit app: a small form over ``accounts.users`` (bcrypt, throttling, audit).
 
+``store.DatabaseBusy`` (an import holds the file) never reaches the user as a traceback: the
+form answers with ``dashboard.ui.busy_notice`` and app.py does the same for the cookie check.
+
 Why our own form and not a library: Streamlit's ``st.login`` needs an outside OIDC provider,
 and streamlit-authenticator keeps accounts in a YAML file (we keep them in DuckDB next to the
 audit trail) and is not installed here; the form below is ~100 lines and fully tested.
@@ -109,6 +112,15 @@ def _cookie() -> str | None:
     """
     value = st.context.cookies.get(COOKIE_NAME)
     return value if isinstance(value, str) else None
+
+
+def _client_address() -> str | None:
+    """The browser's IP address as the server sees it (None under ``AppTest``), for throttling."""
+    try:
+        value = st.context.ip_address
+    except Exception:  # noqa: BLE001 - older runtimes or no connection: throttle by name only
+        return None
+    return value if isinstance(value, str) and value else None
 
 
 def _browser_token() -> str | None:
@@ -246,13 +258,20 @@ def render_login_form() -> None:
         password = st.text_input("密码", type="password")
         submitted = st.form_submit_button("登录", type="primary")
     if submitted:
-        result = users.authenticate(username, password, _db())
-        if result.user is None:
-            st.error(result.message)
+        try:
+            result = users.authenticate(username, password, _db(), client=_client_address())
+            token = sessions.create(result.user.username, _db()) if result.user is not None else None
+        except store.DatabaseBusy as err:  # an import holds the file: nothing was checked, try again
+            from dashboard import ui
+
+            ui.busy_notice(err, key="login_busy_retry")
         else:
-            start_session(result.user, token=sessions.create(result.user.username, _db()))
-            st.rerun()
-    st.caption("账号由领导小组办公室统一分配；忘记密码或账号被锁定请联系办公室。")
+            if result.user is None:
+                st.error(result.message)
+            else:
+                start_session(result.user, token=token)
+                st.rerun()
+    st.caption("账号由领导小组办公室统一分配；忘记密码请联系办公室。多次登录失败后须稍等片刻再试。")
 
 
 def render_user_box(user: User) -> None:
@@ -263,6 +282,8 @@ def render_user_box(user: User) -> None:
         if st.button("退出登录", key="logout_button"):
             try:
                 sign_out()
+            except store.DatabaseBusy as err:  # nothing happened yet: the user can simply retry
+                st.warning(f"数据库正忙，退出登录未完成：{err}　请再点一次“退出登录”。")
             except store.StoreError as err:  # no silent half-logout: the server session stays open
                 log.warning("logout failed: %s", err)
                 st.error(f"退出登录未完成：{err}")

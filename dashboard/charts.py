@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 from dashboard.format import STATUS_COLORS, fmt_pct, fmt_target, fmt_value
 
 FONT = "PingFang SC, Microsoft YaHei, Noto Sans CJK SC, WenQuanYi Micro Hei, sans-serif"
-STATUS_ORDER = ["达标", "预警", "未达标", "未报"]
+STATUS_ORDER = ["达标", "预警", "未达标", "进度正常", "进度滞后", "未报"]
 RETURN_ORDER = ["按时报送", "迟报", "逾期未报", "未到期"]
 TASK_ORDER = ["已完成", "推进中", "未启动", "滞后", "未报"]
 
@@ -133,7 +133,9 @@ def value_distribution(values: pd.DataFrame, detail: dict) -> go.Figure:
             hovertemplate="%{x}（%{customdata[0]}）<br>本月值 %{customdata[1]}<br>%{customdata[2]}<extra></extra>",
         ))
     comparator, target = detail.get("comparator"), detail.get("target")
-    if comparator in (">=", ">", "<=", "<", "=") and target is not None:
+    # a quarterly or yearly total's target is not a line for one month's figures
+    summed = detail.get("frequency") in ("quarterly", "yearly") and detail.get("rollup") == "sum"
+    if comparator in (">=", ">", "<=", "<", "=") and target is not None and not summed:
         fig.add_hline(y=target, line_dash="dash", line_color="#555555",
                       annotation_text=f"目标 {fmt_target(comparator, target, uom)}")
     elif comparator == "city_avg" and values["city_avg"].notna().any():
@@ -283,3 +285,33 @@ def flag_bar(counts: pd.DataFrame) -> go.Figure:
                            marker_color=[palette.get(f, "#9e9e9e") for f in counts["flag"]],
                            hovertemplate="%{x}：%{y} 条<extra></extra>"))
     return _layout(fig, title, x, y)
+
+
+PROGRESS_STATUSES = ("进度正常", "进度滞后")
+
+
+def progress_chart(card: pd.DataFrame) -> go.Figure:
+    """责任单位: quarterly and yearly targets inside their period — how far each has come, as
+    a share of its target, with the line the schedule expects by now (``rules.period``)."""
+    title, x = "季度、年度指标进度", "占目标比例（%）"
+    rows = card[card["status"].isin(PROGRESS_STATUSES) & card["actual"].notna()
+                & card["reference"].notna() & (card["reference"] != 0)] if not card.empty else card
+    if rows.empty:
+        return _empty(title, x)
+    share = rows["actual"] / rows["reference"] * 100
+    due = rows["expected"] / rows["reference"] * 100
+    names = list(rows["name"])
+    fig = go.Figure()
+    fig.add_trace(go.Bar(
+        y=names, x=list(share), orientation="h", name="当前完成",
+        marker_color=[STATUS_COLORS[s] for s in rows["status"]],
+        text=[f"{v:.0f}%" for v in share], textposition="outside",
+        customdata=list(rows["reason"]), hovertemplate="%{customdata}<extra></extra>"))
+    fig.add_trace(go.Scatter(
+        y=names, x=list(due), mode="markers", name="按进度应达",
+        marker={"symbol": "line-ns-open", "size": 26, "line": {"width": 3, "color": "#37474f"}},
+        hovertemplate="按进度应达 %{x:.0f}%<extra></extra>"))
+    fig.add_vline(x=100, line_dash="dot", line_color="#2e7d32", annotation_text="目标",
+                  annotation_position="top")
+    fig.update_yaxes(autorange="reversed")
+    return _layout(fig, title, x, None, height=max(220, 60 + 44 * len(names)))

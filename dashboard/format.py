@@ -15,6 +15,8 @@ STATUS_COLORS = {
     "预警": "#f9a825",
     "未达标": "#c62828",
     "未报": "#9e9e9e",
+    "进度正常": "#1565c0",
+    "进度滞后": "#f9a825",
     "按时报送": "#2e7d32",
     "迟报": "#f9a825",
     "逾期未报": "#c62828",
@@ -46,7 +48,8 @@ COLUMN_LABELS: dict[str, str] = {
     "on_time": "按时数", "on_time_rate": "按时报送率", "above_avg": "优于全市平均指标数",
     "n": "次数", "units": "涉及单位数", "example_message": "示例说明", "example_hint": "修改建议",
     "example_sheet": "示例工作表", "example_cell": "示例单元格", "direction": "方向",
-    "effective_from": "生效日期", "effective_to": "失效日期", "common": "共性指标",
+    "effective_from": "生效日期", "period_kind": "评判周期", "actual": "期内累计/当前值",
+    "needed": "尚需", "effective_to": "失效日期", "common": "共性指标",
 }
 
 

@@ -327,20 +327,22 @@ rows as (
            coalesce(j.reason, ow.name || ' 本月未填报') as reason,
            coalesce(j.value_text, '—') as value_text,
            coalesce(j.target_text, {sql_target_text('ow.comparator', 'ow.target', 'ow.uom')}) as target_text,
-           j.submission_id, j.cell
+           j.submission_id, j.cell, j.period_kind, j.actual, j.expected, j.needed
     from owned ow left join judged j on j.code = ow.code
 ),
 final as (
     select r.code, r.name, r.uom, r.comparator, r.target, r.amber, r.reference, r.value, r.status,
            r.reason, r.value_text, r.target_text,
            s.spark, r.submission_id, sub.version,
-           case when r.cell is not null then '指标' end as sheet, r.cell
+           case when r.cell is not null then '指标' end as sheet, r.cell,
+           r.period_kind, r.actual, r.expected, r.needed
     from rows r
     left join spark s using (code)
     left join (select id, version from submission where period = $p1) sub on sub.id = r.submission_id
 )
 select * from final
-order by case status when '未达标' then 0 when '预警' then 1 when '未报' then 2 else 3 end, code
+order by case status when '未达标' then 0 when '预警' then 1 when '进度滞后' then 2 when '未报' then 3 else 4 end,
+         code
 """
 
 
@@ -415,8 +417,10 @@ def indicator_detail(db: Db, code: str) -> dict | None:
                    {sql_target_text('i.comparator', 'i.target', 'i.uom')} as target_text,
                    i.amber, i.baseline, i.baseline_year, i.direction, i.frequency, i.rollup, i.plan,
                    p.title as plan_title, i.measure, m.title as measure_title, i.common,
-                   coalesce(ow.owners, []) as owners, i.effective_from, i.effective_to
+                   coalesce(ow.owners, []) as owners, i.effective_from, i.effective_to,
+                   coalesce(ip.report, 'month') as report, ip.schedule
             from indicator i
+            left join indicator_period ip on ip.code = i.code
             left join plan p on p.id = i.plan
             left join measure m on m.plan = i.plan and m.number = i.measure and m.kind = 'measure'
             left join owners ow on ow.code = i.code

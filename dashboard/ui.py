@@ -23,6 +23,22 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NO_RETURNS = "数据库中暂无月报数据（目前只有指标目录）。请在“数据上传”页上传月报，或运行 python -m etl demo 生成演示数据。"
 
 
+BUSY_TITLE = "数据库正忙"
+
+
+def busy_notice(err: Exception | None = None, key: str = "busy_retry") -> None:
+    """The Chinese answer to ``store.DatabaseBusy`` (an import holds the file): wait, then retry.
+
+    A warning, not an error: nothing is wrong and nothing was lost; the next try usually works
+    (the importer gives the file up between chunks).
+    """
+    text = str(err) if err is not None else "另一个程序（如数据导入）正在使用数据库文件。"
+    st.warning(f"**{BUSY_TITLE}**：{text.removeprefix('数据库正忙：')} 页面内容稍后即可显示，请点击“重试”。",
+               icon=":material/hourglass_top:")
+    if st.button("重试", key=key, type="primary", icon=":material/refresh:"):
+        st.rerun()
+
+
 def db() -> str:
     """The database file this process serves (``$YINGSHANG_DB`` or the default)."""
     return str(store.db_path())

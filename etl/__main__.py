@@ -19,6 +19,7 @@ COMMANDS = [
     "etl.cli_users",
     "etl.cli_roster",
     "etl.cli_assess",
+    "etl.cli_archive",
 ]
 
 

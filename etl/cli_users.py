@@ -72,7 +72,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     dis.add_argument("--username", required=True)
     dis.set_defaults(func=run_disable)
 
-    reset = _action(actions, "reset-password", "重置密码（同时解除锁定）",
+    reset = _action(actions, "reset-password", "重置密码（同时解除登录等待）",
                     "python -m etl users reset-password --username bgs01")
     reset.add_argument("--username", required=True)
     reset.add_argument("--password-stdin", action="store_true", help="从标准输入读取新密码（一行）")
@@ -93,9 +93,21 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
 
+NO_TERMINAL = (
+    "没有可交互输入密码的终端（如在脚本、定时任务或管道中运行）。"
+    "请加 --password-stdin 从标准输入传入密码，例如：\n"
+    "  printf '%s\\n' \"$PASSWORD\" | python -m etl users add --username bgs01 --role office --password-stdin"
+)
+
+
 def _read_password(from_stdin: bool) -> str:
     if from_stdin:
-        return sys.stdin.readline().rstrip("\r\n")
+        line = sys.stdin.readline()
+        if not line.strip():
+            raise _Abort("标准输入中没有读到密码（--password-stdin 需要一行密码）。")
+        return line.rstrip("\r\n")
+    if not (sys.stdin and sys.stdin.isatty()):  # getpass would fall back to stdin and end in EOFError
+        raise _Abort(NO_TERMINAL)
     import getpass
 
     first = getpass.getpass("请输入密码：")
@@ -183,7 +195,7 @@ def run_reset(args: argparse.Namespace) -> int:
     def action() -> None:
         password = _read_password(args.password_stdin)
         users.reset_password(SYSTEM_USER, args.username, password, db=args.db)
-        print(f"已重置账号 {args.username} 的密码，并解除锁定。")
+        print(f"已重置账号 {args.username} 的密码，并解除登录等待。")
 
     return _run(action)
 

@@ -210,6 +210,34 @@ def _miss(ind: Any, target: Any, rng: random.Random, near: bool) -> float:
     return _level(ind, target, rng) * (0.85 if ind.direction == "higher_better" else 1.15)
 
 
+_MONTHS_OF = {"quarterly": 3, "yearly": 12}
+_PLAIN = ("<=", "<", ">=", ">")
+
+
+def _month_share(ind: Any, target: Any) -> Any:
+    """The target a month's figure is filled against: for a quarterly or yearly sum reported
+    month by month (rules.period), the period's target spread evenly over its months."""
+    n = _MONTHS_OF.get(ind.frequency)
+    if n is None or ind.rollup != "sum" or target.comparator not in _PLAIN:
+        return target
+    amber = target.amber / n if target.amber else target.amber
+    return target.model_copy(update={"value": target.value / n, "amber": amber})
+
+
+def _cumulative_value(ind: Any, target: Any, period: date, rng: random.Random, state: "UnitState") -> float:
+    """A figure reported as the total since the period began (report: cumulative): the
+    period's usual level times the share of the period gone, never below last month's."""
+    n = _MONTHS_OF[ind.frequency]
+    months_in = (period.month - 1) % n + 1
+    if ind.code not in state.levels:
+        state.levels[ind.code] = _level(ind, target, rng)
+    value = _round(state.levels[ind.code] * months_in / n * rng.uniform(0.9, 1.1), ind.unit)
+    prev = state.last.get(ind.code) if months_in > 1 else None
+    value = max(value, prev) if prev is not None else value
+    state.last[ind.code] = value
+    return value
+
+
 @dataclass
 class UnitState:
     """What a unit reported last month, so months follow on from each other."""
@@ -237,6 +265,13 @@ def fill_return(wb: Workbook, catalog: Any, period: date, rng: random.Random, st
         target = ind.target_on(period)
         if target is None:
             continue
+        if ind.frequency != "monthly" and ind.report == "cumulative" and target.comparator in _PLAIN:
+            value = _cumulative_value(ind, target, period, rng, state)
+            ws[f"{IND_COLS['value']}{r}"] = value
+            filled_any = True
+            continue
+        shared = _month_share(ind, target)
+        spread, target = shared is not target, shared
         if code not in state.levels:
             state.levels[code] = _level(ind, target, rng)
         roll = rng.random()
@@ -257,6 +292,8 @@ def fill_return(wb: Workbook, catalog: Any, period: date, rng: random.Random, st
                 value = min(value, 100.0)
             if not _meets(_round(value, ind.unit), target):  # jitter must not turn a pass into a miss
                 value = state.levels[code]
+        if value is not None and spread and uom_class(ind.unit) == "count" and abs(value) < 5:
+            value = int(value) + (1 if rng.random() < value - int(value) else 0)  # small counts: 0, 1, 2 ...
         if value is not None:
             value = _round(value, ind.unit)
             if ind.unit == "%" and value <= 1:

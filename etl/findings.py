@@ -264,6 +264,32 @@ def sort_key(f: Finding) -> tuple[int, int, str, str]:
     return (sheet, int(digits) if digits else 0, cell, f.code)
 
 
+MAX_FINDINGS = 200  # per file; more are summed up in one FINDINGS_TRUNCATED finding
+
+RULES["FINDINGS_TRUNCATED"] = Rule(
+    "error",
+    "本文件共发现 {total} 个问题（其中错误 {errors} 个），问题过多，以下只列出前 {shown} 个。",
+    "请先按列出的问题修改（同一类问题往往出在同一列或整片粘贴的区域），重新上传后再看其余问题。",
+)
+
+
+def capped(found: list[Finding], limit: int = MAX_FINDINGS) -> list[Finding]:
+    """At most ``limit`` findings (errors first, each in ``sort_key`` order) plus one summary.
+
+    A return with thousands of problems helps nobody as a list of thousands: the first ones
+    show what to fix, and the database, the JSON output and the page stay small.
+    """
+    if len(found) <= limit:
+        return found
+    n_errors = sum(1 for f in found if f.is_error)
+    ordered = sorted(found, key=lambda f: (not f.is_error, sort_key(f)))
+    kept = sorted(ordered[:limit], key=sort_key)
+    summary = make("FINDINGS_TRUNCATED", total=len(found), errors=n_errors, shown=limit)
+    if not n_errors:
+        summary = Finding(summary.code, "warning", None, None, summary.message, summary.hint)
+    return [summary, *kept]
+
+
 def errors(findings: list[Finding]) -> list[Finding]:
     return [f for f in findings if f.is_error]
 

@@ -5,7 +5,9 @@ accepted: no second copy, only a receipt; rejected bytes are checked again) → 
 (calamine) → normalise → validate the whole batch in ONE great-expectations call plus the
 plain rules → check the uploader may report for the unit → compare with last month →
 write (:func:`write_files`): archive the bytes, then receipts, submissions, findings and
-values in one transaction per group of files. Every file is all or nothing: a failure
+values in one transaction per group of ``CHUNK`` files, releasing the database file between
+groups (the app gets its turn during a long import). At most ``findings.MAX_FINDINGS``
+findings are kept per file, plus one with the total. Every file is all or nothing: a failure
 rolls the group back and it is retried file by file, so the error is raised for the file
 that caused it, the files before it are kept and nothing of that file is left behind.
 """
@@ -23,14 +25,17 @@ from typing import Any
 import store
 from store import archive
 from etl import findings as F
-from accounts.access import SYSTEM_USER, AccessDenied, User, require_upload
+from accounts.access import SYSTEM_USER, AccessDenied, User, require_upload, require_write
 from rules.stats import ensure_catalog
 from rules.deadline import Lateness, lateness, local_day
 from etl.normalize import ReturnData, normalize_return
 from etl.read_excel import RawReturn, read_return
 
 Progress = Callable[[str, int, int], None]  # (stage "read" | "write", done, total)
-CHUNK = 250  # files written per transaction (see etl/load.py); a failing chunk is retried file by file
+# Files written per transaction (see etl/load.py); a failing chunk is retried file by file.
+# Between chunks the database file is released (and, when the app waited, handed over:
+# ``store.yield_turn``), so a chunk is how long a page may have to wait during an import.
+CHUNK = int(os.environ.get("YINGSHANG_IMPORT_CHUNK", "100"))
 
 
 @dataclass
@@ -144,25 +149,32 @@ def ingest_batch(
     ``refresh_stats=False`` skips updating the dashboard's precomputed judgments (a bulk
     loader such as the demo refreshes once at the end with ``rules.stats.refresh_db``).
     """
+    received = now or datetime.now(UTC)
+    try:
+        require_write(user)
+    except AccessDenied as err:  # a leader: nothing of the files is kept, only the attempt is audited
+        return _refuse_all(files, db=db, user=user, reason=str(err), at=received)
     catalog = catalog if catalog is not None else _default_catalog()
-    with store.hold(db):  # one open of the file for the whole batch
-        return _ingest_held(files, db=db, user=user, as_unit=as_unit, now=now, is_demo=is_demo,
-                            progress=progress, catalog=catalog, refresh_stats=refresh_stats)
+    # The file is not held over the batch: reading and validating need no database, and it is
+    # given up between write chunks, so the app is never locked out for a whole import.
+    return _ingest(files, db=db, user=user, as_unit=as_unit, now=now, is_demo=is_demo,
+                   progress=progress, catalog=catalog, refresh_stats=refresh_stats)
 
 
-def _ingest_held(files: list[tuple[str, bytes]], *, db: Any, user: User, as_unit: str | None,
-                 now: datetime | None, is_demo: bool, progress: Progress | None, catalog: Any,
-                 refresh_stats: bool) -> list[IngestResult]:
+def _ingest(files: list[tuple[str, bytes]], *, db: Any, user: User, as_unit: str | None,
+            now: datetime | None, is_demo: bool, progress: Progress | None, catalog: Any,
+            refresh_stats: bool) -> list[IngestResult]:
     from etl import limits, validate
 
     received_at = now or datetime.now(UTC)
     if received_at.tzinfo is None:
         received_at = received_at.replace(tzinfo=UTC)
-    ensure_catalog(db, catalog)  # migrates, then mirrors the catalog if its version changed
-
     items = [_Item(name, data, archive.sha256(data)) for name, data in files]
-    with store.read(db) as con:
-        known = archive.accepted_files(con, [it.sha for it in items])
+    with store.hold(db):  # one open of the file for the few short steps before reading
+        ensure_catalog(db, catalog)  # migrates, then mirrors the catalog if its version changed
+        archive.clean_on_start(db)  # temp files a killed loader left behind
+        with store.read(db) as con:
+            known = archive.accepted_files(con, [it.sha for it in items])
     seen: set[str] = set()
     to_check: list[ReturnData] = []
     for n, it in enumerate(items, start=1):
@@ -180,11 +192,16 @@ def _ingest_held(files: list[tuple[str, bytes]], *, db: Any, user: User, as_unit
     for data in to_check:
         _check_access(data, user, as_unit)
     _check_history(db, to_check)
+    for data in to_check:
+        _file_under_uploader(data, user, catalog)
 
     for data in to_check:
         data.findings.sort(key=F.sort_key)
+        data.findings = F.capped(data.findings)
     results: list[IngestResult] = []
     for start in range(0, len(items), CHUNK):
+        if start:
+            store.yield_turn(db)
         chunk = items[start : start + CHUNK]
         results += write_files(db, chunk, user=user, received_at=received_at, is_demo=is_demo,
                                refresh_stats=refresh_stats)
@@ -201,6 +218,37 @@ def _check_access(data: ReturnData, user: User, as_unit: str | None) -> None:
         require_upload(user, unit)
     except AccessDenied as err:
         data.findings.append(F.make("ACCESS_DENIED", reason=str(err)))
+
+
+def _file_under_uploader(data: ReturnData, user: User, catalog: Any) -> None:
+    """A liaison's refused return is kept under the liaison's own unit, never the claimed one.
+
+    Otherwise a file claiming another unit (refused: ACCESS_DENIED) would show up in that
+    unit's 报送记录 and 数据质量 as if it had sent something. The claimed unit stays visible in
+    the finding's message.
+    """
+    if user.role != "liaison" or not data.has_errors or data.unit == user.unit:
+        return
+    data.unit = user.unit
+    unit = catalog.units.get(user.unit) if user.unit and hasattr(catalog, "units") else None
+    data.region = unit.region if unit is not None else None
+
+
+def _refuse_all(files: list[tuple[str, bytes]], *, db: Any, user: User, reason: str,
+                at: datetime) -> list[IngestResult]:
+    """Someone who may not upload at all: one audit entry per file, no archive, submission or receipt."""
+    from accounts import audit
+
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    finding = F.make("ACCESS_DENIED", reason=reason)
+    results = [IngestResult(name, "rejected", archive.sha256(data), findings=[finding]) for name, data in files]
+    store.migrate(db)
+    with store.write(db) as con:
+        for r, (_, data) in zip(results, files):
+            audit.record(con, user.username, "upload_refused", "receipt", None, unit=user.unit,
+                         detail=f"文件“{r.file}”（SHA-256 {r.sha256[:12]}…，{len(data)} 字节）未接收：{reason}", at=at)
+    return results
 
 
 def _previous_month(period: date) -> date:

@@ -23,6 +23,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from rules.celltext import write_cell
+
 TEMPLATE_VERSION = "2026.11"
 
 SHEET_GUIDE = "填报说明"
@@ -132,6 +134,23 @@ def target_text(indicator: Any, period: date) -> str:
         sign = "≥" if indicator.direction == "higher_better" else "≤"
         return f"较{year}年增长 {sign} {format_number(value)}%"
     return f"{_COMPARATOR_SIGNS.get(comparator, comparator)} {_with_unit(value, indicator.unit)}"
+
+
+_ROLLUP_WORDS = {"sum": "累计", "mean": "平均", "max": "最高值", "min": "最低值", "latest": "期末值",
+                 "ratio": "期末值"}
+
+
+def fill_rule(indicator: Any, period: date) -> str | None:
+    """What the return asks for a quarterly or yearly indicator (``rules.period`` judges it):
+    the month's own figure, or the figure since the period began. None for monthly ones."""
+    if indicator.frequency == "monthly":
+        return None
+    span = "全年" if indicator.frequency == "yearly" else "本季度"
+    if indicator.report == "cumulative":
+        first = 1 if indicator.frequency == "yearly" else (period.month - 1) // 3 * 3 + 1
+        months = f"{first}月" if first == period.month else f"{first}-{period.month}月"
+        return f"{span}目标；填{period.year}年{months}累计数"
+    return f"{span}目标，按{_ROLLUP_WORDS.get(indicator.rollup, '期末值')}评判；填本月数"
 
 
 def due_date(period: date) -> date:
@@ -260,9 +279,11 @@ def _guide_sheet(ws: Worksheet, unit: Any, region: Any, month: date, n_ind: int,
         ("text", (f"2. “指标”表（本月共 {n_ind} 项）：在“本月值”列填写数字，不要带单位；百分比指标填百分数，"
                   "如 95 表示 95%；时限类指标按“计量单位”列填写（如 0.5 表示 0.5 天）。")),
         ("text", "3. 本月无法提供的数值请留空，并在“备注”中说明原因；与上月相比变化超过 50% 的，请在“备注”中说明。"),
-        ("text", (f"4. “任务进展”表（本月共 {n_tasks} 项）：从下拉列表选择进展状态（未启动、推进中、已完成、滞后），"
+        ("text", ("4. 季度、年度指标在季末、年末按全期评判，期内只看进度。“目标”列写明口径：写“填本月数”的只填"
+                  "本月发生数（系统按期累计或平均），写“填……累计数”的填本期开始至本月的累计数。")),
+        ("text", (f"5. “任务进展”表（本月共 {n_tasks} 项）：从下拉列表选择进展状态（未启动、推进中、已完成、滞后），"
                   "填写完成百分比（0–100 的数字）、本月进展、存在问题和下步计划；状态为“滞后”的须写明存在问题。")),
-        ("text", ("5. “工作信息”表：走访企业数、收集问题数、解决问题数填整数（解决问题数不得大于收集问题数），"
+        ("text", ("6. “工作信息”表：走访企业数、收集问题数、解决问题数填整数（解决问题数不得大于收集问题数），"
                   "其余各项用文字简述，没有的填“无”。")),
         ("", ""),
         ("head", "三、校验与更正"),
@@ -277,7 +298,7 @@ def _guide_sheet(ws: Worksheet, unit: Any, region: Any, month: date, n_ind: int,
         lines.append(("text", f"本单位联络员：{contact}"))
     ws.column_dimensions["A"].width = 80
     for row, (kind, text) in enumerate(lines, start=1):
-        cell = ws.cell(row=row, column=1, value=text or None)
+        cell = write_cell(ws, row, 1, text or None)
         if kind == "title":
             cell.font = Font(name=_FONT, size=16, bold=True)
             cell.alignment = Alignment(horizontal="center", vertical="center")
@@ -314,12 +335,14 @@ def _indicator_sheet(ws: Worksheet, name: str, month: date, indicators: list, pr
     for i, ind in enumerate(indicators):
         r = FIRST_DATA_ROW + i
         prev = previous.get(ind.code)
-        values = [ind.code, ind.name, ind.unit, target_text(ind, month), None, None,
+        rule = fill_rule(ind, month)
+        target = target_text(ind, month) + (f"（{rule}）" if rule else "")
+        values = [ind.code, ind.name, ind.unit, target, None, None,
                   None if prev is None else prev]
         for col, value in enumerate(values, start=1):
-            cell = ws.cell(row=r, column=col, value=value)
+            cell = write_cell(ws, r, col, value)
             cell.style = _IND_STYLES[col - 1]
-        ws.row_dimensions[r].height = _row_height(ind.name, widths[1])
+        ws.row_dimensions[r].height = max(_row_height(ind.name, widths[1]), _row_height(target, widths[3]))
     if indicators:
         last = FIRST_DATA_ROW + len(indicators) - 1
         value_dv.add(f"E{FIRST_DATA_ROW}:E{last}")
@@ -360,7 +383,7 @@ def _task_sheet(ws: Worksheet, unit: Any, name: str, month: date, measures: list
         title = f"{m.title}（{role}）"
         values = [m.key, plan_title, m.number, title, None, None, None, None, None]
         for col, value in enumerate(values, start=1):
-            ws.cell(row=r, column=col, value=value).style = _TASK_STYLES[col - 1]
+            write_cell(ws, r, col, value).style = _TASK_STYLES[col - 1]
         ws.row_dimensions[r].height = max(_row_height(title, widths[3]), _row_height(plan_title, widths[1] * 1.2), 45)
     if measures:
         last = FIRST_DATA_ROW + len(measures) - 1
@@ -389,7 +412,7 @@ def _work_sheet(ws: Worksheet, name: str, month: date) -> None:
     for i, (key, label, kind, explain) in enumerate(WORK_ITEMS):
         r = FIRST_DATA_ROW + i
         for col, value in enumerate((key, label, None, explain), start=1):
-            ws.cell(row=r, column=col, value=value).style = "yb_text"
+            write_cell(ws, r, col, value).style = "yb_text"
         value_cell = ws[f"{WORK_COLS['value']}{r}"]
         value_cell.style = "yb_input_center" if kind == "count" else "yb_input"
         if kind == "count":

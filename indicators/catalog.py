@@ -330,6 +330,20 @@ def _read_units(r: _Reader, regions: dict[str, Region], depts: dict[str, Dept]) 
     return units
 
 
+def _check_schedule(r: _Reader, path: Path, key: str, schedule: list[float], frequency: str) -> None:
+    """A schedule rises to 100 % over checkpoints that divide the period evenly."""
+    if not schedule:
+        return
+    months = {"quarterly": 3, "yearly": 12}.get(frequency)
+    if months is None:
+        r.add("CAT_SCHEMA", path, f"{key}.schedule", "只有季度或年度指标可以写进度安排 schedule")
+    elif months % len(schedule) != 0:
+        r.add("CAT_SCHEMA", path, f"{key}.schedule",
+              f"进度安排须把{months}个月等分（如年度写4个季度节点），现有{len(schedule)}个节点")
+    elif any(b < a for a, b in zip(schedule, schedule[1:])) or schedule[-1] != 100:
+        r.add("CAT_SCHEMA", path, f"{key}.schedule", "进度安排须逐步递增并以100（%）结束")
+
+
 def _check_units(
     r: _Reader, path: Path, key: str, ids: Sequence[str], units: dict[str, Unit]
 ) -> None:
@@ -503,6 +517,7 @@ def _read_indicators(
                     f"{key}.baseline_year",
                     "增长类目标（growth）须写基期年份 baseline_year",
                 )
+            _check_schedule(r, path, key, s.schedule, s.frequency or d.frequency or "monthly")
             if s.amber is not None and s.amber < 0:
                 r.add("CAT_SCHEMA", path, f"{key}.amber", "预警带宽 amber 不能为负数")
             for j, t in enumerate(s.targets):
@@ -551,6 +566,7 @@ def _read_indicators(
                         "owners",
                         "frequency",
                         "rollup",
+                        "report",
                         "effective_from",
                         "effective_to",
                     }
@@ -559,6 +575,7 @@ def _read_indicators(
                 owners=tuple(owners),
                 frequency=s.frequency or d.frequency or "monthly",
                 rollup=s.rollup or d.rollup or "latest",
+                report=s.report or d.report or "month",
                 effective_from=eff_from,
                 effective_to=eff_to,
             )

@@ -22,7 +22,11 @@ MeasureKind = Literal["measure", "difficulty"]
 Comparator = Literal["<=", "<", ">=", ">", "=", "city_avg", "growth"]
 Direction = Literal["lower_better", "higher_better"]
 Frequency = Literal["monthly", "quarterly", "yearly"]
-Rollup = Literal["latest", "sum", "mean", "ratio"]
+Rollup = Literal["latest", "sum", "mean", "max", "min", "ratio"]
+# What the monthly return asks for a quarterly or yearly indicator: the month's own figure
+# ("month", rolled up over the period by ``rollup``) or the figure since the period began
+# ("cumulative", 年内累计值: the latest one is the period's value).
+Report = Literal["month", "cumulative"]
 
 
 class Strict(BaseModel):
@@ -115,6 +119,11 @@ class Indicator(Strict):
     direction: Direction
     frequency: Frequency = "monthly"
     rollup: Rollup = "latest"
+    report: Report = "month"
+    schedule: tuple[float, ...] = Field(
+        default=(), description="cumulative % of the target due at even checkpoints of the period "
+        "(季度进度 25/50/75/100); empty = time-proportional"
+    )
     numerator: str | None = None
     denominator: str | None = None
     plan: str

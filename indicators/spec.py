@@ -20,6 +20,7 @@ from indicators.models import (
     Frequency,
     MeasureKind,
     Region,
+    Report,
     Rollup,
     TargetVersion,
 )
@@ -92,6 +93,7 @@ class PlanFile(Spec):
 class IndicatorDefaults(Spec):
     frequency: Frequency | None = None
     rollup: Rollup | None = None
+    report: Report | None = None
     effective_from: date | None = None
     effective_to: date | None = None
 
@@ -107,6 +109,8 @@ class IndicatorSpec(Spec):
     direction: Direction
     frequency: Frequency | None = None
     rollup: Rollup | None = None
+    report: Report | None = None
+    schedule: list[float] = []
     numerator: str | None = None
     denominator: str | None = None
     plan: str | None = None

@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard import charts, ui
 from dashboard import format as fmt
+from dashboard import rules_help
 from dashboard import queries as q
 
 f = ui.filters()
@@ -47,6 +48,7 @@ facts = {
     "考核方向": "越低越好" if detail["direction"] == "lower_better" else "越高越好",
     "基期值": baseline,
     "报送频次": FREQUENCY.get(detail["frequency"], detail["frequency"]),
+    "评判方式": rules_help.judging_text(detail),
 }
 with st.container(border=True):
     for col, (label, value) in zip(st.columns(len(facts)), facts.items()):
@@ -61,6 +63,8 @@ else:
         st.write("、".join(owners))
 if detail.get("description"):
     st.caption(detail["description"])
+with st.expander("评判规则说明"):
+    st.markdown(rules_help.RULES_HELP)
 
 targets = ui.data(q.indicator_targets, code)
 with st.expander("目标值历史", expanded=len(targets) > 1):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import flags, ui
+from dashboard import charts, flags, ui
 from dashboard import queries as q
 from accounts import access
 
@@ -34,8 +34,9 @@ if unit:
             lambda xs: [float(x) for x in (xs if xs is not None else []) if pd.notna(x)])
     if not card.empty:
         counts = card["status"].value_counts()
-        cols = st.columns(4)
-        for col, status in zip(cols, ["达标", "预警", "未达标", "未报"]):
+        shown = ["达标", "预警", "未达标", "未报"] + (["进度滞后"] if counts.get("进度滞后", 0) else [])
+        cols = st.columns(len(shown))
+        for col, status in zip(cols, shown):
             col.metric(status, f"{int(counts.get(status, 0))} 项", border=True)
     st.subheader("指标记分卡")
     ui.table(
@@ -48,6 +49,9 @@ if unit:
         },
         empty="该单位本月没有需要报送的指标。",
     )
+    if not card.empty and card["status"].isin(charts.PROGRESS_STATUSES).any():
+        st.caption("季度、年度目标在期末按全期汇总评判；期内显示进度：柱为当前完成占目标的比例，竖线为按进度应达到的位置。")
+        ui.chart(charts.progress_chart(card), key="progress")
 
     st.subheader("红灯与预警")
     red = ui.data(flags.red_flags, me, f.month, now, unit=unit)

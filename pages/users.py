@@ -29,6 +29,19 @@ if notice := st.session_state.pop("users_notice", None):
 
 st.dataframe(users.users_table(user, ui.db()), hide_index=True)
 
+failures = users.login_failures(user, ui.db())
+with st.expander(f"近期登录失败（{len(failures)} 条）", expanded=not failures.empty, icon=":material/lock_clock:"):
+    st.caption(f"{users.window_minutes():.0f} 分钟内的登录失败，按用户名和客户端地址分别统计。连续失败 "
+               f"{users.free_tries()} 次后，每次再失败须等待的时间加倍（最长 {users.max_delay_seconds():.0f} 秒），"
+               "不会锁定账号；每次尝试都记入审计日志。")
+    if failures.empty:
+        st.info("近期没有登录失败。")
+    else:
+        st.dataframe(failures, hide_index=True)
+        if st.button("清除登录失败记录（解除等待）", key="clear_login_failures"):
+            n = users.clear_login_failures(user, ui.db())
+            _done(f"已清除 {n} 条登录失败记录。")
+
 names = ui.unit_names()
 regions = ui.region_names()
 tab_add, tab_reset, tab_disable, tab_grant = st.tabs(["新增账号", "重置密码", "停用账号", "查看权限"])
@@ -49,7 +62,7 @@ with tab_add, st.form("user_add", clear_on_submit=True):
 accounts = [a.username for a in users.list_users(user, ui.db())]
 with tab_reset, st.form("user_reset", clear_on_submit=True):
     who = st.selectbox("账号", accounts, key="reset_who")
-    password = st.text_input("新密码", type="password", help="至少 8 位，含字母和数字；同时解除锁定")
+    password = st.text_input("新密码", type="password", help="至少 8 位，含字母和数字；同时解除该账号的登录等待")
     if st.form_submit_button("重置密码"):
         try:
             users.reset_password(user, who, password, db=ui.db())

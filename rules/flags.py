@@ -1,9 +1,11 @@
 """Red-flag rules (红旗预警), one place, no Streamlit.
 
-Seven rules, all evaluated in one DuckDB query for a month:
+Eight rules, all evaluated in one DuckDB query for a month:
 
 * 未达标 — a value worse than the target in force that month (``judge.JUDGED``);
 * 预警 — passing, but inside the amber band next to the target;
+* 进度滞后 — a quarterly or yearly target behind its schedule inside its period
+  (``rules.period``; amber, never 未达标 before the period ends);
 * 逾期未报 — no accepted return once the deadline (``rules.deadline.due_at``) has passed;
 * 迟报 — the current accepted return arrived after the deadline (days late from the row);
 * 任务滞后 — a measure reported with status 滞后;
@@ -23,8 +25,8 @@ import pandas as pd
 from rules import judge, returns
 from rules.query import run
 
-FLAG_TYPES = ["未达标", "连续三个月未达标", "逾期未报", "预警", "迟报", "任务滞后", "数据存疑"]
-SEVERITY = {"未达标": "高", "连续三个月未达标": "高", "逾期未报": "高", "预警": "中", "迟报": "中",
+FLAG_TYPES = ["未达标", "连续三个月未达标", "逾期未报", "预警", "进度滞后", "迟报", "任务滞后", "数据存疑"]
+SEVERITY = {"未达标": "高", "连续三个月未达标": "高", "逾期未报": "高", "预警": "中", "进度滞后": "中", "迟报": "中",
             "任务滞后": "中", "数据存疑": "低"}
 
 _ORDER = " ".join(f"when '{f}' then {i}" for i, f in enumerate(FLAG_TYPES))
@@ -34,7 +36,7 @@ _FLAGS = f"""
 with {judge.JUDGED},
 {returns.RETURNS},
 month_rows as (
-    select * from judged where period = $p1 and status in ('未达标', '预警')
+    select * from judged where period = $p1 and status in ('未达标', '预警', '进度滞后')
       and ($all_units or list_contains($units, unit))
     order by status desc, region, unit, code
     limit $limit
@@ -150,7 +152,7 @@ with {judge.JUDGED},
 {returns.RETURNS},
 counted as (
     select status as flag, count(*) as n from judged
-    where period = $p1 and status in ('未达标', '预警') group by status
+    where period = $p1 and status in ('未达标', '预警', '进度滞后') group by status
     union all
     select '连续三个月未达标', count(*) from ({judge.STREAK_KEYS})
     union all

@@ -24,6 +24,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from rules import period
 from rules.format import sql_target_text_from, sql_value_text
 
 EPS = 1e-9
@@ -91,7 +92,23 @@ COLUMNS = ("submission_id, unit, region, period, code, value, cell, name, uom, d
            "comparator, target, amber, city_avg, reference, metric, op, margin, status")
 
 # ... plus the texts shown to users and the 未达标 streak (stored rows only; NULL when live).
-COLUMNS_ALL = COLUMNS + ", value_text, target_text, reason, streak"
+COLUMNS_ALL = COLUMNS + ", value_text, target_text, reason, streak, " + period.COLUMNS
+
+# What a month's stored judgments were computed from (CTE fragment over ``months``): the
+# submissions of its year up to the month (a quarterly or yearly row depends on the earlier
+# months of its period, rules.period) and the catalog version.
+FINGERPRINT_CTES = """fingerprint_subs as (
+    select period, max(id) as max_id, count(*) as n from submission
+    where period between date_trunc('year', $p0::date)::date and $p1 group by period
+),
+fingerprints as (
+    select m.period,
+           coalesce(max(s.max_id), 0) || '-' || coalesce(sum(s.n), 0) || '-'
+           || coalesce((select max(value) from meta where key = 'catalog_version'), '') as fingerprint
+    from months m
+    left join fingerprint_subs s on s.period between date_trunc('year', m.period)::date and m.period
+    group by m.period
+)"""
 
 # Months of the span; which months have fresh precomputed judgments; for the other months the
 # targets in force per code × month, the city averages, then the verdict; both halves unioned.
@@ -113,14 +130,7 @@ JUDGED_LIVE = f"""
 months as (
     select unnest(generate_series($p0::date, $p1::date, interval 1 month))::date as period
 ),
-fingerprints as (
-    select m.period,
-           coalesce(s.max_id, 0) || '-' || coalesce(s.n, 0) || '-'
-           || coalesce((select max(value) from meta where key = 'catalog_version'), '') as fingerprint
-    from months m
-    left join (select period, max(id) as max_id, count(*) as n from submission
-               where period between $p0 and $p1 group by period) s using (period)
-),
+{FINGERPRINT_CTES},
 fresh_months as (
     select f.period from fingerprints f
     join unit_month_stats_state st on st.period = f.period and st.fingerprint = f.fingerprint
@@ -181,10 +191,14 @@ margins as (
                 when op = '=' then -abs(metric - reference) end as margin
     from measured
 ),
+{period.PROGRESS},
 verdicts as (
-    select {COLUMNS.removesuffix("status")}{status_sql()} as status from margins
+    select {COLUMNS.removesuffix("status")}
+           {period.in_period_status(status_sql(), status_sql(margin="progress_margin", amber="null"))} as status,
+           {period.CARRIED} from progress_margins
 ),
-{texts('verdicts', 'live')},
+{texts('verdicts', 'live_month')},
+{period.texts('live_month', 'live')},
 judged as (
     select {COLUMNS_ALL} from stored
     union all
@@ -215,18 +229,12 @@ _STREAK_STORED = "select unit, code from judged where period = $p1 and status = 
 _STREAK_LIVE = """select unit, code from judged where status = '未达标'
     group by unit, code having count(*) = 3 and bool_or(period = $p1)"""
 
-_FINGERPRINTS = """
+_FINGERPRINTS = f"""
 with months as (
     select unnest(generate_series($p0::date, $p1::date, interval 1 month))::date as period
 ),
-subs as (
-    select period, max(id) as max_id, count(*) as n from submission
-    where period between $p0 and $p1 group by period
-)
-select m.period,
-       coalesce(s.max_id, 0) || '-' || coalesce(s.n, 0) || '-'
-       || coalesce((select max(value) from meta where key = 'catalog_version'), '') as fingerprint
-from months m left join subs s using (period)
+{FINGERPRINT_CTES}
+select period, fingerprint from fingerprints order by period
 """
 
 

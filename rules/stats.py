@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 import store
-from rules import judge
+from rules import judge, period
 from store import catalog_sync
 
 LIVE = f"""
@@ -75,7 +75,7 @@ fails as (
 select {', '.join('j.' + c.strip() for c in judge.COLUMNS.split(','))},
        case when f.f0 then case when f.f1 then case when f.f2 then 3 else 2 end else 1 end else 0 end
            as streak,
-       j.value_text, j.target_text, j.reason
+       j.value_text, j.target_text, j.reason, {', '.join('j.' + c.strip() for c in period.COLUMNS.split(','))}
 from judged j left join fails f on f.unit = j.unit and f.code = j.code
 where j.period = $p1
 order by j.unit, j.code
@@ -91,18 +91,21 @@ def refresh(con: Any, periods: list[date] | None = None) -> int:
     """Recompute the stored judgments and stats of ``periods`` (every month with submissions
     when None) in the caller's transaction; returns the number of unit × month rows written.
 
-    Streaks reach two months ahead, so the two months after each given one are redone too
-    when they have data. Months are processed oldest first."""
+    Streaks reach two months ahead and quarterly/yearly rows to the end of the year
+    (``rules.period``), so those later months are redone too when they have data. Months are
+    processed oldest first."""
     months = {r[0] for r in con.execute(
         "select distinct period from submission where period is not null").fetchall()}
     wanted = set(months) if periods is None else {
-        _add_months(date(p.year, p.month, 1), k) for p in periods for k in range(3)} & (months | set(periods))
+        _add_months(date(p.year, p.month, 1), k) for p in periods
+        for k in range(max(3, 13 - p.month))} & (months | set(periods))
     written = 0
     for p in sorted(wanted):
         con.execute("delete from unit_month_stats where period = $p", {"p": p})
         con.execute("delete from unit_month_stats_state where period = $p", {"p": p})
         con.execute("delete from judged_observation where period = $p", {"p": p})
-        con.execute(f"insert into judged_observation ({judge.COLUMNS}, streak, value_text, target_text, reason)"
+        con.execute(f"insert into judged_observation ({judge.COLUMNS}, streak, value_text, target_text, reason, "
+                    f"{period.COLUMNS})"
                     f" {_JUDGE_MONTH}", judge.params(_add_months(p, -2), p))
         con.execute(f"insert into unit_month_stats {_AGGREGATE}", {"p": p})
         written += con.execute("select count(*) from unit_month_stats where period = $p", {"p": p}).fetchone()[0]

@@ -23,16 +23,20 @@ from store.connection import (
     get_meta,
     hold,
     migrate,
+    others_waiting,
     shipped_migrations,
     open_connection,
     read,
     schema_version,
     set_meta,
+    waiting_marker,
     write,
+    yield_turn,
 )
 
 __all__ = [
     "DEFAULT_DB", "DUCKDB_VERSION", "PROJECT_ROOT", "DatabaseBusy", "DatabaseVersionError",
     "Migration", "SchemaTooNew", "StoreError", "applied_versions", "db_path", "get_meta", "hold",
     "migrate", "shipped_migrations", "open_connection", "read", "schema_version", "set_meta", "write",
+    "others_waiting", "waiting_marker", "yield_turn",
 ]

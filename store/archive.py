@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -64,3 +67,71 @@ def accepted_files(con: Any, shas: list[str]) -> set[str]:
         "select distinct sha256 from submission where status = 'accepted' and list_contains(?, sha256)", [shas]
     ).fetchall()
     return {r[0] for r in rows}
+
+
+# --- temporary files ---------------------------------------------------------------------
+
+TEMP_RE = re.compile(r"^[0-9a-f]{64}\.tmp(\d+)$")
+STALE_SECONDS = 3600  # a temp file (or an orphan) this old is nobody's work in progress
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    return True
+
+
+def temp_files(db: str | os.PathLike | None = None) -> list[Path]:
+    """Every ``<sha>.tmp<pid>`` file under the archive (written by ``save_bytes`` before its rename)."""
+    root = archive_root(db)
+    if not root.exists():
+        return []
+    return sorted(p for p in root.glob("*/*.tmp*") if TEMP_RE.match(p.name))
+
+
+def stale_temp_files(db: str | os.PathLike | None = None, now: float | None = None) -> list[Path]:
+    """Temp files no running loader is writing: their process is gone, or they are over an hour old."""
+    at = now or time.time()
+    out = []
+    for p in temp_files(db):
+        pid = int(TEMP_RE.match(p.name).group(1))
+        try:
+            age = at - p.stat().st_mtime
+        except FileNotFoundError:
+            continue
+        if not _alive(pid) or age > STALE_SECONDS:
+            out.append(p)
+    return out
+
+
+def remove_stale_temp_files(db: str | os.PathLike | None = None) -> list[Path]:
+    """Delete the leftovers of a loader killed between writing and renaming; returns them."""
+    removed = []
+    for p in stale_temp_files(db):
+        try:
+            p.unlink()
+        except FileNotFoundError:
+            continue
+        removed.append(p)
+    return removed
+
+
+_cleaned: set[Path] = set()
+_cleaned_lock = threading.Lock()
+
+
+def clean_on_start(db: str | os.PathLike | None = None) -> None:
+    """Once per process and archive: remove stale temp files (the loader calls it first)."""
+    root = archive_root(db)
+    with _cleaned_lock:
+        if root in _cleaned:
+            return
+        _cleaned.add(root)
+    try:
+        remove_stale_temp_files(db)
+    except OSError:  # housekeeping must never stop an import
+        pass

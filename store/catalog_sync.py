@@ -64,6 +64,7 @@ _TABLES: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {
         {"value": "double", "amber": "double", "effective_from": "date", "effective_to": "date"},
     ),
     "indicator_owner": (("code", "unit"), {}),
+    "indicator_period": (("code", "report", "schedule"), {"schedule": "double[]"}),
 }
 
 
@@ -129,6 +130,11 @@ def catalog_rows(catalog: Catalog) -> dict[str, list[tuple[Any, ...]]]:
         ],
         "indicator_target": targets,
         "indicator_owner": [(i.code, u) for i in catalog.indicators.values() for u in i.owners],
+        # quarterly and yearly indicators only (rules.period); the schedule as a list literal
+        "indicator_period": [
+            (i.code, i.report, "[" + ", ".join(f"{x:g}" for x in i.schedule) + "]" if i.schedule else None)
+            for i in catalog.indicators.values() if i.frequency != "monthly"
+        ],
     }
 
 

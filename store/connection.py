@@ -119,6 +119,7 @@ def open_connection(path: Path, read_only: bool, timeout: float | None = None) -
                 raise version from None
             if not _is_lock_error(err):
                 raise
+            _mark_waiting(path)
             if time.monotonic() >= deadline:
                 raise DatabaseBusy(
                     "数据库正忙：另一个程序（如数据导入）正在使用数据库文件。",
@@ -126,6 +127,51 @@ def open_connection(path: Path, read_only: bool, timeout: float | None = None) -
                 ) from None
             time.sleep(delay)
             delay = min(delay * 1.6, 0.25)
+
+
+# --- taking turns with other processes ---------------------------------------------------
+#
+# DuckDB gives no queue: whoever retries at the right moment gets the file. A process that
+# finds the file locked touches ``<db>.waiting``; a long writer (a command-line import) calls
+# ``yield_turn`` between its transactions and, when someone waited recently, pauses longer
+# than the waiter's retry step, so the app gets the file between two chunks instead of
+# timing out behind a whole import.
+
+WAITING_FRESH_SECONDS = 2.0
+YIELD_SECONDS = 0.5  # > the longest retry step (0.25 s) in open_connection
+
+
+def waiting_marker(path: Path) -> Path:
+    return path.with_name(path.name + ".waiting")
+
+
+def _mark_waiting(path: Path) -> None:
+    marker = waiting_marker(path)
+    try:
+        if time.time() - marker.stat().st_mtime < 0.2:
+            return
+    except FileNotFoundError:
+        pass
+    try:
+        marker.touch()
+    except OSError:  # a read-only directory: fairness is a courtesy, never a failure
+        pass
+
+
+def others_waiting(path: str | os.PathLike | None = None) -> bool:
+    """Did another process find the file locked in the last couple of seconds?"""
+    try:
+        return time.time() - waiting_marker(db_path(path)).stat().st_mtime < WAITING_FRESH_SECONDS
+    except FileNotFoundError:
+        return False
+
+
+def yield_turn(path: str | os.PathLike | None = None) -> bool:
+    """Between two write transactions of a long job: let a waiting process in; returns whether it paused."""
+    if not others_waiting(path):
+        return False
+    time.sleep(YIELD_SECONDS)
+    return True
 
 
 @dataclass

@@ -219,3 +219,56 @@ def fill_template(path: Path, catalog: Any, unit: str, period: str, *, overrides
             work.cell(row, 3, counts.get(key, "无"))
     wb.save(path)
     return path
+
+
+def with_many_rows(xlsx: bytes, sheet: str, rows: int, *, seed: int = 12, column: str = "E",
+                   text_chars: int = 0) -> bytes:
+    """``xlsx`` with ``rows`` extra rows of made-up text pasted into ``column`` of ``sheet``.
+
+    Short values like “约1234” by default; ``text_chars`` > 0 writes random Chinese text of
+    that length per cell instead (the long-text worst case within the row limit).
+
+    The sheet's XML is written straight into the zip (openpyxl would need minutes and
+    gigabytes for a million rows); values are random digits so the file compresses like a
+    real paste and a million rows stay under the 10 MB upload cap (``bench/upload_memory.py``).
+    """
+    import io
+    import random
+    import re
+    import zipfile
+
+    rng = random.Random(seed)
+    src = zipfile.ZipFile(io.BytesIO(xlsx))
+    names = dict(re.findall(rb'<sheet[^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"', src.read("xl/workbook.xml")))
+    rid = names[sheet.encode()]
+    rels = src.read("xl/_rels/workbook.xml.rels")
+    target = re.search(rb'<Relationship[^>]*?Id="' + rid + rb'"[^>]*?Target="([^"]*)"', rels) or \
+        re.search(rb'<Relationship[^>]*?Target="([^"]*)"[^>]*?Id="' + rid + rb'"', rels)
+    part = target.group(1).decode()
+    part = part.lstrip("/") if part.startswith("/") else f"xl/{part}"
+    xml = src.read(part)
+    head, tail = xml.split(b"</sheetData>") if b"</sheetData>" in xml else (xml.replace(b"<sheetData/>", b"<sheetData>"), b"")
+    if not tail:
+        head, tail = head.split(b"<sheetData>")[0] + b"<sheetData>", b"</sheetData>" + xml.split(b"<sheetData/>")[1]
+    else:
+        tail = b"</sheetData>" + tail
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            if info.filename != part:
+                dst.writestr(info, src.read(info))
+                continue
+            with dst.open(part, "w", force_zip64=True) as member:
+                member.write(head)
+                first = 4 + 200  # below anything the small fixtures wrote
+                batch = []
+                for r in range(first, first + rows):
+                    text = ("".join(chr(rng.randrange(0x4E00, 0x9FA5)) for _ in range(text_chars)) if text_chars
+                            else f"约{rng.randrange(10**4)}")
+                    batch.append(f'<row r="{r}"><c r="{column}{r}" t="inlineStr"><is><t>{text}</t></is></c></row>')
+                    if len(batch) == 10_000:
+                        member.write("".join(batch).encode())
+                        batch = []
+                member.write("".join(batch).encode())
+                member.write(tail)
+    return out.getvalue()

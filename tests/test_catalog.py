@@ -442,3 +442,21 @@ def test_an_edited_yaml_file_is_seen_although_loads_are_cached(tmp_path, monkeyp
     second = _load_cached(root)
     assert second.version != first.version
     assert second.indicators["ninghe.water_online_rate"].name == "用水报装全程网办率"
+
+
+def _jobs(d: dict) -> dict:
+    return next(i for i in d["indicators"] if i["code"] == "teda.jobs_filled")
+
+
+def test_a_stated_schedule_of_a_yearly_target_is_read_and_a_bad_one_is_reported(tmp_path):
+    root = _copy(tmp_path)
+    _edit(root, "indicators/001.yaml", lambda d: _jobs(d).update(schedule=[25, 50, 75, 100]))
+    catalog, issues = check_catalog(root)
+    assert issues == [] and catalog.indicators["teda.jobs_filled"].schedule == (25, 50, 75, 100)
+    assert catalog.indicators["teda.outage_hours"].report == "cumulative"  # 年内累计值
+    assert catalog.indicators["teda.jobs_filled"].report == "month"
+    _edit(root, "indicators/001.yaml", lambda d: _jobs(d).update(schedule=[30, 60, 90, 80, 100]))
+    messages = _messages(root)
+    assert any("schedule" in m and "等分" in m for m in messages)
+    _edit(root, "indicators/001.yaml", lambda d: _jobs(d).update(schedule=[30, 20, 90, 100]))
+    assert any("schedule" in m and "递增" in m for m in _messages(root))

@@ -127,3 +127,18 @@ def test_the_default_demo_enrols_only_units_that_have_something_to_report():
         assert catalog.indicators_for_unit(unit, period) or catalog.measures_for_unit(unit), unit
     # the districts have about five such units each: they give what they have, not ten
     assert {len(us) for us in chosen.values()} <= set(range(1, 11)) and len(units) < 80
+
+
+def test_no_quarterly_or_yearly_target_fails_before_its_period_ends_in_the_demo(tmp_path, catalog):
+    """Four months (July–October), four regions (经开区 among them): yearly and quarterly targets show progress
+    until their period ends; only September (a quarter's end) can carry a quarterly verdict."""
+    build_demo(tmp_path / "d.duckdb", regions=4, units=2, months=4, end_period=date(2026, 10, 1),
+               catalog=catalog, workers=1)
+    rows = _rows(tmp_path / "d.duckdb", """
+        select j.period_kind, month(j.period) as m, j.status, count(*)
+        from judged_observation j join indicator i using (code)
+        where i.frequency <> 'monthly' group by all""")
+    assert {kind for kind, *_ in rows} == {"quarter", "year"}
+    early = [r for r in rows if r[2] == "未达标" and not (r[0] == "quarter" and r[1] == 9)]
+    assert early == []
+    assert any(status in ("进度正常", "进度滞后") for _k, _m, status, _n in rows)

@@ -126,3 +126,96 @@ def test_require_acceptable_raises_with_the_chinese_message():
     with pytest.raises(UploadRefused, match="不是 .xlsx 格式") as err:
         require_acceptable("a.csv", b"a,b")
     assert err.value.code == "FILE_NOT_XLSX"
+
+
+# --- the sheet's shape (issue 12, point 2) ------------------------------------------------
+
+
+def _return_bytes(tmp_path, **kw) -> bytes:
+    from tests.fixtures_returns import write_return
+
+    return write_return(tmp_path / "r.xlsx", **kw).read_bytes()
+
+
+def test_a_return_with_thousands_of_pasted_rows_is_refused_before_parsing(tmp_path, monkeypatch):
+    from tests.fixtures_returns import with_many_rows
+
+    upload = with_many_rows(_return_bytes(tmp_path), "指标", 5000)
+    import python_calamine
+
+    def no_parsing(*args, **kwargs):
+        raise AssertionError("the workbook was parsed")
+
+    monkeypatch.setattr(python_calamine.CalamineWorkbook, "from_filelike", no_parsing)
+    found = check_upload("粘贴.xlsx", upload)
+    assert [f.code for f in found] == ["SHEET_TOO_LARGE"]
+    assert "工作表“指标”" in found[0].message and "第 1001 行" in found[0].message
+    assert "删除多余的行和列" in found[0].hint
+
+
+def test_a_cell_far_to_the_right_is_refused(tmp_path):
+    from openpyxl import load_workbook
+
+    path = tmp_path / "wide.xlsx"
+    path.write_bytes(_return_bytes(tmp_path))
+    wb = load_workbook(path)
+    wb["任务进展"]["XFD5"] = "误填"
+    wb.save(path)
+    found = check_upload("宽.xlsx", path.read_bytes())
+    assert [f.code for f in found] == ["SHEET_TOO_LARGE"]
+    assert "工作表“任务进展”" in found[0].message and "第 XFD 列" in found[0].message
+
+
+def test_a_normal_return_is_within_the_shape_limits(tmp_path):
+    assert check_upload("月报.xlsx", _return_bytes(tmp_path)) == []
+
+
+def test_the_shape_limits_are_configurable(tmp_path, monkeypatch):
+    monkeypatch.setenv("YINGSHANG_MAX_SHEET_ROWS", "5")
+    assert check_upload("月报.xlsx", _return_bytes(tmp_path))[0].code == "SHEET_TOO_LARGE"
+
+
+# --- encrypted and macro-enabled workbooks (issue 12, point 7) ----------------------------
+
+
+def encrypted_xlsx(tmp_path) -> bytes:
+    """A real password-protected workbook (Office "encrypt with password", agile encryption)."""
+    msoffcrypto = pytest.importorskip("msoffcrypto")
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    plain = tmp_path / "plain.xlsx"
+    plain.write_bytes(_return_bytes(tmp_path))
+    out = io.BytesIO()
+    with plain.open("rb") as f:
+        OOXMLFile(f).encrypt("Secret-2026", out)
+    assert msoffcrypto  # imported for the encryption
+    return out.getvalue()
+
+
+def test_a_password_protected_workbook_is_refused_saying_how_to_remove_the_password(tmp_path):
+    found = check_upload("加密.xlsx", encrypted_xlsx(tmp_path))
+    assert [f.code for f in found] == ["FILE_ENCRYPTED"]
+    assert "打开密码" in found[0].message and "不是 .xlsx" not in found[0].message
+    assert "用密码进行加密" in found[0].hint and "清空" in found[0].hint
+
+
+def test_an_old_binary_xls_is_still_told_it_is_not_xlsx():
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4096)
+    assert [f.code for f in check_upload("旧.xls", ole)] == ["FILE_NOT_XLSX"]
+
+
+def test_an_xlsm_file_is_refused_as_macro_enabled(tmp_path):
+    found = check_upload("月报.xlsm", _return_bytes(tmp_path))
+    assert [f.code for f in found] == ["FILE_HAS_MACROS"]
+    assert "启用宏" in found[0].message and "*.xlsx" in found[0].hint
+
+
+def test_an_xlsx_carrying_a_vba_project_is_refused_as_macro_enabled(tmp_path):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(_return_bytes(tmp_path))) as src, zipfile.ZipFile(buf, "w") as dst:
+        for info in src.infolist():
+            dst.writestr(info, src.read(info))
+        dst.writestr("xl/vbaProject.bin", b"\xd0\xcf\x11\xe0" + bytes(512))
+    found = check_upload("伪装.xlsx", buf.getvalue())
+    assert [f.code for f in found] == ["FILE_HAS_MACROS"]
+    assert "VBA" in found[0].message

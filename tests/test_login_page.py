@@ -168,3 +168,20 @@ def test_the_office_lets_a_liaison_read_a_region_on_the_accounts_page(app, db_pa
         rows = con.execute("select actor, action from audit_log where action like 'user_%ke' or action = 'user_grant'"
                            " order by id").fetchall()
     assert rows == [("bgs01", "user_grant"), ("bgs01", "user_revoke")]
+
+
+def test_the_office_sees_failed_logins_on_the_accounts_page_and_clears_them(app, db_path):
+    make_user(db_path, "bgs01", "office")
+    for _ in range(4):
+        users.authenticate("bgs01", "wrong-pass-1", db_path)
+    users.authenticate("=HYPERLINK(1)", "x-1234567", db_path)  # a name that is no account
+    log_in(app, "bgs01")
+    app.run()
+    app.switch_page("pages/users.py").run()
+    assert not app.exception
+    assert any("近期登录失败（2 条）" in e.label for e in app.expander)
+    shown = next(d.value for d in app.dataframe if "失败次数" in d.value.columns)
+    assert set(zip(shown["名称"], shown["失败次数"])) == {("bgs01", 4), ("=HYPERLINK(1)（无此账号）", 1)}
+    next(b for b in app.button if b.label.startswith("清除登录失败记录")).click().run()
+    assert any("已清除 2 条登录失败记录" in s.value for s in app.success)
+    assert users.authenticate("bgs01", PASSWORD, db_path).user is not None

@@ -184,3 +184,16 @@ def test_cli_refuses_an_unknown_unit(tmp_path):
     done = _cli("--unit", "nowhere.x", "--period", "2026-11", "--out", str(tmp_path / "x.xlsx"))
     assert done.returncode == 2
     assert "没有单位" in done.stderr
+
+
+def test_template_says_whether_a_yearly_indicator_wants_the_month_or_the_cumulative_figure(catalog, tmp_path):
+    """Yearly jobs are entered month by month and summed; the yearly outage time is entered
+    as the year's running total (the catalog's ``report``); monthly indicators say nothing extra."""
+    rows = {}
+    for unit in ("teda.rsj", "teda.zjw", "teda.zwfw"):
+        ws = load_workbook(write_template(unit, "2026-07", tmp_path / f"{unit}.xlsx", catalog=catalog))[
+            SHEET_INDICATORS]
+        rows |= {ws[f"A{r}"].value: ws[f"D{r}"].value for r in range(FIRST_DATA_ROW, ws.max_row + 1)}
+    assert rows["teda.jobs_filled"] == "≥ 20000 人（全年目标，按累计评判；填本月数）"
+    assert rows["teda.outage_hours"] == "< 0.6 小时（全年目标；填2026年1-7月累计数）"
+    assert "填" not in rows["common.online_rate"]  # monthly: the month's figure, as the header says

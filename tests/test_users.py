@@ -62,41 +62,89 @@ def test_only_the_office_manages_accounts(db_path, role):
             call()
 
 
-def test_five_wrong_passwords_lock_the_account_for_fifteen_minutes(db_path):
+def test_unknown_wrong_password_and_disabled_accounts_get_one_and_the_same_message(db_path):
+    make_user(db_path, "bgs01", "office")
+    make_user(db_path, "bgs02", "office")
+    users.disable_user(SYSTEM_USER, "bgs02", db=db_path)
+    answers = [users.authenticate(name, pw, db_path, now=T0)
+               for name, pw in (("nobody", PASSWORD), ("bgs01", "wrong-pass-1"), ("bgs02", PASSWORD))]
+    assert {(a.user, a.message, a.code) for a in answers} == {(None, users.LOGIN_FAILED, "BAD_CREDENTIALS")}
+    assert users.get_user("bgs02", db_path) is None
+    with store.read(db_path) as con:  # the office still sees the real reason
+        details = [r[0] for r in con.execute(
+            "select detail from audit_log where action = 'login_failed' order by id").fetchall()]
+    assert [d.split("（")[0] for d in details] == ["用户名不存在", "密码错误", "账号已停用"]
+
+
+def test_failures_slow_down_the_next_attempt_progressively_but_never_lock(db_path):
+    make_user(db_path, "bgs01", "office")
+    t = T0
+    for _ in range(3):  # the free tries
+        assert users.authenticate("bgs01", "wrong-pass-1", db_path, now=t).retry_after == 0
+    delays = []
+    for _ in range(6):
+        r = users.authenticate("bgs01", "wrong-pass-1", db_path, now=t)
+        if r.code == "THROTTLED":  # too early: the password was not even checked
+            assert "秒后再试" in r.message
+            t += timedelta(seconds=r.retry_after)
+            r = users.authenticate("bgs01", "wrong-pass-1", db_path, now=t)
+        delays.append(r.retry_after)
+    assert delays == [2, 4, 8, 16, 32, 60]  # doubling, capped at a minute
+    early = users.authenticate("bgs01", PASSWORD, db_path, now=t + timedelta(seconds=59))
+    assert early.code == "THROTTLED" and early.user is None
+    ok = users.authenticate("bgs01", PASSWORD, db_path, now=t + timedelta(seconds=60))
+    assert ok.user is not None  # the right password works as soon as the wait is over
+
+
+def test_someone_hammering_a_colleagues_name_keeps_them_out_for_at_most_a_minute(db_path):
+    make_user(db_path, "bgs01", "office")
+    t = T0
+    for i in range(40):  # an attacker from another address, as fast as allowed
+        r = users.authenticate("bgs01", f"guess-{i}x", db_path, now=t, client="10.0.0.66")
+        t += timedelta(seconds=max(r.retry_after, 0.5))
+    colleague = users.authenticate("bgs01", PASSWORD, db_path, now=t + timedelta(seconds=60), client="10.0.0.5")
+    assert colleague.user is not None
+
+
+def test_failures_from_one_client_address_slow_that_address_across_names(db_path):
     make_user(db_path, "bgs01", "office")
     for i in range(4):
-        result = users.authenticate("bgs01", "wrong-pass-1", db_path, now=T0 + timedelta(seconds=i))
-        assert result.code == "BAD_CREDENTIALS"
-    fifth = users.authenticate("bgs01", "wrong-pass-1", db_path, now=T0 + timedelta(seconds=5))
-    assert fifth.code == "LOCKED" and "锁定" in fifth.message
-    # even the right password is refused while locked
-    during = users.authenticate("bgs01", PASSWORD, db_path, now=T0 + timedelta(minutes=14))
-    assert during.user is None and during.code == "LOCKED"
-    after = users.authenticate("bgs01", PASSWORD, db_path, now=T0 + timedelta(minutes=16))
-    assert after.user is not None and after.user.role == "office"
+        users.authenticate(f"guess{i}", "x-1234567", db_path, now=T0, client="10.0.0.66")
+    blocked = users.authenticate("bgs01", PASSWORD, db_path, now=T0, client="10.0.0.66")
+    assert blocked.code == "THROTTLED"
+    elsewhere = users.authenticate("bgs01", PASSWORD, db_path, now=T0, client="10.0.0.5")
+    assert elsewhere.user is not None
+
+
+def test_unknown_names_are_throttled_like_real_ones_so_the_delay_reveals_nothing(db_path):
+    make_user(db_path, "bgs01", "office")
+    real = [users.authenticate("bgs01", "wrong-pass-1", db_path, now=T0).retry_after for _ in range(5)]
+    ghost = [users.authenticate("ghost", "wrong-pass-1", db_path, now=T0 + timedelta(hours=1)).retry_after
+             for _ in range(5)]
+    assert real == ghost
 
 
 def test_a_success_resets_the_failure_count(db_path):
     make_user(db_path, "bgs01", "office")
-    for i in range(4):
+    for _ in range(3):
         users.authenticate("bgs01", "wrong-pass-1", db_path, now=T0)
     assert users.authenticate("bgs01", PASSWORD, db_path, now=T0).user is not None
-    for i in range(4):
-        assert users.authenticate("bgs01", "wrong-pass-1", db_path, now=T0).code == "BAD_CREDENTIALS"
+    assert users.authenticate("bgs01", "wrong-pass-1", db_path, now=T0).retry_after == 0
 
 
-def test_unknown_user_and_wrong_password_read_the_same(db_path):
+def test_the_office_sees_failed_attempts_and_can_clear_the_delays(db_path):
     make_user(db_path, "bgs01", "office")
-    assert users.authenticate("nobody", PASSWORD, db_path).message == "用户名或密码错误。"
-    assert users.authenticate("bgs01", "wrong-pass-1", db_path).message.startswith("用户名或密码错误。")
-
-
-def test_a_disabled_account_cannot_log_in_and_resetting_its_password_does_not_revive_it(db_path):
-    make_user(db_path, "bgs01", "office")
-    make_user(db_path, "bgs02", "office")
-    users.disable_user(SYSTEM_USER, "bgs02", db=db_path)
-    assert users.authenticate("bgs02", PASSWORD, db_path).code == "DISABLED"
-    assert users.get_user("bgs02", db_path) is None
+    for _ in range(4):
+        users.authenticate("bgs01", "wrong-pass-1", db_path, now=T0, client="10.0.0.66")
+    seen = users.login_failures(SYSTEM_USER, db_path, now=T0)
+    assert set(zip(seen["类型"], seen["名称"], seen["失败次数"])) == {("用户名", "bgs01", 4), ("客户端地址", "10.0.0.66", 4)}
+    assert users.users_table(SYSTEM_USER, db_path, now=T0).set_index("用户名").loc["bgs01", "连续失败"] == 4
+    assert users.clear_login_failures(SYSTEM_USER, db_path, now=T0) == 2
+    assert users.authenticate("bgs01", PASSWORD, db_path, now=T0, client="10.0.0.66").user is not None
+    with store.read(db_path) as con:
+        assert con.execute("select count(*) from audit_log where action = 'login_throttle_clear'").fetchone()[0] == 1
+    with pytest.raises(AccessDenied):
+        users.login_failures(User("li", "liaison", "teda.zwfw"), db_path)
 
 
 def test_the_last_office_account_cannot_be_disabled(db_path):
@@ -105,12 +153,12 @@ def test_the_last_office_account_cannot_be_disabled(db_path):
         users.disable_user(SYSTEM_USER, "bgs01", db=db_path)
 
 
-def test_office_resets_a_locked_account(db_path):
+def test_office_resets_a_password_and_lifts_the_accounts_delay(db_path):
     make_user(db_path, "bgs01", "office")
     for _ in range(5):
-        users.authenticate("bgs01", "wrong-pass-1", db_path)
+        users.authenticate("bgs01", "wrong-pass-1", db_path, now=T0)
     users.reset_password(SYSTEM_USER, "bgs01", "New-pass-2026", db=db_path)
-    assert users.authenticate("bgs01", "New-pass-2026", db_path).user is not None
+    assert users.authenticate("bgs01", "New-pass-2026", db_path, now=T0).user is not None
 
 
 def test_demo_accounts_one_office_one_leader_one_liaison_per_unit(db_path, monkeypatch):
@@ -145,6 +193,16 @@ def test_cli_creates_the_first_office_account_lists_and_disables(tmp_path):
     refused = _cli(db, "add", "--username", "xy", "--role", "liaison", "--password-stdin", stdin="Abc-2026-z\n")
     assert refused.returncode == 1 and "必须指定所属单位" in refused.stderr
     assert b"Abc-2026-x" not in db.read_bytes()
+
+
+def test_cli_add_without_a_terminal_says_to_use_password_stdin(tmp_path):
+    db = tmp_path / "cli.duckdb"
+    proc = _cli(db, "add", "--username", "bgs01", "--role", "office")  # stdin is a pipe, not a terminal
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr and "EOFError" not in proc.stderr
+    assert "--password-stdin" in proc.stderr and "终端" in proc.stderr
+    empty = _cli(db, "add", "--username", "bgs01", "--role", "office", "--password-stdin")
+    assert empty.returncode == 1 and "没有读到密码" in empty.stderr and "Traceback" not in empty.stderr
 
 
 def test_cli_grants_a_liaison_a_region_and_takes_it_back_with_db_after_the_action(tmp_path):

@@ -66,6 +66,10 @@ def navigation(user: User):
             page(user, "audit.py", "审计日志", ":material/history:"),
             page(user, "users.py", "账号管理", ":material/manage_accounts:"),
         ],
+        "考核": [
+            page(user, "assessment.py", "季度考核", ":material/military_tech:"),
+            page(user, "cases.py", "典型案例", ":material/workspace_premium:"),
+        ],
         "单位": [
             page(user, "unit.py", "责任单位", ":material/apartment:"),
             page(user, "upload.py", "数据上传", ":material/upload_file:"),

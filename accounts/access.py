@@ -158,6 +158,9 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     "quality": _ALL_UNITS_READERS,
     "tasks": _ALL_UNITS_READERS,
     "indicator": _ALL_UNITS_READERS,
+    # every role; the content is scoped: liaisons see their own unit's score and cases
+    "assessment": frozenset({"office", "liaison", "leader"}),
+    "cases": frozenset({"office", "liaison", "leader"}),
 }
 
 

@@ -35,6 +35,13 @@ ACTIONS: dict[str, str] = {
     "login_throttle_clear": "清除登录失败记录",
     "logout": "退出登录",
     "roster_change": "调整报送名单",
+    "case_submit": "提交典型案例",
+    "case_approve": "典型案例通过",
+    "case_return": "典型案例退回",
+    "assessment_entry_add": "录入考核扣分/加分",
+    "assessment_entry_withdraw": "撤销考核扣分/加分",
+    "assessment_lock": "锁定季度考核",
+    "assessment_unlock": "解锁季度考核",
     "archive_repair": "清理存档",
 }
 
@@ -44,6 +51,9 @@ OBJECT_TYPES: dict[str, str] = {
     "user": "账号",
     "session": "登录",
     "roster": "报送名单",
+    "typical_case": "典型案例",
+    "assessment_entry": "考核扣分/加分",
+    "assessment": "季度考核",
     "archive": "存档文件",
 }
 

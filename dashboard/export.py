@@ -41,11 +41,29 @@ def _cell(v: object) -> object:
 
 def to_excel_bytes(df: pd.DataFrame, sheet_name: str) -> bytes:
     """One sheet with Chinese headers (``format.COLUMN_LABELS``); list columns are left out."""
+    return workbook_bytes([(sheet_name, df)])
+
+
+def workbook_bytes(sheets: list[tuple[str, pd.DataFrame]]) -> bytes:
+    """Several sheets in one workbook (e.g. the assessment: 排名, 得分明细, 依据), each laid out
+    like a page table's download."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    used: set[str] = set()
+    for name, df in sheets:
+        title = (_BAD_SHEET_CHARS.sub("_", name) or "数据")[:31]
+        while title in used:
+            title = title[:29] + f"_{len(used)}"
+        used.add(title)
+        _fill_sheet(wb.create_sheet(title), df)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _fill_sheet(ws, df: pd.DataFrame) -> None:
     keep = [c for c in df.columns
             if not df[c].map(lambda v: isinstance(v, (list, tuple)) or hasattr(v, "mask")).any()]
-    wb = Workbook()
-    ws = wb.active
-    ws.title = (_BAD_SHEET_CHARS.sub("_", sheet_name) or "数据")[:31]
     headers = [COLUMN_LABELS.get(c, c) for c in keep]
     for col, header in enumerate(headers, start=1):
         write_cell(ws, 1, col, header)
@@ -64,6 +82,3 @@ def to_excel_bytes(df: pd.DataFrame, sheet_name: str) -> bytes:
             for r in range(2, ws.max_row + 1):
                 ws.cell(row=r, column=col).number_format = fmt
     ws.freeze_panes = "A2"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()

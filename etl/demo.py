@@ -645,6 +645,7 @@ def build_demo(db: str | os.PathLike | None = None, *, regions: int = 8, units: 
         from rules import stats
 
         stats.refresh_db(path)  # the dashboard's precomputed judgments, once for all months
+        add_assessment(path, periods, unit_ids)
         summary.seconds_total = time.perf_counter() - t_start
         writer.close()  # reaps the workers, so their CPU time is counted
         summary.cpu_main = _cpu(resource.RUSAGE_SELF) - cpu0[0]
@@ -659,3 +660,45 @@ def build_demo(db: str | os.PathLike | None = None, *, regions: int = 8, units: 
         writer.close()
         if own_dir:
             shutil.rmtree(work, ignore_errors=True)
+
+
+def add_assessment(path: Path, periods: list[date], unit_ids: list[str], seed: int = SEED) -> list[str]:
+    """Two assessed quarters (the last two complete ones): plan 004's twelve typical cases as
+    approved cases of their units, a few office deductions, innovation points and external
+    evaluations for simulated units, and the older quarter locked. Returns the quarter keys."""
+    from accounts.access import SYSTEM_USER, User
+    from office import cases, entries, locks
+    from rules.assess import Quarter
+    from rules import deadline
+
+    from etl.demo_cases import CASES
+
+    months = set(periods)
+    complete = sorted({Quarter.of(p) for p in periods if all(m in months for m in Quarter.of(p).months)})
+    quarters = complete[-2:]
+    if len(quarters) < 2:
+        return [q.key for q in quarters]
+    rng = random.Random(seed + 14)
+    for slot, unit, measures, title, effect, narrative in CASES:
+        q = quarters[slot]
+        sent = deadline.due_at(q.months[1]) - timedelta(days=rng.randint(3, 12))
+        case_id = cases.submit(User(unit, "liaison", unit), cases.CaseInput(unit, q.key, title, effect, narrative,
+                                                                            measures=measures), path,
+                               at=sent, is_demo=True)
+        cases.decide(SYSTEM_USER, case_id, True, "经办公室审核，成效数据有据可查", path, at=sent + timedelta(days=5))
+    picks = rng.sample(sorted(unit_ids), 6)
+    for q in quarters:
+        when = deadline.due_at(q.last) + timedelta(days=2)
+        entries.add(SYSTEM_USER, picks[0], q.key, "deduction", 2, "企业投诉经核实属实（办理超时未告知）",
+                    f"12345 工单核实意见（{q.label}）", path, at=when, is_demo=True)
+        entries.add(SYSTEM_USER, picks[1], q.key, "deduction", 3, "市级督查发现承诺时限未落实",
+                    f"督查通报（{q.label}）", path, at=when, is_demo=True)
+        entries.add(SYSTEM_USER, picks[2], q.key, "innovation", 2, "“一件事”集成办理改革经验被全市推广",
+                    "全市推广通知", path, at=when, is_demo=True)
+        for unit, value in zip(picks[3:], (92.5, 88.0, 95.0)):
+            entries.add(SYSTEM_USER, unit, q.key, "external", value, "营商环境第三方评价（演示）",
+                        "第三方评估机构评价报告（演示数据）", path, at=when, is_demo=True)
+    older = quarters[0]
+    locked_at = deadline.due_at(older.last) + timedelta(days=15)
+    locks.lock(SYSTEM_USER, older.key, "经领导小组会议审定（演示）", path, at=locked_at, now=locked_at)
+    return [q.key for q in quarters]

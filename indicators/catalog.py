@@ -25,7 +25,8 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from indicators.models import Dept, Indicator, Measure, Plan, Region, Unit
-from indicators.spec import DeptsFile, IndicatorsFile, PlanFile, RegionsFile, UnitsFile
+import indicators.assessment as assessment_rules
+from indicators.spec import AssessmentFile, DeptsFile, IndicatorsFile, PlanFile, RegionsFile, UnitsFile
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 _PROJECT_ROOT = DATA_DIR.parents[1]
@@ -79,6 +80,8 @@ class Catalog:
     generic_phrases: tuple[str, ...] = ()
     every_district_phrases: tuple[str, ...] = ()
     path: Path = DATA_DIR
+    # quarterly assessment rules (assessment.yaml); None when the catalog folder has none
+    assessment: AssessmentFile | None = None
     _by_unit: dict[str, list[Indicator]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -580,6 +583,19 @@ def _read_indicators(
     return indicators
 
 
+def _read_assessment(r: _Reader) -> AssessmentFile | None:
+    """The scoring rules beside the catalog (optional file), shape and rules checked."""
+    path = r.root / assessment_rules.FILE_NAME
+    if not path.exists():
+        return None
+    spec = r.read(path, AssessmentFile)
+    if spec is None:
+        return None
+    for code, key, message in assessment_rules.problems(spec):
+        r.add(code, path, key, message)
+    return spec
+
+
 def check_catalog(path: Path | str | None = None) -> tuple[Catalog | None, list[Issue]]:
     """Load and cross-check; returns the catalog (None when there are issues) and every issue."""
     root = Path(path) if path else DATA_DIR
@@ -592,6 +608,7 @@ def check_catalog(path: Path | str | None = None) -> tuple[Catalog | None, list[
     units = _read_units(r, regions, depts)
     plans, measures, _ = _read_plans(r, regions, depts, units)
     indicators = _read_indicators(r, regions, depts, units, plans, measures)
+    assessment = _read_assessment(r)
     if r.issues:
         return None, r.issues
     catalog = Catalog(
@@ -605,6 +622,7 @@ def check_catalog(path: Path | str | None = None) -> tuple[Catalog | None, list[
         generic_phrases=tuple(dept_file.generic_phrases) if dept_file else (),
         every_district_phrases=tuple(dept_file.every_district_phrases) if dept_file else (),
         path=root,
+        assessment=assessment,
     )
     return catalog, []
 
@@ -625,7 +643,7 @@ def _load_cached(root: Path) -> Catalog:
     version = catalog_version(root)
     # the pickle holds model objects: a change to the code that builds them invalidates it too
     code = hashlib.sha256()
-    for name in ("models.py", "spec.py", "catalog.py"):
+    for name in ("models.py", "spec.py", "catalog.py", "assessment.py"):
         code.update((Path(__file__).parent / name).read_bytes())
     cache = _cache_dir() / f"catalog-{version}-{code.hexdigest()[:8]}.pickle"
     try:

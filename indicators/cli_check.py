@@ -35,6 +35,9 @@ def run(args: argparse.Namespace) -> int:
     print(f"  责任单位 {len(catalog.units)} 个，部门代码 {len(catalog.depts)} 个")
     print(f"  方案 {len(catalog.plans)} 个，措施 {len(measures)} 条，难点 {len(difficulties)} 条")
     print(f"  指标 {len(catalog.indicators)} 个（通用指标 {len(common)} 个）")
+    if catalog.assessment:
+        versions = "、".join(rs.version for rs in catalog.assessment.rule_sets)
+        print(f"  考核规则 {len(catalog.assessment.rule_sets)} 套（版本 {versions}）")
     for plan in catalog.plans.values():
         ms = catalog.measures_of_plan(plan.id)
         n_diff = sum(1 for m in ms if m.kind == "difficulty")

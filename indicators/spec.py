@@ -10,6 +10,7 @@ everywhere, so a misspelt key is an error with its path.
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -128,3 +129,56 @@ class IndicatorsFile(Spec):
     plan: str | None = None
     defaults: IndicatorDefaults = IndicatorDefaults()
     indicators: list[IndicatorSpec]
+
+
+# --- assessment.yaml: the quarterly assessment's scoring rules -----------------------------
+
+ComponentId = Literal["indicators", "tasks", "reporting", "external"]
+TaskStatus = Literal["未启动", "推进中", "已完成", "滞后"]
+ReportingPart = Literal["on_time", "first_pass", "no_correction"]
+
+
+class ComponentSpec(Spec):
+    """One scored component; ``max`` points before scaling to the rule set's total."""
+
+    id: ComponentId
+    name: str
+    max: float = Field(gt=0)
+    amber_credit: float | None = Field(default=None, ge=0, le=1)          # indicators
+    status_credit: dict[TaskStatus, float] | None = None                  # tasks
+    parts: dict[ReportingPart, float] | None = None                      # reporting
+
+
+class BonusSpec(Spec):
+    name: str
+    per_case: float = Field(gt=0)
+    cap: float = Field(gt=0)
+
+
+class DeductionSpec(Spec):
+    name: str
+    cap: float | None = Field(default=None, gt=0)
+
+
+class RuleSetSpec(Spec):
+    version: str
+    effective_from: date
+    effective_to: date | None = None
+    total: float = Field(gt=0)
+    components: list[ComponentSpec]
+    bonus: BonusSpec
+    deductions: DeductionSpec
+
+    def component(self, cid: str) -> ComponentSpec | None:
+        return next((c for c in self.components if c.id == cid), None)
+
+
+class AssessmentFile(Spec):
+    rule_sets: list[RuleSetSpec]
+
+    def in_force(self, day: date) -> RuleSetSpec | None:
+        """The rule set whose span holds ``day`` (the quarter's first day)."""
+        for rs in sorted(self.rule_sets, key=lambda r: r.effective_from, reverse=True):
+            if rs.effective_from <= day and (rs.effective_to is None or day <= rs.effective_to):
+                return rs
+        return None

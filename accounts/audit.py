@@ -33,6 +33,15 @@ ACTIONS: dict[str, str] = {
     "login_locked": "账号锁定",
     "logout": "退出登录",
     "roster_change": "调整报送名单",
+    "supervise_open": "督办立项",
+    "supervise_sign": "督办签收",
+    "supervise_progress": "督办进展",
+    "supervise_apply": "申请销号",
+    "supervise_approve": "同意销号",
+    "supervise_return": "退回整改",
+    "supervise_escalate": "督办提级",
+    "supervise_overdue": "督办逾期",
+    "supervise_propose": "建议提级",
 }
 
 OBJECT_TYPES: dict[str, str] = {
@@ -41,6 +50,7 @@ OBJECT_TYPES: dict[str, str] = {
     "user": "账号",
     "session": "登录",
     "roster": "报送名单",
+    "supervision": "督办事项",
 }
 
 COLUMNS_ZH: dict[str, str] = {

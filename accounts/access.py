@@ -158,6 +158,8 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     "quality": _ALL_UNITS_READERS,
     "tasks": _ALL_UNITS_READERS,
     "indicator": _ALL_UNITS_READERS,
+    # 督办: everyone; liaisons see their units' items only (office.supervision.list_items)
+    "supervision": frozenset({"office", "liaison", "leader"}),
 }
 
 

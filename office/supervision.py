@@ -203,6 +203,16 @@ def item_detail(db: Any, user: User, item_id: int) -> dict[str, Any]:
             "unit_names": names}
 
 
+def flags_on_open_items(db: Any) -> dict[tuple[str, date, str, str], str]:
+    """(unit, period, flag, subject) of every flag behind an open item -> that item's number,
+    so the office sees which flags are already under supervision."""
+    with store.read(db) as con:
+        rows = con.execute(
+            "select f.unit, f.period, f.flag, coalesce(f.subject, ''), i.year, i.seq from supervision_flag f"
+            " join supervision_item i on i.id = f.item_id where i.status <> '已销号'").fetchall()
+    return {(u, p, f, s): sv.number_text(y, q) for u, p, f, s, y, q in rows}
+
+
 # --- writing -----------------------------------------------------------------------------
 
 def _now() -> datetime:

@@ -193,3 +193,30 @@ def test_an_attached_file_is_archived_and_can_be_read_back(fx):
     event_id = int(events.iloc[-1]["id"])
     assert sup.evidence_file(fx["path"], OFFICE, event_id) == ("整改报告.pdf", pdf)
     assert (fx["path"].parent / "archive").exists()
+
+
+def test_cli_lists_items_as_json_and_sweeps_idempotently(fx):
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    item = _open(fx, limit=2)
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+
+    def cli(*args):
+        done = subprocess.run([sys.executable, "-m", "etl", "supervise", *args, "--db", str(fx["path"])],
+                              cwd=root, env=env, capture_output=True, text=True, timeout=120, check=False)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    out = cli("sweep", "--today", "2026-11-03")
+    assert "新标记逾期 1 件，新建议提级 1 件" in out
+    assert "新标记逾期 0 件，新建议提级 0 件" in cli("sweep", "--today", "2026-11-03")
+    rows = [json.loads(line) for line in cli("list", "--status", "逾期", "--today", "2026-11-04", "--json").splitlines()]
+    assert rows == [{"number": item.number, "units": ["hexi.zwfw"], "level": "会商会", "status": "逾期",
+                     "opened": "2026-10-29", "due": "2026-11-02", "workdays_left": -2, "colour": "红",
+                     "source": "红灯预警"}]
+    assert cli("list", "--unit", "nankai.zwfw", "--json") == ""

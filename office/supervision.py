@@ -514,7 +514,8 @@ def escalate(user: User, item_id: int, reason: str, to_level: str | None = None,
 _OFFERED = f"""
 with {judge.JUDGED},
 item_flags as (
-    select * from supervision_flag where item_id = $item
+    select unnest($f_units) as unit, unnest($f_subjects) as subject, unnest($f_periods) as period,
+           unnest($f_flags) as flag
 ),
 met_indicators as (
     select j.submission_id, j.period, j.unit, j.code as subject, j.name as subject_name, j.status,
@@ -536,21 +537,37 @@ final as (
     select o.*, s.version, s.received_at from (select * from met_indicators union all select * from done_tasks) o
     join submission s on s.id = o.submission_id and s.status = 'accepted' and s.is_current
 )
-select * from final order by period, subject
+select distinct * from final order by period, subject
 """
+
+_OFFERED_EMPTY = ["submission_id", "period", "unit", "subject", "subject_name", "status", "reason", "sheet", "cell",
+                  "version", "received_at"]
+
+
+def offered_for_flags(db: Any, flags: list[dict[str, Any]]) -> pd.DataFrame:
+    """Later accepted returns in which what ``flags`` were about is met: the flagged indicator
+    reaches its target (达标, or 预警 for a failure) or the lagging task moves on."""
+    flags = [f for f in flags if f.get("subject")]
+    if not flags:
+        return pd.DataFrame(columns=_OFFERED_EMPTY)
+    periods = [_as_date(_clean(f["period"])) for f in flags]
+    with store.read(db) as con:
+        last = con.execute("select max(period) from submission where status = 'accepted'").fetchone()[0]
+        first = min(periods)
+        if last is None or last <= first:
+            return pd.DataFrame(columns=_OFFERED_EMPTY)
+        p0 = returns.add_months(date(first.year, first.month, 1), 1)
+        return execute(con, _OFFERED, judge.params(p0, last) | {
+            "f_units": [f["unit"] for f in flags], "f_subjects": [str(f["subject"]) for f in flags],
+            "f_periods": periods, "f_flags": [f["flag"] for f in flags]})
 
 
 def offered_returns(db: Any, item_id: int) -> pd.DataFrame:
-    """Later accepted returns in which what the item's flags were about is met: the flagged
-    indicator reaches its target (达标, or 预警 for a failure) or the lagging task moves on."""
+    """``offered_for_flags`` for the flags an item was opened from: what the liaison may pick
+    as evidence instead of writing it up."""
     with store.read(db) as con:
-        first = con.execute("select min(period) from supervision_flag where item_id = ?", [item_id]).fetchone()[0]
-        last = con.execute("select max(period) from submission where status = 'accepted'").fetchone()[0]
-        if first is None or last is None or last <= first:
-            return pd.DataFrame(columns=["submission_id", "period", "unit", "subject", "subject_name", "status",
-                                         "reason", "sheet", "cell", "version", "received_at"])
-        p0 = returns.add_months(date(first.year, first.month, 1), 1)
-        return execute(con, _OFFERED, judge.params(p0, last) | {"item": item_id})
+        flags = _df(con, "select unit, subject, period, flag from supervision_flag where item_id = ?", [item_id])
+    return offered_for_flags(db, flags.to_dict("records"))
 
 
 # --- the daily sweep ---------------------------------------------------------------------

@@ -220,3 +220,44 @@ def test_cli_lists_items_as_json_and_sweeps_idempotently(fx):
                      "opened": "2026-10-29", "due": "2026-11-02", "workdays_left": -2, "colour": "红",
                      "source": "红灯预警"}]
     assert cli("list", "--unit", "nankai.zwfw", "--json") == ""
+
+
+def test_the_supervision_sheet_is_a_word_document_with_the_items_facts(fx):
+    import io
+
+    from docx import Document
+
+    from dashboard import supervision as ds
+
+    item = _open(fx)
+    sup.sign(HEXI, item.id, today=OPENED, db=fx["path"])
+    sup.report_progress(HEXI, item.id, "=HYPERLINK(\"x\") 已召开专题会", today=OPENED, db=fx["path"])
+    doc = Document(io.BytesIO(ds.sheet_docx(fx["path"], OFFICE, item.id, today=OPENED)))
+    body = "\n".join(p.text for p in doc.paragraphs)
+    cells = [c.text for t in doc.tables for r in t.rows for c in r.cells]
+    assert "督 办 单" in body and item.number in body
+    assert "政务服务满意度 92.0% 低于目标 ≥95.0%" in body          # 存在问题
+    assert "11月满意度回到95%以上" in body                          # 整改要求
+    assert "河西区政务服务办" in cells and "会商会" in cells
+    assert f"10 个工作日，{item.due_on.year}年{item.due_on.month}月{item.due_on.day}日前办结" in cells
+    assert "=HYPERLINK(\"x\") 已召开专题会" in cells                # user text stays text
+    assert ds.sheet_filename(item.number) == "督办单_督〔2026〕1号.docx"
+    with pytest.raises(AccessDenied):
+        ds.sheet_docx(fx["path"], NANKAI, item.id)
+
+
+def test_the_demo_holds_items_in_every_status(fx):
+    from etl.demo_supervision import build_demo_supervision
+
+    n = build_demo_supervision(fx["path"], fx["units"], PERIOD, today=date(2026, 11, 20))
+    items = sup.list_items(fx["path"], OFFICE, today=date(2026, 11, 20))
+    assert len(items) == n
+    assert set(sv.STATUSES) <= set(items["status"])
+    assert {"蓝", "黄", "红", "灰"} <= set(items["colour"])
+    assert {"flag", "complaint", "inspection", "survey", "instruction"} <= set(items["source"])
+    assert set(items["level"]) >= {"会商会", "专题会"}
+    # every item's story is in the audit trail
+    with store.read(fx["path"]) as con:
+        audited = con.execute("select count(distinct object_id) from audit_log where object_type = 'supervision'"
+                              ).fetchone()[0]
+    assert audited == n

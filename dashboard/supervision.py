@@ -77,9 +77,10 @@ def flag_choices(db: Any, user: User, period: date, now: datetime, unit: str | N
         return df.assign(label=pd.Series(dtype=str), open_number=pd.Series(dtype=str))
     taken = sup.flags_on_open_items(db)
     df = df.copy()
-    df["open_number"] = [taken.get((u, pd.Timestamp(p).date(), f, s or "")) for u, p, f, s
-                         in zip(df["unit"], df["period"], df["flag"], df["subject"])]
-    df["label"] = [f"{n}｜{f}｜{r}" + (f"（已立项 {o}）" if o else "")
+    df["open_number"] = pd.Series([taken.get((u, pd.Timestamp(p).date(), f, s if isinstance(s, str) else ""))
+                                   for u, p, f, s in zip(df["unit"], df["period"], df["flag"], df["subject"])],
+                                  index=df.index, dtype=object)
+    df["label"] = [f"{n}｜{f}｜{r}" + (f"（已立项 {o}）" if isinstance(o, str) else "")
                    for n, f, r, o in zip(df["unit_name"], df["flag"], df["reason"], df["open_number"])]
     return df.reset_index(drop=True)
 
@@ -131,7 +132,7 @@ def sheet_docx(db: Any, user: User, item_id: int, today: date | None = None) -> 
     if not events.empty:
         section("办理记录")
         shown = events.assign(day=events["on_day"].map(_date_text), note=events["note"].fillna(""))
-        word.table(doc, shown, {"day": "日期", "kind_name": "事项", "actor": "办理人", "note": "说明"},
+        word.table(doc, shown, {"day": "日期", "kind_name": "事项", "actor_name": "办理人", "note": "说明"},
                    widths=[1.5, 1.2, 1.3, 5])
     word.paragraph(doc, ISSUER, indent=False, align="right")
     return word.to_bytes(doc)

@@ -194,7 +194,9 @@ def item_detail(db: Any, user: User, item_id: int) -> dict[str, Any]:
             raise AccessDenied("您只能查看本单位承办或配合的督办事项。")
         flags = _df(con, "select f.*, u.name as unit_name from supervision_flag f left join unit u on u.id = f.unit"
                     " where item_id = ? order by period, flag", [item_id])
-        events = _df(con, "select * from supervision_event where item_id = ? order by id", [item_id])
+        events = _df(con, "select e.*, coalesce(a.display_name, case e.actor when 'system' then '系统'"
+                          " else e.actor end) as actor_name from supervision_event e"
+                          " left join app_user a on a.username = e.actor where item_id = ? order by e.id", [item_id])
         proposals = _df(con, "select * from supervision_proposal where item_id = ? order by proposed_on",
                         [item_id])
         names = dict(con.execute("select id, name from unit").fetchall())

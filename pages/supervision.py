@@ -125,7 +125,7 @@ else:
         st.dataframe(fl.assign(period=fl["period"].map(lambda p: f"{pd.Timestamp(p).year}年{pd.Timestamp(p).month}月"))
                      [["period", "unit_name", "flag", "reason", "evidence"]]
                      .rename(columns={"period": "月份", "unit_name": "单位", "flag": "红灯", "reason": "原因",
-                                      "evidence": "依据"}), hide_index=True)
+                                      "evidence": "依据"}), hide_index=True, placeholder="—")
     proposals = detail["proposals"]
     open_props = proposals[proposals["decided"].isna()] if not proposals.empty else proposals
     for _, p in open_props.iterrows():
@@ -134,9 +134,10 @@ else:
     if not events.empty:
         st.markdown("**办理记录**")
         st.dataframe(events.assign(on_day=events["on_day"].map(lambda d: f"{pd.Timestamp(d):%Y-%m-%d}"))
-                     [["on_day", "kind_name", "actor", "status_after", "note", "evidence_name"]]
-                     .rename(columns={"on_day": "日期", "kind_name": "事项", "actor": "办理人", "status_after": "办理后状态",
-                                      "note": "说明", "evidence_name": "佐证材料"}), hide_index=True)
+                     [["on_day", "kind_name", "actor_name", "status_after", "note", "evidence_name"]]
+                     .rename(columns={"on_day": "日期", "kind_name": "事项", "actor_name": "办理人",
+                                      "status_after": "办理后状态", "note": "说明", "evidence_name": "佐证材料"}),
+                     hide_index=True, placeholder="—")
         files = events[events["evidence_sha256"].notna()]
         for _, ev in files.iterrows():
             name, data = sup.evidence_file(db, me, int(ev["id"]))
@@ -213,28 +214,29 @@ if me.role == "office":
     from dashboard import queries as q
 
     with tab_flag:
+        gen = st.session_state.setdefault("sup_flag_form", 0)  # bumped after 立项: fresh widgets
         choices = ds.flag_choices(db, me, f.month, q.now_local(), unit=f.unit, region=f.region)
         if choices.empty:
             st.info(f"{f.label}没有红灯。")
         else:
             picked = st.multiselect(f"{f.label}的红灯（可多选，同一单位）", list(choices.index),
-                                    format_func=lambda i: choices.loc[i, "label"], key="sup_flags",
-                                    placeholder="选择红灯")
+                                    format_func=lambda i: choices.loc[i, "label"], key=f"sup_flags_{gen}",
+                                    placeholder="选择红灯", select_all=False)
             rows = choices.loc[picked]
             lead_default = rows["unit"].iloc[0] if len(rows) else None
             ids = list(units)
             lead = st.selectbox("牵头单位", ids, format_func=units.get,
                                 index=ids.index(lead_default) if lead_default in ids else 0,
-                                key=f"sup_flag_lead_{lead_default}")
+                                key=f"sup_flag_lead_{gen}_{lead_default}")
             coop = st.multiselect("配合单位", [u for u in ids if u != lead], format_func=units.get,
-                                  key="sup_flag_coop", placeholder="可不选")
-            level = st.selectbox("会议层级", list(rules.levels), key="sup_flag_level")
+                                  key=f"sup_flag_coop_{gen}", placeholder="可不选", select_all=False)
+            level = st.selectbox("会议层级", list(rules.levels), key=f"sup_flag_level_{gen}")
             problem = st.text_area("存在问题", value=ds.problem_from_flags(rows.to_dict("records")),
-                                   key=f"sup_flag_problem_{'-'.join(map(str, picked))}")
-            requirement = st.text_area("整改要求", key="sup_flag_requirement",
+                                   key=f"sup_flag_problem_{gen}_{'-'.join(map(str, picked))}")
+            requirement = st.text_area("整改要求", key=f"sup_flag_requirement_{gen}",
                                        placeholder="如：11月底前满意度回升至95%以上，并报送整改报告")
             limit = st.number_input("办理时限（工作日）", min_value=1, max_value=250,
-                                    value=rules.default_workdays[level], key=f"sup_flag_limit_{level}")
+                                    value=rules.default_workdays[level], key=f"sup_flag_limit_{gen}_{level}")
             st.caption(f"截止日期：{ds.due_date(today, int(limit)):%Y年%m月%d日}（按工作日历，跳过节假日）")
             if st.button("立项", type="primary", key="sup_flag_open"):
                 try:
@@ -244,14 +246,14 @@ if me.role == "office":
                 except (sup.SupervisionError, AccessDenied) as err:
                     st.error(str(err))
                 else:
-                    st.session_state.pop("sup_flags", None)
+                    st.session_state["sup_flag_form"] = gen + 1
                     _done(f"已立项：{new.number}，截止 {new.due_on:%Y年%m月%d日}。", new.id)
     with tab_hand:
         with st.form("sup_hand", clear_on_submit=True):
             source = st.selectbox("来源", [s for s in ds.SOURCES if s != "flag"], format_func=ds.SOURCES.get)
             ids = list(units)
             lead = st.selectbox("牵头单位", ids, format_func=units.get)
-            coop = st.multiselect("配合单位", ids, format_func=units.get, placeholder="可不选")
+            coop = st.multiselect("配合单位", ids, format_func=units.get, placeholder="可不选", select_all=False)
             level = st.selectbox("会议层级", list(rules.levels))
             problem = st.text_area("存在问题")
             requirement = st.text_area("整改要求")

@@ -41,10 +41,10 @@ def test_office_opens_from_a_flag_liaison_signs_and_applies_office_closes(fixtur
     users.add_user(SYSTEM_USER, "hexi.zwfw", "liaison", PASSWORD, unit="hexi.zwfw", db=db)
     at = run_page(PAGE, period="2026-10")
     assert [t.value for t in at.title] == ["督办"]
-    flags = at.multiselect(key="sup_flags")
+    flags = at.multiselect(key="sup_flags_0")
     hexi = next(o for o in flags.options if o.startswith("河西区政务服务办｜未达标｜政务服务满意度"))
     flags.select(hexi).run()
-    at.text_area(key="sup_flag_requirement").input("11月满意度回升至95%以上").run()
+    at.text_area(key="sup_flag_requirement_0").input("11月满意度回升至95%以上").run()
     _button(at, "立项").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert "已立项：督〔" in texts(at), texts(at)

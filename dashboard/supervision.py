@@ -133,7 +133,7 @@ def sheet_docx(db: Any, user: User, item_id: int, today: date | None = None) -> 
         section("办理记录")
         shown = events.assign(day=events["on_day"].map(_date_text), note=events["note"].fillna(""))
         word.table(doc, shown, {"day": "日期", "kind_name": "事项", "actor_name": "办理人", "note": "说明"},
-                   widths=[1.5, 1.2, 1.3, 5])
+                   widths=[2, 1.2, 1.6, 5])
     word.paragraph(doc, ISSUER, indent=False, align="right")
     return word.to_bytes(doc)
 

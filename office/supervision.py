@@ -425,7 +425,7 @@ def apply_close(user: User, item_id: int, evidence: Evidence, today: date | None
         if int(evidence.submission_id) not in set(offered["submission_id"].astype(int)):
             raise SupervisionError(
                 "NOT_OFFERED", f"报送编号 {evidence.submission_id} 的月报未显示该问题已解决，不能作为销号佐证。")
-    parts = [p for p in (evidence.note.strip(),
+    parts = [p for p in (evidence.note.strip().rstrip("。；;"),
                          f"佐证材料：{evidence.file_name}" if sha else "",
                          f"已达标月报：报送编号 {evidence.submission_id}" if evidence.submission_id else "") if p]
     if sha:

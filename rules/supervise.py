@@ -141,7 +141,7 @@ def escalation_proposal(level: str, status: str, due: date, today: date,
     still on after the month it was opened from). Never for a closed item or at the top.
     """
     rules = rules or load_rules()
-    if status == "已销号":
+    if status in ("已销号", "申请销号"):  # closed, or waiting for the office's own decision
         return None
     up = next_level(level, rules)
     if up is None:

@@ -261,3 +261,23 @@ def test_the_demo_holds_items_in_every_status(fx):
         audited = con.execute("select count(distinct object_id) from audit_log where object_type = 'supervision'"
                               ).fetchone()[0]
     assert audited == n
+
+
+@pytest.mark.parametrize("doc,message", [
+    ({"levels": ["会商会"], "default_workdays": {"会商会": 0}, "warn_workdays": 3, "escalate_after_months": 2},
+     "default_workdays.会商会 应为正整数"),
+    ({"levels": ["会商会", "专题会"], "default_workdays": {"会商会": 10}, "warn_workdays": 3,
+      "escalate_after_months": 2}, "default_workdays 应为每个层级各给一个工作日数"),
+    ({"levels": ["会商会"], "default_workdays": {"会商会": 10}, "warn_workdays": 3, "escalate_after_months": 2,
+      "extra": 1}, "未知的键 extra"),
+])
+def test_a_broken_rules_file_is_refused_with_the_key_named(doc, message):
+    with pytest.raises(sv.RulesError) as err:
+        sv.parse_rules(doc, "supervise.yaml")
+    assert message in str(err.value) and str(err.value).startswith("supervise.yaml: ")
+
+
+def test_the_shipped_rules_file_reads():
+    rules = sv.load_rules()
+    assert rules.levels == ("会商会", "专题会", "领导小组会")
+    assert sv.next_level("专题会", rules) == "领导小组会" and sv.next_level("领导小组会", rules) is None

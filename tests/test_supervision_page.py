@@ -88,3 +88,19 @@ def test_a_liaison_sees_only_the_items_of_their_unit(fixture_db: dict) -> None:
     at = _as("nankai.zwfw")
     assert "没有符合条件的督办事项" in texts(at)
     assert not [b for b in at.button if b.label == "立项"]
+
+
+def test_the_unit_page_and_the_overview_show_open_items_by_colour(fixture_db: dict) -> None:
+    db = fixture_db["path"]
+    today = sup.beijing_today()
+    late = sup.open_item(OFFICE, lead="hexi.zwfw", problem="企业投诉", requirement="整改", source="complaint",
+                         limit_workdays=1, today=date(2026, 10, 29), db=db)
+    sup.open_item(OFFICE, lead="hexi.zwfw", problem="督查发现", requirement="整改", source="inspection",
+                  limit_workdays=60, today=today, db=db)
+    unit = run_page("pages/unit.py", period="2026-10", unit="hexi.zwfw")
+    table = next(d.value for d in unit.dataframe if "督办编号" in d.value.columns)
+    assert list(table["时限"]) == ["红", "蓝"]          # most urgent first
+    assert table.iloc[0]["督办编号"] == late.number
+    overview = run_page("pages/overview.py", period="2026-10")
+    metrics = {m.label: m.value for m in overview.metric}
+    assert (metrics["红 · 已逾期"], metrics["蓝 · 按期推进"], metrics["黄 · 临近截止"]) == ("1 件", "1 件", "0 件")

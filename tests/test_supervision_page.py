@@ -104,3 +104,12 @@ def test_the_unit_page_and_the_overview_show_open_items_by_colour(fixture_db: di
     overview = run_page("pages/overview.py", period="2026-10")
     metrics = {m.label: m.value for m in overview.metric}
     assert (metrics["红 · 已逾期"], metrics["蓝 · 按期推进"], metrics["黄 · 临近截止"]) == ("1 件", "1 件", "0 件")
+
+
+def test_a_leader_reads_every_item_but_has_no_buttons(fixture_db: dict) -> None:
+    db = fixture_db["path"]
+    users.add_user(SYSTEM_USER, "leader1", "leader", PASSWORD, db=db)
+    item = sup.open_item(OFFICE, lead="hexi.zwfw", problem="企业投诉", requirement="整改", source="complaint", db=db)
+    at = _as("leader1", item=str(item.id))
+    assert item.number in texts(at)
+    assert [b.label for b in at.button if b.label in ("签收", "同意销号", "立项", "退回整改")] == []

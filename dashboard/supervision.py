@@ -18,8 +18,16 @@ from dashboard import word
 from office import supervision as sup
 from rules import supervise as sv
 from rules.supervise import (  # noqa: F401 (re-exported for the page)
-    COLOUR_MEANING, SOURCES, STATUSES, colour, due_date, load_rules, next_level, problem_from_flags, workdays_left,
+    COLOUR_MEANING,
+    SOURCES,
+    STATUSES,
+    due_date,
+    load_rules,
+    next_level,
+    problem_from_flags,
+    workdays_left,
 )
+from rules.supervise import colour as colour_of  # noqa: F401 (re-exported for the page)
 
 ISSUER = "营商环境领导小组办公室"
 
@@ -40,7 +48,7 @@ def items(db: Any, user: User, status: str | None = None, unit: str | None = Non
 def display_table(df: pd.DataFrame) -> pd.DataFrame:
     """The list with Chinese headers; dates as dates, 剩余工作日 blank once closed."""
     out = df[list(TABLE_COLUMNS)].copy()
-    out["workdays_left"] = out["workdays_left"].map(lambda v: None if v is None or v != v else int(v)).astype("Int64")
+    out["workdays_left"] = out["workdays_left"].map(lambda v: None if pd.isna(v) else int(v)).astype("Int64")
     return out.rename(columns=TABLE_COLUMNS)
 
 

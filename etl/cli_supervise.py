@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from datetime import date
 
@@ -57,6 +58,11 @@ def _fail(message: str) -> int:
     return 2
 
 
+def _missing(value: object) -> bool:
+    """None or NaN: a closed item has no working days left."""
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
 def item_json(row: dict) -> dict:
     """The contract shape of one item (issue 15)."""
     left = row["workdays_left"]
@@ -67,7 +73,7 @@ def item_json(row: dict) -> dict:
         "status": row["status"],
         "opened": row["opened_on"].isoformat(),
         "due": row["due_on"].isoformat(),
-        "workdays_left": None if left is None or left != left else int(left),
+        "workdays_left": None if _missing(left) else int(left),
         "colour": row["colour"],
         "source": row["source_name"],
     }
@@ -94,7 +100,7 @@ def run_list(args: argparse.Namespace) -> int:
         return 0
     for row in rows:
         left = row["workdays_left"]
-        when = "已销号" if left is None or left != left else (f"剩 {int(left)} 个工作日" if left >= 0
+        when = "已销号" if _missing(left) else (f"剩 {int(left)} 个工作日" if left >= 0
                                                           else f"逾期 {-int(left)} 个工作日")
         print(f"{row['number']}  [{row['colour']}] {row['status']}  {row['level']}  {row['units_text']}  "
               f"截止 {row['due_on']:%Y-%m-%d}（{when}）  {row['source_name']}")

@@ -146,8 +146,8 @@ def _pdf(text: str) -> bytes:
     """A one-page PDF standing in for a scanned report (ASCII body: the demo needs no fonts)."""
     body = f"BT /F1 18 Tf 72 720 Td (Rectification report {zlib.crc32(text.encode()) % 10_000}) Tj ET".encode()
     objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
-            b" /Resources << /Font << /F1 5 0 R >> >> >>",
+            (b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
+             b" /Resources << /Font << /F1 5 0 R >> >> >>"),
             b"<< /Length " + str(len(body)).encode() + b" >>\nstream\n" + body + b"\nendstream",
             b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
     out, offsets = bytearray(b"%PDF-1.4\n"), []

@@ -29,7 +29,14 @@ import pandas as pd
 
 import store
 from accounts import audit
-from accounts.access import SYSTEM_USER, AccessDenied, User, readable_units, require_office, require_write
+from accounts.access import (
+    SYSTEM_USER,
+    AccessDenied,
+    User,
+    readable_units,
+    require_office,
+    require_write,
+)
 from rules import judge, returns
 from rules import supervise as sv
 from rules.query import execute

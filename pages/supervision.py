@@ -107,7 +107,7 @@ else:
     detail = sup.item_detail(db, me, item_id)
     item, row, names = detail["item"], detail["row"], detail["unit_names"]
     left = ds.workdays_left(item.due_on, today)
-    colour = ds.colour(item.status, item.due_on, today)
+    colour = ds.colour_of(item.status, item.due_on, today)
     st.markdown(f"**{item.number}**　状态：**{item.status}**　层级：{item.level}　时限：**{colour}**"
                 f"（{ds.COLOUR_MEANING[colour]}）")
     st.caption(f"牵头单位：{names.get(item.lead, item.lead)}"
@@ -154,9 +154,9 @@ else:
 
     is_lead = me.role == "liaison" and me.unit == item.lead
     involved = me.role == "liaison" and me.unit in {item.lead, *item.cooperating}
-    if is_lead and row["signed_at"] is None and item.status in ("待签收", "逾期"):
-        if st.button("签收", type="primary", key="sup_sign"):
-            _act(sup.sign, f"已签收 {item.number}，请按期整改。")
+    if (is_lead and row["signed_at"] is None and item.status in ("待签收", "逾期")
+            and st.button("签收", type="primary", key="sup_sign")):
+        _act(sup.sign, f"已签收 {item.number}，请按期整改。")
     if involved and item.status in ("整改中", "退回整改", "逾期"):
         with st.form("sup_progress", clear_on_submit=True):
             note = st.text_area("本次整改进展", key="sup_progress_note")
@@ -194,13 +194,12 @@ else:
                 _act(sup.return_application, f"已将 {item.number} 退回整改。", reason)
         up = ds.next_level(item.level, rules)
         if item.status != "已销号" and up:
-            with st.expander(f"提级至{up}", expanded=not open_props.empty):
-                with st.form("sup_escalate"):
-                    reason = st.text_area("提级理由", key="sup_escalate_reason")
-                    limit = st.number_input("重新确定办理时限（工作日，0 为不变）", min_value=0, max_value=250,
-                                            value=rules.default_workdays[up], key="sup_escalate_limit")
-                    if st.form_submit_button(f"提请{up}"):
-                        _act(sup.escalate, f"{item.number} 已提请{up}。", reason, up, int(limit) or None)
+            with st.expander(f"提级至{up}", expanded=not open_props.empty), st.form("sup_escalate"):
+                reason = st.text_area("提级理由", key="sup_escalate_reason")
+                limit = st.number_input("重新确定办理时限（工作日，0 为不变）", min_value=0, max_value=250,
+                                        value=rules.default_workdays[up], key="sup_escalate_limit")
+                if st.form_submit_button(f"提请{up}"):
+                    _act(sup.escalate, f"{item.number} 已提请{up}。", reason, up, int(limit) or None)
         st.download_button("打印督办单（Word）", data=lambda: ds.sheet_docx(db, me, item_id, today),
                            file_name=ds.sheet_filename(item.number), on_click="ignore",
                            mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -248,22 +247,21 @@ if me.role == "office":
                 else:
                     st.session_state["sup_flag_form"] = gen + 1
                     _done(f"已立项：{new.number}，截止 {new.due_on:%Y年%m月%d日}。", new.id)
-    with tab_hand:
-        with st.form("sup_hand", clear_on_submit=True):
-            source = st.selectbox("来源", [s for s in ds.SOURCES if s != "flag"], format_func=ds.SOURCES.get)
-            ids = list(units)
-            lead = st.selectbox("牵头单位", ids, format_func=units.get)
-            coop = st.multiselect("配合单位", ids, format_func=units.get, placeholder="可不选", select_all=False)
-            level = st.selectbox("会议层级", list(rules.levels))
-            problem = st.text_area("存在问题")
-            requirement = st.text_area("整改要求")
-            limit = st.number_input("办理时限（工作日，0 为按层级默认）", min_value=0, max_value=250, value=0)
-            if st.form_submit_button("立项", type="primary"):
-                try:
-                    new = sup.open_item(me, lead=lead, cooperating=coop, problem=problem, requirement=requirement,
-                                        level=level, limit_workdays=int(limit) or None, source=source,
-                                        today=today, db=db)
-                except (sup.SupervisionError, AccessDenied) as err:
-                    st.error(str(err))
-                else:
-                    _done(f"已立项：{new.number}，截止 {new.due_on:%Y年%m月%d日}。", new.id)
+    with tab_hand, st.form("sup_hand", clear_on_submit=True):
+        source = st.selectbox("来源", [s for s in ds.SOURCES if s != "flag"], format_func=ds.SOURCES.get)
+        ids = list(units)
+        lead = st.selectbox("牵头单位", ids, format_func=units.get)
+        coop = st.multiselect("配合单位", ids, format_func=units.get, placeholder="可不选", select_all=False)
+        level = st.selectbox("会议层级", list(rules.levels))
+        problem = st.text_area("存在问题")
+        requirement = st.text_area("整改要求")
+        limit = st.number_input("办理时限（工作日，0 为按层级默认）", min_value=0, max_value=250, value=0)
+        if st.form_submit_button("立项", type="primary"):
+            try:
+                new = sup.open_item(me, lead=lead, cooperating=coop, problem=problem, requirement=requirement,
+                                    level=level, limit_workdays=int(limit) or None, source=source,
+                                    today=today, db=db)
+            except (sup.SupervisionError, AccessDenied) as err:
+                st.error(str(err))
+            else:
+                _done(f"已立项：{new.number}，截止 {new.due_on:%Y年%m月%d日}。", new.id)

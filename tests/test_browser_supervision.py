@@ -11,7 +11,12 @@ import pytest
 
 import store
 from tests.test_browser import (  # noqa: F401 (fixtures)
-    ARTIFACTS, DEMO_END, _settled, app_url, browser, demo_db,
+    ARTIFACTS,
+    DEMO_END,
+    _settled,
+    app_url,
+    browser,
+    demo_db,
 )
 
 pytestmark = pytest.mark.browser
@@ -53,8 +58,8 @@ def _no_error(page) -> None:
     assert errors.count() == 0, errors.all_inner_texts()
 
 
-def test_office_opens_from_a_flag_liaison_signs_and_applies_office_closes(browser, app_url: str,
-                                                                          demo_db: Path) -> None:
+def test_office_opens_from_a_flag_liaison_signs_and_applies_office_closes(
+        browser, app_url: str, demo_db: Path) -> None:  # noqa: F811 (fixtures imported above)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     office_ctx = browser.new_context(viewport={"width": 1440, "height": 2600}, locale="zh-CN")
     liaison_ctx = browser.new_context(viewport={"width": 1440, "height": 2600}, locale="zh-CN")
@@ -83,8 +88,8 @@ def test_office_opens_from_a_flag_liaison_signs_and_applies_office_closes(browse
         office.screenshot(path=str(ARTIFACTS / "supervision_opened.png"), full_page=True)
         item_id = int(re.search(r"item=(\d+)", office.url).group(1))
         unit_name = label.split("｜")[0]
-        (lead, status, number), = _read(
-            demo_db, "select su.unit, i.status, i.seq from supervision_item i join supervision_unit su"
+        (lead, status), = _read(
+            demo_db, "select su.unit, i.status from supervision_item i join supervision_unit su"
             " on su.item_id = i.id and su.role = 'lead' where i.id = ?", [item_id])
         assert status == "待签收"
         assert _read(demo_db, "select name from unit where id = ?", [lead]) == [(unit_name,)]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 import store
@@ -15,7 +14,12 @@ from office import supervision as sup
 from tests.fixtures_auth import PASSWORD, log_in
 from tests.fixtures_supervision import OFFICE
 from tests.test_pages import (  # noqa: F401 (fixtures)
-    APP, fixture_db, fixture_file, run_page, steady_state_navigation, texts,
+    APP,
+    fixture_db,
+    fixture_file,
+    run_page,
+    steady_state_navigation,
+    texts,
 )
 
 PAGE = "pages/supervision.py"
@@ -36,7 +40,7 @@ def _button(at: AppTest, label: str):
     return next(b for b in at.button if b.label == label)
 
 
-def test_office_opens_from_a_flag_liaison_signs_and_applies_office_closes(fixture_db: dict) -> None:
+def test_office_opens_from_a_flag_liaison_signs_and_applies_office_closes(fixture_db: dict) -> None:  # noqa: F811 (fixtures imported above)
     db = fixture_db["path"]
     users.add_user(SYSTEM_USER, "hexi.zwfw", "liaison", PASSWORD, unit="hexi.zwfw", db=db)
     at = run_page(PAGE, period="2026-10")
@@ -70,7 +74,7 @@ def test_office_opens_from_a_flag_liaison_signs_and_applies_office_closes(fixtur
     assert actions == ["supervise_open", "supervise_sign", "supervise_apply", "supervise_approve"]
 
 
-def test_filters_are_read_from_the_address(fixture_db: dict) -> None:
+def test_filters_are_read_from_the_address(fixture_db: dict) -> None:  # noqa: F811 (fixtures imported above)
     db = fixture_db["path"]
     for lead, level in (("hexi.zwfw", "会商会"), ("nankai.zwfw", "专题会")):
         sup.open_item(OFFICE, lead=lead, problem="企业投诉", requirement="整改", source="complaint", level=level,
@@ -81,7 +85,7 @@ def test_filters_are_read_from_the_address(fixture_db: dict) -> None:
     assert at.selectbox(key="sup_level").value == "专题会"
 
 
-def test_a_liaison_sees_only_the_items_of_their_unit(fixture_db: dict) -> None:
+def test_a_liaison_sees_only_the_items_of_their_unit(fixture_db: dict) -> None:  # noqa: F811 (fixtures imported above)
     db = fixture_db["path"]
     users.add_user(SYSTEM_USER, "nankai.zwfw", "liaison", PASSWORD, unit="nankai.zwfw", db=db)
     sup.open_item(OFFICE, lead="hexi.zwfw", problem="企业投诉", requirement="整改", source="complaint", db=db)
@@ -90,7 +94,7 @@ def test_a_liaison_sees_only_the_items_of_their_unit(fixture_db: dict) -> None:
     assert not [b for b in at.button if b.label == "立项"]
 
 
-def test_the_unit_page_and_the_overview_show_open_items_by_colour(fixture_db: dict) -> None:
+def test_the_unit_page_and_the_overview_show_open_items_by_colour(fixture_db: dict) -> None:  # noqa: F811 (fixtures imported above)
     db = fixture_db["path"]
     today = sup.beijing_today()
     late = sup.open_item(OFFICE, lead="hexi.zwfw", problem="企业投诉", requirement="整改", source="complaint",
@@ -106,7 +110,7 @@ def test_the_unit_page_and_the_overview_show_open_items_by_colour(fixture_db: di
     assert (metrics["红 · 已逾期"], metrics["蓝 · 按期推进"], metrics["黄 · 临近截止"]) == ("1 件", "1 件", "0 件")
 
 
-def test_a_leader_reads_every_item_but_has_no_buttons(fixture_db: dict) -> None:
+def test_a_leader_reads_every_item_but_has_no_buttons(fixture_db: dict) -> None:  # noqa: F811 (fixtures imported above)
     db = fixture_db["path"]
     users.add_user(SYSTEM_USER, "leader1", "leader", PASSWORD, db=db)
     item = sup.open_item(OFFICE, lead="hexi.zwfw", problem="企业投诉", requirement="整改", source="complaint", db=db)

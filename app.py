@@ -73,6 +73,7 @@ def navigation(user: User):
         "单位": [
             page(user, "unit.py", "责任单位", ":material/apartment:"),
             page(user, "upload.py", "数据上传", ":material/upload_file:"),
+            page(user, "supervision.py", "督办", ":material/assignment_late:"),
         ],
         "领导": [
             page(user, "regions.py", "区域对比", ":material/compare_arrows:"),

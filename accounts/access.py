@@ -161,6 +161,8 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     # every role; the content is scoped: liaisons see their own unit's score and cases
     "assessment": frozenset({"office", "liaison", "leader"}),
     "cases": frozenset({"office", "liaison", "leader"}),
+    # 督办: everyone; liaisons see their units' items only (office.supervision.list_items)
+    "supervision": frozenset({"office", "liaison", "leader"}),
 }
 
 

@@ -43,6 +43,15 @@ ACTIONS: dict[str, str] = {
     "assessment_lock": "锁定季度考核",
     "assessment_unlock": "解锁季度考核",
     "archive_repair": "清理存档",
+    "supervise_open": "督办立项",
+    "supervise_sign": "督办签收",
+    "supervise_progress": "督办进展",
+    "supervise_apply": "申请销号",
+    "supervise_approve": "同意销号",
+    "supervise_return": "退回整改",
+    "supervise_escalate": "督办提级",
+    "supervise_overdue": "督办逾期",
+    "supervise_propose": "建议提级",
 }
 
 OBJECT_TYPES: dict[str, str] = {
@@ -55,6 +64,7 @@ OBJECT_TYPES: dict[str, str] = {
     "assessment_entry": "考核扣分/加分",
     "assessment": "季度考核",
     "archive": "存档文件",
+    "supervision": "督办事项",
 }
 
 COLUMNS_ZH: dict[str, str] = {

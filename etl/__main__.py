@@ -20,6 +20,7 @@ COMMANDS = [
     "etl.cli_roster",
     "etl.cli_assess",
     "etl.cli_archive",
+    "etl.cli_supervise",
 ]
 
 

@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 
+from etl.demo_supervision import build_demo_supervision
 from etl.normalize import uom_class
 from etl.template import (
     FIRST_DATA_ROW,
@@ -646,6 +647,7 @@ def build_demo(db: str | os.PathLike | None = None, *, regions: int = 8, units: 
 
         stats.refresh_db(path)  # the dashboard's precomputed judgments, once for all months
         add_assessment(path, periods, unit_ids)
+        build_demo_supervision(path, unit_ids, periods[-1])  # 督办 items in every status
         summary.seconds_total = time.perf_counter() - t_start
         writer.close()  # reaps the workers, so their CPU time is counted
         summary.cpu_main = _cpu(resource.RUSAGE_SELF) - cpu0[0]

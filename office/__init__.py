@@ -5,3 +5,5 @@ Every write takes the acting ``accounts.access.User``, checks the role, and reco
 entry in the same ``store.write()`` transaction. What these records feed into (scores, due
 dates) is computed in ``rules/`` (``rules.assess`` for the quarterly assessment).
 """
+"""The office's own records, written and audited: 督办 items (and, from other issues, typical
+cases, deductions, assessment locks). The computations they rest on live in ``rules/``."""

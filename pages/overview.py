@@ -66,3 +66,13 @@ else:
                        "gap": st.column_config.NumberColumn(format="%.1f")},
         status=("return_status",),
     )
+
+st.subheader("督办事项")
+from dashboard import supervision as ds
+
+sup_counts = ds.colour_counts(ui.db(), me, unit=f.unit)
+s1, s2, s3 = st.columns(3)
+s1.metric("红 · 已逾期", f"{sup_counts['红']} 件", border=True)
+s2.metric("黄 · 临近截止", f"{sup_counts['黄']} 件", border=True)
+s3.metric("蓝 · 按期推进", f"{sup_counts['蓝']} 件", border=True)
+st.page_link("pages/supervision.py", label="查看督办事项", icon=":material/assignment_late:")

@@ -107,3 +107,13 @@ if unit:
         status=("timeliness",),
         empty="该单位尚未报送过月报。",
     )
+
+    st.subheader("督办事项")
+    from dashboard import supervision as ds
+
+    open_items = ds.open_items_of_unit(ui.db(), me, unit)
+    if open_items.empty:
+        st.info("该单位没有未销号的督办事项。")
+    else:
+        st.dataframe(ds.colour_style(ds.display_table(open_items)), hide_index=True, placeholder="—")
+        st.page_link("pages/supervision.py", label="到督办页办理", icon=":material/assignment_late:")

@@ -27,18 +27,20 @@ def archive_root(db: str | os.PathLike | None = None) -> Path:
     return store.db_path(db).parent / "archive"
 
 
-def relative_path(sha: str) -> str:
-    """Where the bytes live, relative to the database directory (the folder can move)."""
-    return f"archive/{sha[:2]}/{sha}.xlsx"
+def relative_path(sha: str, suffix: str = ".xlsx") -> str:
+    """Where the bytes live, relative to the database directory (the folder can move).
+
+    Returns are ``.xlsx``; other kept files (督办 evidence: PDF, scans) keep their own suffix."""
+    return f"archive/{sha[:2]}/{sha}{suffix}"
 
 
-def save_bytes(db: str | os.PathLike | None, sha: str, data: bytes) -> Path | None:
+def save_bytes(db: str | os.PathLike | None, sha: str, data: bytes, suffix: str = ".xlsx") -> Path | None:
     """Write the bytes unless already archived; returns the path if this call created it.
 
     Written to a temporary name and renamed, so a crash never leaves a half file under the
     final name. The caller deletes a created file if its database transaction fails.
     """
-    target = store.db_path(db).parent / relative_path(sha)
+    target = store.db_path(db).parent / relative_path(sha, suffix)
     if target.exists():
         return None
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -48,9 +50,9 @@ def save_bytes(db: str | os.PathLike | None, sha: str, data: bytes) -> Path | No
     return target
 
 
-def read_bytes(db: str | os.PathLike | None, sha: str) -> bytes:
+def read_bytes(db: str | os.PathLike | None, sha: str, suffix: str = ".xlsx") -> bytes:
     """The archived bytes of a file (e.g. for the office to download the original)."""
-    return (store.db_path(db).parent / relative_path(sha)).read_bytes()
+    return (store.db_path(db).parent / relative_path(sha, suffix)).read_bytes()
 
 
 def accepted_files(con: Any, shas: list[str]) -> set[str]:

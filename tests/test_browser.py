@@ -36,6 +36,7 @@ PAGES = {
     "indicator": "指标详情",
     "audit": "审计日志",
     "users": "账号管理",
+    "supervision": "督办",
 }
 
 # pages opened with another link than ?period=DEMO_END (a quarter: the demo's rejected returns

@@ -66,7 +66,7 @@ def test_indicator_values_rank_units_and_show_the_average(fx):
     df = q.indicator_values(fx["path"], OFFICE, "ZW03", fx["period"])
     assert list(df["unit"]) == ["heping.zwfw", "hexi.zwfw", "nankai.zwfw"]
     assert df["city_avg"].iloc[0] == pytest.approx(80.0)
-    assert df.iloc[2]["reason"] == "网上办件占比 70.0% 低于全市平均 80.0%"
+    assert df.iloc[2]["reason"] == "网上办件占比 70.0% 低于全市平均 80.0%（3 个区平均）"
 
 
 def test_scorecard_shows_every_indicator_with_status_and_sparkline(fx):

@@ -33,6 +33,8 @@ ACTIONS: dict[str, str] = {
     "login_locked": "账号锁定",
     "logout": "退出登录",
     "roster_change": "调整报送名单",
+    "reference_add": "录入参照值",
+    "restore_version": "恢复早期版本（新版本）",
 }
 
 OBJECT_TYPES: dict[str, str] = {
@@ -41,6 +43,7 @@ OBJECT_TYPES: dict[str, str] = {
     "user": "账号",
     "session": "登录",
     "roster": "报送名单",
+    "office_reference": "参照值",
 }
 
 COLUMNS_ZH: dict[str, str] = {

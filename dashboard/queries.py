@@ -302,10 +302,13 @@ def unit_info(db: Db, user: User, unit: str) -> dict | None:
 _SCORECARD = f"""
 with {judge.JUDGED},
 owned as (
-    select o.code, i.name, i.uom, tm.comparator, tm.target, tm.amber
+    -- collected this month; the target only where the unit's region has one (else 无目标)
+    select o.code, i.name, i.uom, tr.comparator, tr.target, tr.amber
     from indicator_owner o
     join indicator i on i.code = o.code
     join target_month tm on tm.code = o.code and tm.period = $p1
+    left join target_region_month tr on tr.code = o.code and tr.period = $p1
+         and tr.region = (select region from unit where id = $unit)
     where o.unit = $unit
 ),
 spark_months as (
@@ -326,7 +329,8 @@ rows as (
            coalesce(j.status, '未报') as status,
            coalesce(j.reason, ow.name || ' 本月未填报') as reason,
            coalesce(j.value_text, '—') as value_text,
-           coalesce(j.target_text, {sql_target_text('ow.comparator', 'ow.target', 'ow.uom')}) as target_text,
+           coalesce(j.target_text, case when ow.comparator is null then '无目标' else
+               {sql_target_text('ow.comparator', 'ow.target', 'ow.uom')} end) as target_text,
            j.submission_id, j.cell
     from owned ow left join judged j on j.code = ow.code
 ),

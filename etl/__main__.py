@@ -18,6 +18,8 @@ COMMANDS = [
     "etl.cli_demo",
     "etl.cli_users",
     "etl.cli_roster",
+    "etl.cli_judge",
+    "etl.cli_reference",
 ]
 
 

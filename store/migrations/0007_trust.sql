@@ -61,3 +61,7 @@ alter table submission add column restores_version integer;
 create table demo_contact (
     unit varchar primary key
 );
+
+-- Stored judgments were made without scopes and references: judge every month live until the
+-- next refresh (the catalog sync that follows this migration re-judges them all).
+delete from unit_month_stats_state;

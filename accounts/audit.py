@@ -126,7 +126,11 @@ def record_uploads(con: duckdb.DuckDBPyConnection, actor: str, files: list, resu
             detail = f"{file_info}未通过校验" + (f"：{first}" if first else "")
         else:
             after, object_type, detail = state, "submission", file_info
-            if r.replaced_version:
+            if getattr(r, "restores_version", None):
+                action = "restore_version"
+                before = {"unit": r.unit, "period": period, "version": r.replaced_version, "is_current": True}
+                detail = f"{file_info}与第 {r.restores_version} 版相同：恢复为当前版本（第 {r.version} 版）"
+            elif r.replaced_version:
                 action = "reupload"
                 before = {"unit": r.unit, "period": period, "version": r.replaced_version, "is_current": True}
             else:

@@ -34,13 +34,20 @@ def _cell(v: object) -> object:
     return v
 
 
-def to_excel_bytes(df: pd.DataFrame, sheet_name: str) -> bytes:
-    """One sheet with Chinese headers (``format.COLUMN_LABELS``); list columns are left out."""
+DEMO_MARK = "演示数据"
+
+
+def to_excel_bytes(df: pd.DataFrame, sheet_name: str, demo: bool = False) -> bytes:
+    """One sheet with Chinese headers (``format.COLUMN_LABELS``); list columns are left out.
+
+    ``demo``: the database holds fictional people or returns; the sheet title says 演示数据 so
+    a copy passed on is never mistaken for real contacts or figures."""
     keep = [c for c in df.columns
             if not df[c].map(lambda v: isinstance(v, (list, tuple)) or hasattr(v, "mask")).any()]
     wb = Workbook()
     ws = wb.active
-    ws.title = (_BAD_SHEET_CHARS.sub("_", sheet_name) or "数据")[:31]
+    title = _BAD_SHEET_CHARS.sub("_", sheet_name) or "数据"
+    ws.title = (f"{DEMO_MARK}_{title}" if demo else title)[:31]
     headers = [COLUMN_LABELS.get(c, c) for c in keep]
     ws.append(headers)
     for row in df[keep].itertuples(index=False, name=None):

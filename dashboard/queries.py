@@ -106,6 +106,16 @@ def data_version(db: Db) -> str:
     return f"s{r.sub_max}-{r.sub_n}-c{r.catalog}-m{r.schema}"
 
 
+def is_demo(db: Db) -> bool:
+    """True when the database holds demo returns, demo accounts or fictional contacts
+    (``demo: true`` in the catalog): exports then say 演示数据."""
+    df = run(db, """
+        select exists (select 1 from demo_contact) or exists (select 1 from submission where is_demo)
+               or exists (select 1 from app_user where is_demo) as demo
+    """)
+    return bool(df["demo"].iloc[0])
+
+
 def periods(db: Db) -> list[date]:
     df = run(db, "select distinct period from submission where period is not null order by period desc")
     return [_month(p) for p in df["period"]]

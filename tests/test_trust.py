@@ -375,3 +375,39 @@ def test_demo_contacts_are_marked_and_their_exports_say_so(tmp_path: Path, catal
     assert q.is_demo(db)
     data = to_excel_bytes(q.units(db).head(3), "催报名单", demo=q.is_demo(db))
     assert load_workbook(io.BytesIO(data)).active.title.startswith("演示数据")
+
+
+# --- 7. evidence trail --------------------------------------------------------------------
+
+
+def test_a_verdict_opens_its_file_cell_target_and_clause(tmp_path: Path, catalog) -> None:
+    from dashboard import evidence
+
+    db = tmp_path / "t.duckdb"
+    ensure_catalog(db, catalog)
+    res, path = _ingest(tmp_path, catalog, db, "teda.zwfw", "2026-10", ON_OCT_20, name="经开区政务服务办_2026-10.xlsx",
+                        **{"common.online_rate": 80})
+    ev = evidence.verdict_evidence(db, OFFICE, "teda.zwfw", "common.online_rate", OCT)
+    shown = {label: text for pairs in evidence.facts(ev).values() for label, text in pairs}
+    assert shown["结论"] == "未达标"
+    assert shown["文件"] == "经开区政务服务办_2026-10.xlsx" and shown["SHA-256"] == res.sha256
+    assert shown["报送编号 / 版本"] == f"{res.submission_id} / 第 1 版"
+    assert shown["工作表 / 单元格"].startswith("指标!E") and shown["收到时间"] == "2026-10-20 10:00"
+    assert shown["目标值"] == "≥95.0%" and shown["生效日期"].startswith("2020-09-16 至 ")
+    assert "001" in shown["来源方案"] and shown["措施编号"].startswith("第 9. 条")
+    assert "网上办比例达95%" in shown["原文"]
+    # the office and the unit itself download the original bytes; another unit's liaison may not
+    assert evidence.original_file(db, OFFICE, "teda.zwfw", res.sha256) == path.read_bytes()
+    own = User("teda.zwfw", "liaison", "teda.zwfw")
+    assert evidence.original_file(db, own, "teda.zwfw", res.sha256) == path.read_bytes()
+    with pytest.raises(Exception):
+        evidence.original_file(db, User("ninghe.zwfw", "liaison", "ninghe.zwfw"), "teda.zwfw", res.sha256)
+
+
+def test_a_relative_verdicts_panel_shows_the_reference_it_used(tmp_path: Path) -> None:
+    from dashboard import evidence
+
+    fx = build_fixture_db(tmp_path / "fx.duckdb")
+    ev = evidence.verdict_evidence(fx["path"], OFFICE, "nankai.zwfw", "ZW03", OCT)
+    ref = dict(evidence.facts(ev)["参照"])
+    assert ref == {"全市平均": "80.0%", "依据": "3 个区的平均"}

@@ -47,6 +47,8 @@ COLUMN_LABELS: dict[str, str] = {
     "n": "次数", "units": "涉及单位数", "example_message": "示例说明", "example_hint": "修改建议",
     "example_sheet": "示例工作表", "example_cell": "示例单元格", "direction": "方向",
     "effective_from": "生效日期", "effective_to": "失效日期", "common": "共性指标",
+    "corrections": "更正次数", "corrected_at": "最近更正时间", "correction_reason": "更正原因",
+    "first_attempt_at": "首次报送尝试",
 }
 
 

@@ -406,8 +406,9 @@ def unit_submissions(db: Db, user: User, unit: str) -> pd.DataFrame:
                        as status,
                    timezone('Asia/Shanghai', received_at) as received_at,
                    timezone('Asia/Shanghai', due_at) as due_at,
-                   case when status <> 'accepted' then '—' when on_time then '按时' else '迟报' end
-                       as timeliness,
+                   case when status <> 'accepted' then '—' when version > 1 then '更正'
+                        when on_time then '按时' else '迟报' end as timeliness,
+                   correction_reason,
                    days_late, workdays_late, n_errors, n_warnings, uploader
             from submission where unit = $unit
         )
@@ -486,6 +487,7 @@ with {returns.RETURNS},
 final as (
     select r.unit, r.unit_name, r.region, g.name as region_name, r.liaison, r.phone, r.status,
            r.submission_id, r.version, r.received_at, r.due_at, r.days_late, r.workdays_late,
+           r.first_attempt_at, r.corrections, r.corrected_at, r.correction_reason,
            case when r.submission_id is null then $days_left end as days_left,
            case when r.submission_id is null then $workdays_left end as workdays_left
     from returns r left join region g on g.id = r.region

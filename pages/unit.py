@@ -89,7 +89,7 @@ if unit:
         history,
         name=f"报送记录_{unit}",
         columns=["period", "version", "status", "timeliness", "received_at", "days_late",
-                 "workdays_late", "n_errors", "n_warnings", "uploader"],
+                 "workdays_late", "correction_reason", "n_errors", "n_warnings", "uploader"],
         column_config={
             "period": st.column_config.DateColumn(format="YYYY年M月"),
             "received_at": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),

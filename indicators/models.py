@@ -155,10 +155,13 @@ class Indicator(Strict):
         )
 
     def applies_to(self, region: str, day: date) -> TargetVersion | None:
-        """The target in force on ``day`` for a unit of ``region`` (None: no plan sets one there)."""
+        """The target in force on ``day`` for a unit of ``region`` (None: no plan sets one there).
+
+        An empty scope (an indicator built by hand, not by the catalog) applies everywhere, as a
+        target without ``target_scope`` rows does in SQL."""
         for t in sorted(self.timeline(), key=lambda t: t.effective_from, reverse=True):
             in_time = t.effective_from <= day and (t.effective_to is None or day <= t.effective_to)
-            if in_time and region in t.scope:
+            if in_time and (not t.scope or region in t.scope):
                 return t
         return None
 

@@ -411,3 +411,15 @@ def test_a_relative_verdicts_panel_shows_the_reference_it_used(tmp_path: Path) -
     ev = evidence.verdict_evidence(fx["path"], OFFICE, "nankai.zwfw", "ZW03", OCT)
     ref = dict(evidence.facts(ev)["参照"])
     assert ref == {"全市平均": "80.0%", "依据": "3 个区的平均"}
+
+
+def test_the_template_shows_a_target_only_where_a_plan_sets_it(tmp_path: Path, catalog) -> None:
+    from openpyxl import load_workbook
+
+    def target_cell(unit: str) -> str:
+        path = fill_template(tmp_path / f"{unit}.xlsx", catalog, unit, "2026-10")
+        ws = load_workbook(path)["指标"]
+        return next(ws.cell(r, 4).value for r in range(4, ws.max_row + 1) if ws.cell(r, 1).value == "common.online_rate")
+
+    assert target_cell("teda.zwfw") == "≥ 95%"
+    assert target_cell("ninghe.zwfw") == "本地区无目标（仅报送比较）"

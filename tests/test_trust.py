@@ -423,3 +423,48 @@ def test_the_template_shows_a_target_only_where_a_plan_sets_it(tmp_path: Path, c
 
     assert target_cell("teda.zwfw") == "≥ 95%"
     assert target_cell("ninghe.zwfw") == "本地区无目标（仅报送比较）"
+
+
+# --- the demo database as a whole ---------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def trust_demo(tmp_path_factory, catalog):
+    """Six regions (宁河 among them: its relative and growth targets are in force in 2025) × 3 units × 2 months."""
+    from etl.demo import build_demo
+
+    root = tmp_path_factory.mktemp("trust_demo")
+    return build_demo(root / "demo.duckdb", regions=6, units=3, months=2, end_period=date(2025, 12, 1),
+                      catalog=catalog, workdir=root / "files", workers=1)
+
+
+def _inside(region: str, top: str, catalog) -> bool:
+    while region is not None:
+        if region == top:
+            return True
+        region = catalog.regions[region].parent
+    return False
+
+
+def test_demo_verdicts_come_from_the_units_own_plans_and_carry_evidence_to_the_cell(trust_demo, catalog) -> None:
+    db = trust_demo.db
+    assert "ninghe" in trust_demo.regions
+    for period in trust_demo.periods:
+        rows = verdict.records(db, period)
+        judged = [r for r in rows if r["status"] in ("met", "amber", "missed")]
+        assert judged
+        for r in judged:  # no verdict against another region's plan
+            assert _inside(r["region"], catalog.plans[r["plan"]].region, catalog), r
+        relative = [r for r in rows if catalog.indicators[r["code"]].comparator in ("city_avg", "growth")
+                    and r["value"] is not None]
+        assert relative, period
+        for r in relative:
+            assert r["status"] in ("met", "amber", "missed", "no_reference"), r
+            assert (r["reference"] is None) == (r["status"] == "no_reference"), r
+        for r in rows:
+            if r["value"] is not None:
+                ev = r["evidence"]
+                assert ev and ev["cell"].startswith("E") and len(ev["file_sha256"]) == 64 and ev["version"] >= 1, r
+    with store.read(db) as con:
+        refs = con.execute("select kind, source, is_demo from office_reference").fetchall()
+    assert refs and all(demo and "演示数据" in source for _, source, demo in refs)

@@ -536,7 +536,9 @@ region_margins as (
 final as (
     select m.region, r.name as region_name, m.code, m.name, m.uom, m.direction, m.value,
            {sql_value_text('m.value', 'm.uom')} as value_text, m.city_avg,
-           m.value - m.city_avg as diff, {judge.status_sql('m.value', 'm.op', 'm.margin', 'm.amber')} as status,
+           m.value - m.city_avg as diff,
+           case when m.op is null then '无目标' when m.margin is null then '无参照'
+                else {judge.status_sql('m.value', 'm.op', 'm.margin', 'm.amber')} end as status,
            rank() over (partition by m.code
                         order by case when m.direction = 'lower_better' then m.value else -m.value end) as rank
     from region_margins m join region r on r.id = m.region
@@ -555,9 +557,11 @@ def region_ranking(db: Db, period: date) -> pd.DataFrame:
     sql = _REGIONS.replace(
         "select * from final order by code, rank, region",
         """, ranking as (
-            select region, any_value(region_name) as region_name, count(*) as reported,
+            select region, any_value(region_name) as region_name,
+                   count(*) filter (where status in ('达标', '预警', '未达标')) as reported,
                    count(*) filter (where status in ('达标', '预警')) as met,
-                   round(100.0 * count(*) filter (where status in ('达标', '预警')) / count(*), 1)
+                   round(100.0 * count(*) filter (where status in ('达标', '预警'))
+                         / nullif(count(*) filter (where status in ('达标', '预警', '未达标')), 0), 1)
                        as attainment_rate,
                    count(*) filter (where (direction = 'lower_better' and value <= city_avg)
                                        or (direction <> 'lower_better' and value >= city_avg)) as above_avg

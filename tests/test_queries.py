@@ -93,7 +93,9 @@ def test_unit_tasks_and_submission_history(fx):
     assert tasks.iloc[0][["measure_key", "role", "status", "problems"]].tolist() == \
         ["001:m1", "牵头", "滞后", "资金未到位"]
     subs = q.unit_submissions(fx["path"], OFFICE, fx["met_unit"])
-    assert subs.iloc[0][["version", "status", "timeliness"]].tolist() == [2, "已采用", "按时"]
+    # a second version is a correction (更正), never lateness
+    assert subs.iloc[0][["version", "status", "timeliness"]].tolist() == [2, "已采用", "更正"]
+    assert subs.iloc[1]["timeliness"] == "按时"
     assert subs.iloc[1]["status"] == "已替换"
     rejected = q.unit_submissions(fx["path"], OFFICE, fx["missing_unit"])
     assert "被退回" in set(rejected["status"])

@@ -113,8 +113,6 @@ def refresh(con: Any, periods: list[date] | None = None) -> int:
 
 def refresh_db(db: Any = None, periods: list[date] | None = None) -> int:
     """``refresh`` in its own write transaction (for a CLI step or a loader without one open)."""
-    import store
-
     with store.write(db) as con:
         return refresh(con, periods)
 

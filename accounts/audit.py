@@ -52,6 +52,8 @@ ACTIONS: dict[str, str] = {
     "supervise_escalate": "督办提级",
     "supervise_overdue": "督办逾期",
     "supervise_propose": "建议提级",
+    "reference_add": "录入参照值",
+    "restore_version": "恢复早期版本（新版本）",
 }
 
 OBJECT_TYPES: dict[str, str] = {
@@ -65,6 +67,7 @@ OBJECT_TYPES: dict[str, str] = {
     "assessment": "季度考核",
     "archive": "存档文件",
     "supervision": "督办事项",
+    "office_reference": "参照值",
 }
 
 COLUMNS_ZH: dict[str, str] = {
@@ -147,7 +150,11 @@ def record_uploads(con: duckdb.DuckDBPyConnection, actor: str, files: list, resu
             detail = f"{file_info}未通过校验" + (f"：{first}" if first else "")
         else:
             after, object_type, detail = state, "submission", file_info
-            if r.replaced_version:
+            if getattr(r, "restores_version", None):
+                action = "restore_version"
+                before = {"unit": r.unit, "period": period, "version": r.replaced_version, "is_current": True}
+                detail = f"{file_info}与第 {r.restores_version} 版相同：恢复为当前版本（第 {r.version} 版）"
+            elif r.replaced_version:
                 action = "reupload"
                 before = {"unit": r.unit, "period": period, "version": r.replaced_version, "is_current": True}
             else:

@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 from dashboard.format import STATUS_COLORS, fmt_pct, fmt_target, fmt_value
 
 FONT = "PingFang SC, Microsoft YaHei, Noto Sans CJK SC, WenQuanYi Micro Hei, sans-serif"
-STATUS_ORDER = ["达标", "预警", "未达标", "进度正常", "进度滞后", "未报"]
+STATUS_ORDER = ["达标", "预警", "未达标", "进度正常", "进度滞后", "未报", "无目标", "无参照"]
 RETURN_ORDER = ["按时报送", "迟报", "逾期未报", "未到期"]
 TASK_ORDER = ["已完成", "推进中", "未启动", "滞后", "未报"]
 

@@ -39,19 +39,26 @@ def _cell(v: object) -> object:
     return v
 
 
-def to_excel_bytes(df: pd.DataFrame, sheet_name: str) -> bytes:
-    """One sheet with Chinese headers (``format.COLUMN_LABELS``); list columns are left out."""
-    return workbook_bytes([(sheet_name, df)])
+DEMO_MARK = "演示数据"
 
 
-def workbook_bytes(sheets: list[tuple[str, pd.DataFrame]]) -> bytes:
+def to_excel_bytes(df: pd.DataFrame, sheet_name: str, demo: bool = False) -> bytes:
+    """One sheet with Chinese headers (``format.COLUMN_LABELS``); list columns are left out.
+
+    ``demo``: the database holds fictional people or returns; the sheet title says 演示数据 so
+    a copy passed on is never mistaken for real contacts or figures."""
+    return workbook_bytes([(sheet_name, df)], demo=demo)
+
+
+def workbook_bytes(sheets: list[tuple[str, pd.DataFrame]], demo: bool = False) -> bytes:
     """Several sheets in one workbook (e.g. the assessment: 排名, 得分明细, 依据), each laid out
-    like a page table's download."""
+    like a page table's download; ``demo`` marks every sheet title 演示数据."""
     wb = Workbook()
     wb.remove(wb.active)
     used: set[str] = set()
     for name, df in sheets:
-        title = (_BAD_SHEET_CHARS.sub("_", name) or "数据")[:31]
+        base = _BAD_SHEET_CHARS.sub("_", name) or "数据"
+        title = (f"{DEMO_MARK}_{base}" if demo else base)[:31]
         while title in used:
             title = title[:29] + f"_{len(used)}"
         used.add(title)

@@ -17,6 +17,8 @@ STATUS_COLORS = {
     "未报": "#9e9e9e",
     "进度正常": "#1565c0",
     "进度滞后": "#f9a825",
+    "无目标": "#b0bec5",
+    "无参照": "#a1887f",
     "按时报送": "#2e7d32",
     "迟报": "#f9a825",
     "逾期未报": "#c62828",
@@ -52,6 +54,8 @@ COLUMN_LABELS: dict[str, str] = {
     "needed": "尚需", "effective_to": "失效日期", "common": "共性指标",
     "gap": "差距分", "region_group": "类别", "finding": "问题", "on_roster": "报送名单",
     "indicator_name": "指标",
+    "corrections": "更正次数", "corrected_at": "最近更正时间", "correction_reason": "更正原因",
+    "first_attempt_at": "首次报送尝试",
 }
 
 

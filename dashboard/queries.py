@@ -107,6 +107,16 @@ def data_version(db: Db) -> str:
     return f"s{r.sub_max}-{r.sub_n}-c{r.catalog}-m{r.schema}"
 
 
+def is_demo(db: Db) -> bool:
+    """True when the database holds demo returns, demo accounts or fictional contacts
+    (``demo: true`` in the catalog): exports then say 演示数据."""
+    df = run(db, """
+        select exists (select 1 from demo_contact) or exists (select 1 from submission where is_demo)
+               or exists (select 1 from app_user where is_demo) as demo
+    """)
+    return bool(df["demo"].iloc[0])
+
+
 def periods(db: Db) -> list[date]:
     df = run(db, "select distinct period from submission where period is not null order by period desc")
     return [_month(p) for p in df["period"]]
@@ -331,10 +341,13 @@ def unit_info(db: Db, user: User, unit: str) -> dict | None:
 _SCORECARD = f"""
 with {judge.JUDGED},
 owned as (
-    select o.code, i.name, i.uom, tm.comparator, tm.target, tm.amber
+    -- collected this month; the target only where the unit's region has one (else 无目标)
+    select o.code, i.name, i.uom, tr.comparator, tr.target, tr.amber
     from indicator_owner o
     join indicator i on i.code = o.code
     join target_month tm on tm.code = o.code and tm.period = $p1
+    left join target_region_month tr on tr.code = o.code and tr.period = $p1
+         and tr.region = (select region from unit where id = $unit)
     where o.unit = $unit
 ),
 spark_months as (
@@ -355,7 +368,8 @@ rows as (
            coalesce(j.status, '未报') as status,
            coalesce(j.reason, ow.name || ' 本月未填报') as reason,
            coalesce(j.value_text, '—') as value_text,
-           coalesce(j.target_text, {sql_target_text('ow.comparator', 'ow.target', 'ow.uom')}) as target_text,
+           coalesce(j.target_text, case when ow.comparator is null then '无目标' else
+               {sql_target_text('ow.comparator', 'ow.target', 'ow.uom')} end) as target_text,
            j.submission_id, j.cell, j.period_kind, j.actual, j.expected, j.needed
     from owned ow left join judged j on j.code = ow.code
 ),
@@ -423,8 +437,9 @@ def unit_submissions(db: Db, user: User, unit: str) -> pd.DataFrame:
                        as status,
                    timezone('Asia/Shanghai', received_at) as received_at,
                    timezone('Asia/Shanghai', due_at) as due_at,
-                   case when status <> 'accepted' then '—' when on_time then '按时' else '迟报' end
-                       as timeliness,
+                   case when status <> 'accepted' then '—' when version > 1 then '更正'
+                        when on_time then '按时' else '迟报' end as timeliness,
+                   correction_reason,
                    days_late, workdays_late, n_errors, n_warnings, uploader
             from submission where unit = $unit
         )
@@ -505,6 +520,7 @@ with {returns.RETURNS},
 final as (
     select r.unit, r.unit_name, r.region, g.name as region_name, r.liaison, r.phone, r.status,
            r.submission_id, r.version, r.received_at, r.due_at, r.days_late, r.workdays_late,
+           r.first_attempt_at, r.corrections, r.corrected_at, r.correction_reason,
            case when r.submission_id is null then $days_left end as days_left,
            case when r.submission_id is null then $workdays_left end as workdays_left
     from returns r left join region g on g.id = r.region
@@ -562,7 +578,9 @@ final as (
            case m.region_kind when 'district' then '各区' else '功能区' end as region_group,
            m.code, m.name, m.uom, m.direction, m.value,
            {sql_value_text('m.value', 'm.uom')} as value_text, m.city_avg, m.avg_of,
-           m.value - m.city_avg as diff, {judge.status_sql('m.value', 'm.op', 'm.margin', 'm.amber')} as status,
+           m.value - m.city_avg as diff,
+           case when m.op is null then '无目标' when m.margin is null then '无参照'
+                else {judge.status_sql('m.value', 'm.op', 'm.margin', 'm.amber')} end as status,
            rank() over (partition by m.code, m.region_kind
                         order by case when m.direction = 'lower_better' then m.value else -m.value end) as rank
     from region_margins m join region r on r.id = m.region
@@ -581,9 +599,11 @@ def region_ranking(db: Db, period: date) -> pd.DataFrame:
         _REGIONS_ORDER,
         """, ranking as (
             select region, any_value(region_name) as region_name, any_value(region_kind) as region_kind,
-                   any_value(region_group) as region_group, count(*) as reported,
+                   any_value(region_group) as region_group,
+                   count(*) filter (where status in ('达标', '预警', '未达标')) as reported,
                    count(*) filter (where status in ('达标', '预警')) as met,
-                   round(100.0 * count(*) filter (where status in ('达标', '预警')) / count(*), 1)
+                   round(100.0 * count(*) filter (where status in ('达标', '预警'))
+                         / nullif(count(*) filter (where status in ('达标', '预警', '未达标')), 0), 1)
                        as attainment_rate,
                    count(*) filter (where (direction = 'lower_better' and value <= city_avg)
                                        or (direction <> 'lower_better' and value >= city_avg)) as above_avg

@@ -148,7 +148,7 @@ def table(
     keyed by English names too and relabelled here. Cells of the ``status`` columns are
     coloured like the charts (达标 green, 未达标 red, …).
     """
-    from dashboard import export
+    from dashboard import export, queries
     from dashboard import format as fmt
 
     if df is None or df.empty:
@@ -161,7 +161,7 @@ def table(
     st.dataframe(view, hide_index=True, column_config=config, height=height, placeholder="—")
     st.download_button(
         download_label,
-        data=lambda: export.to_excel_bytes(shown, name[:31]),
+        data=lambda: export.to_excel_bytes(shown, name[:31], demo=data(queries.is_demo)),
         file_name=f"{file_name or name}.xlsx",
         mime=XLSX_MIME,
         on_click="ignore",

@@ -21,6 +21,8 @@ COMMANDS = [
     "etl.cli_assess",
     "etl.cli_archive",
     "etl.cli_supervise",
+    "etl.cli_judge",
+    "etl.cli_reference",
 ]
 
 

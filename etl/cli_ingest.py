@@ -32,6 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--db", help="数据库文件（默认取环境变量 YINGSHANG_DB 或 data/yingshang.duckdb）")
     p.add_argument("--json", action="store_true", help="每个文件输出一行 JSON，便于程序处理")
     p.add_argument("--uploader", metavar="NAME", help="记录的报送人（默认 system）")
+    p.add_argument("--reason", metavar="TEXT", help="更正原因（同一月份再次报送时；默认取“备注”列）")
     p.set_defaults(func=run)
 
 
@@ -52,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         results = ingest_files(args.files, db=args.db, user=user, as_unit=args.as_unit,
-                               progress=Stages(sys.stderr))
+                               progress=Stages(sys.stderr), reason=args.reason)
     except CatalogError as err:
         print(f"错误：指标目录有误，无法校验月报。\n{err}", file=sys.stderr)
         return 1

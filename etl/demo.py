@@ -589,6 +589,27 @@ def enrol_units(path: Path, catalog: Any, unit_ids: list[str]) -> None:
     create_demo_accounts(path, units=unit_ids)  # office, leader, one liaison per unit (docs/accounts.md)
 
 
+def enter_demo_references(path: Path, catalog: Any, periods: list[date], unit_ids: list[str]) -> int:
+    """The office's references a real office would enter, as demo data: the city average of the
+    first relative indicator the demo reports (the others stay 无参照: only one district reports
+    them) and the baseline of every growth indicator. Sources say they are fictional."""
+    from accounts.access import SYSTEM_USER
+    from office import references
+
+    owned = {i.code: i for u in unit_ids for p in periods for i in catalog.indicators_for_unit(u, p)}
+    n = 0
+    relative = sorted(c for c, i in owned.items() if i.comparator == "city_avg")
+    if relative:
+        references.add(SYSTEM_USER, kind="city_avg", code=relative[0], value=90.0, source="演示数据（虚构的全市平均）",
+                       period_from=periods[0], period_to=periods[-1], db=path, is_demo=True)
+        n += 1
+    for code in sorted(c for c, i in owned.items() if i.comparator == "growth" and i.baseline is None):
+        references.add(SYSTEM_USER, kind="baseline", code=code, value=100.0, source="演示数据（虚构的基期值）",
+                       db=path, is_demo=True)
+        n += 1
+    return n
+
+
 def build_demo(db: str | os.PathLike | None = None, *, regions: int = 8, units: int = 10, months: int = 12,
                seed: int = SEED, end_period: date | None = None, catalog: Any = None,
                workdir: str | os.PathLike | None = None,
@@ -643,6 +664,7 @@ def build_demo(db: str | os.PathLike | None = None, *, regions: int = 8, units: 
                 done += len(batch)
                 if progress:
                     progress(done, len(scenario.uploads))
+        enter_demo_references(path, catalog, periods, unit_ids)
         from rules import stats
 
         stats.refresh_db(path)  # the dashboard's precomputed judgments, once for all months

@@ -156,6 +156,11 @@ RULES: dict[str, Rule] = {
         "百分比指标填写了 {value}：是 {value}% 还是 {pct}%？已按 {value}% 导入。",
         "如实际为 {pct}%，请填写 {pct} 或 {pct}% 后重新上传。",
     ),
+    "PERCENT_AS_DECIMAL": Rule(
+        "error",
+        "“{name}”填写了 {value}（{basis}）：是否应为 {pct}%？按 {value}% 入库会误判。",
+        "如实际为 {pct}%，请填写 {pct} 或 {pct}%；如确为 {value}%，请在“备注”列说明原因后重新上传。",
+    ),
     "CHANGE_OVER_50": Rule(
         "warning",
         "本月值 {value} 较上月 {previous} 变化 {change}，超过 50%，且备注为空。",

@@ -104,8 +104,10 @@ def ingest_files(
     progress: Progress | None = None,
     catalog: Any = None,
     refresh_stats: bool = True,
+    reason: str | None = None,
 ) -> list[IngestResult]:
-    """Import files from disk; one result per path, in order.
+    """Import files from disk; one result per path, in order (``reason``: why a later version
+    of a month is sent, shown beside the correction).
 
     ``progress(stage, done, total)`` is called while files are read and checked (stage
     ``"read"``, per file) and while they are written (``"write"``, per group of files).
@@ -115,7 +117,7 @@ def ingest_files(
         path = Path(p)
         items.append((path.name, path.read_bytes()))
     return ingest_batch(items, db=db, user=user, as_unit=as_unit, now=now, is_demo=is_demo,
-                        progress=progress, catalog=catalog, refresh_stats=refresh_stats)
+                        progress=progress, catalog=catalog, refresh_stats=refresh_stats, reason=reason)
 
 
 def ingest_bytes(
@@ -127,9 +129,11 @@ def ingest_bytes(
     as_unit: str | None = None,
     now: datetime | None = None,
     catalog: Any = None,
+    reason: str | None = None,
 ) -> IngestResult:
     """Import one uploaded file (the upload page)."""
-    return ingest_batch([(name, data)], db=db, user=user, as_unit=as_unit, now=now, catalog=catalog)[0]
+    return ingest_batch([(name, data)], db=db, user=user, as_unit=as_unit, now=now, catalog=catalog,
+                        reason=reason)[0]
 
 
 def ingest_batch(
@@ -143,6 +147,7 @@ def ingest_batch(
     progress: Progress | None = None,
     catalog: Any = None,
     refresh_stats: bool = True,
+    reason: str | None = None,
 ) -> list[IngestResult]:
     """Import ``(file name, bytes)`` pairs as one batch (see the module docstring).
 
@@ -158,12 +163,12 @@ def ingest_batch(
     # The file is not held over the batch: reading and validating need no database, and it is
     # given up between write chunks, so the app is never locked out for a whole import.
     return _ingest(files, db=db, user=user, as_unit=as_unit, now=now, is_demo=is_demo,
-                   progress=progress, catalog=catalog, refresh_stats=refresh_stats)
+                   progress=progress, catalog=catalog, refresh_stats=refresh_stats, reason=reason)
 
 
 def _ingest(files: list[tuple[str, bytes]], *, db: Any, user: User, as_unit: str | None,
             now: datetime | None, is_demo: bool, progress: Progress | None, catalog: Any,
-            refresh_stats: bool) -> list[IngestResult]:
+            refresh_stats: bool, reason: str | None = None) -> list[IngestResult]:
     from etl import limits, validate
 
     received_at = now or datetime.now(UTC)
@@ -191,7 +196,7 @@ def _ingest(files: list[tuple[str, bytes]], *, db: Any, user: User, as_unit: str
     validate.validate_batch(to_check, catalog, as_unit, today=local_day(received_at))
     for data in to_check:
         _check_access(data, user, as_unit)
-    _check_history(db, to_check)
+    _check_history(db, to_check, catalog)
     for data in to_check:
         _file_under_uploader(data, user, catalog)
 
@@ -204,7 +209,7 @@ def _ingest(files: list[tuple[str, bytes]], *, db: Any, user: User, as_unit: str
             store.yield_turn(db)
         chunk = items[start : start + CHUNK]
         results += write_files(db, chunk, user=user, received_at=received_at, is_demo=is_demo,
-                               refresh_stats=refresh_stats)
+                               refresh_stats=refresh_stats, reason=reason)
         if progress:
             progress("write", len(results), len(items))
     return results
@@ -255,19 +260,20 @@ def _previous_month(period: date) -> date:
     return date(period.year - (period.month == 1), (period.month - 2) % 12 + 1, 1)
 
 
-def _check_history(db: Any, returns: list[ReturnData]) -> None:
-    """Compare each passing return with the unit's last accepted month.
+def _check_history(db: Any, returns: list[ReturnData], catalog: Any = None) -> None:
+    """Compare each return with the unit's last accepted month.
 
-    Last month comes from the database or, when the batch itself holds that month for the
-    unit (the demo imports a year at once), from the batch: returns are visited in period
-    order and only the ones that will be accepted count.
+    Every return is checked for percentages typed as decimals (an error); the passing ones
+    also get the change warnings. Last month comes from the database or, when the batch
+    itself holds that month for the unit (the demo imports a year at once), from the batch:
+    returns are visited in period order and only the ones that will be accepted count.
     """
-    from etl.validate import check_history
+    from etl.validate import check_history, check_percent_decimals
 
-    passing = [d for d in returns if not d.has_errors]
-    if not passing:
+    known = [d for d in returns if d.unit and d.period]
+    if not known:
         return
-    wanted = {(d.unit, _previous_month(d.period)) for d in passing}
+    wanted = {(d.unit, _previous_month(d.period)) for d in known}
     units = sorted({u for u, _ in wanted})
     periods = sorted({p for _, p in wanted})
     from_db: dict[tuple[str, date], dict[str, float | None]] = {}
@@ -280,10 +286,17 @@ def _check_history(db: Any, returns: list[ReturnData]) -> None:
     for unit, period, code, value in rows:
         from_db.setdefault((unit, period), {})[code] = value
     from_batch: dict[tuple[str, date], dict[str, float | None]] = {}
-    for d in sorted(passing, key=lambda d: d.period):
+    for d in sorted(known, key=lambda d: d.period):
         key = (d.unit, _previous_month(d.period))
-        check_history(d, from_batch.get(key) or from_db.get(key) or {})
-        from_batch[(d.unit, d.period)] = {v.code: v.value for v in d.indicators}
+        previous = from_batch.get(key) or from_db.get(key) or {}
+        passing = not d.has_errors
+        if catalog is not None:
+            check_percent_decimals(d, catalog, previous)
+        if not passing:
+            continue
+        check_history(d, previous)
+        if not d.has_errors:
+            from_batch[(d.unit, d.period)] = {v.code: v.value for v in d.indicators}
 
 
 @lru_cache(maxsize=256)
@@ -302,7 +315,7 @@ def _refresh_stats(con: Any, loaded: list[Any]) -> None:
 
 
 def write_files(db: Any, items: list[_Item], *, user: User, received_at: datetime,
-                is_demo: bool, refresh_stats: bool = True) -> list[IngestResult]:
+                is_demo: bool, refresh_stats: bool = True, reason: str | None = None) -> list[IngestResult]:
     """Everything for these received files in ONE transaction: archive, receipts, submissions…
 
     The bytes are written to the archive first (content-addressed); if the transaction fails,
@@ -321,7 +334,8 @@ def write_files(db: Any, items: list[_Item], *, user: User, received_at: datetim
                if (p := archive.save_bytes(db, it.sha, it.data)) is not None]
     try:
         with store.write(db) as con:
-            loaded = load_files(con, files, uploader=user.username, received_at=received_at, is_demo=is_demo)
+            loaded = load_files(con, files, uploader=user.username, received_at=received_at, is_demo=is_demo,
+                                reason=reason)
             if refresh_stats:
                 _refresh_stats(con, loaded)
     except Exception:
@@ -330,7 +344,8 @@ def write_files(db: Any, items: list[_Item], *, user: User, received_at: datetim
         if len(items) == 1:
             raise
         return [r for it in items for r in write_files(db, [it], user=user, received_at=received_at,
-                                                         is_demo=is_demo, refresh_stats=refresh_stats)]
+                                                         is_demo=is_demo, refresh_stats=refresh_stats,
+                                                         reason=reason)]
     return [
         IngestResult(it.name, done.status, it.sha, done.unit, done.period, done.version, done.submission_id,
                      done.lateness, list(it.parsed.findings) if it.parsed and done.status != "duplicate" else [])

@@ -60,6 +60,7 @@ class Loaded:
     period: date | None = None
     lateness: Lateness | None = None
     replaced_version: int | None = None  # the accepted version this one made non-current
+    restores_version: int | None = None  # the earlier version whose bytes were sent again
 
 
 def _record_files(con: Any, files: list[FileToLoad], received_at: datetime) -> None:
@@ -110,6 +111,24 @@ def retire_current(con: Any, pairs: set[tuple[str, date]]) -> None:
         )
 
 
+def _restored(con: Any, accepted: list[ReturnData]) -> dict[tuple[str, str, date], int]:
+    """(sha, unit, period) -> version, for accepted returns whose bytes an earlier version had."""
+    if not accepted:
+        return {}
+    rows = con.execute(
+        "select sha256, unit, period, max(version) from submission where status = 'accepted'"
+        " and list_contains(?, sha256) group by all", [sorted({d.sha256 for d in accepted})]).fetchall()
+    return {(r[0], r[1], r[2]): r[3] for r in rows}
+
+
+def correction_reason(d: ReturnData, given: str | None) -> str | None:
+    """Why a later version was sent: the uploader's words, else the return's own 备注."""
+    if given and given.strip():
+        return given.strip()
+    notes = list(dict.fromkeys(v.note for v in d.indicators if v.note))
+    return "；".join(notes)[:500] if notes else None
+
+
 def load_files(
     con: Any,
     files: list[FileToLoad],
@@ -117,6 +136,7 @@ def load_files(
     uploader: str,
     received_at: datetime,
     is_demo: bool = False,
+    reason: str | None = None,
 ) -> list[Loaded]:
     """Archive rows, submissions, findings, values and receipts of ``files``, in order.
 
@@ -126,6 +146,7 @@ def load_files(
     submit = [f for f in files if f.data is not None]
     accepted = [f.data for f in submit if not f.data.has_errors]
     versions, current, retire = _versions(con, accepted)
+    restored = _restored(con, accepted)
     retire_current(con, retire)
     ids = [r[0] for r in con.execute("select nextval('submission_id_seq') from range(?)", [len(submit)]).fetchall()]
 
@@ -139,11 +160,17 @@ def load_files(
         replaced = version - 1 if version and version > 1 else None
         status = "accepted" if version else "rejected"
         late = f.lateness
+        restores = restored.get((d.sha256, d.unit, d.period)) if status == "accepted" else None
+        why = None
+        if version and version > 1:
+            why = correction_reason(d, reason)
+            if restores:
+                why = f"恢复第 {restores} 版（重新报送其原文件）" + (f"：{why}" if why else "")
         sub_rows.append((
             sid, d.sha256, d.unit, d.region, d.period, status, version, is_current, uploader, received_at,
             due_at(d.period) if d.period else None, late.on_time if late else None,
             late.days_late if late else None, late.workdays_late if late else None,
-            d.template_version, d.catalog_version, errors, len(d.findings) - errors, is_demo,
+            d.template_version, d.catalog_version, errors, len(d.findings) - errors, is_demo, why, restores,
         ))
         finding_rows += [(sid, x.code, x.severity, x.sheet, x.cell, x.message, x.hint) for x in d.findings]
         if status == "accepted":
@@ -152,7 +179,7 @@ def load_files(
             task_rows += [(sid, d.unit, d.period, t.key, t.status, t.pct, t.progress, t.problems, t.next_steps,
                            t.row, is_current) for t in d.tasks]
             work_rows += [(sid, d.unit, d.period, w.key, w.value_num, w.value_text, is_current) for w in d.work]
-        outcome[f.sha256] = Loaded(status, sid, version, d.unit, d.period, late, replaced)
+        outcome[f.sha256] = Loaded(status, sid, version, d.unit, d.period, late, replaced, restores)
 
     insert_submissions(con, sub_rows)
     insert_findings(con, finding_rows)
@@ -202,7 +229,8 @@ def insert_submissions(con: Any, rows: list[tuple]) -> None:
          "status": "varchar", "version": "integer", "is_current": "boolean", "uploader": "varchar",
          "received_at": "timestamptz", "due_at": "timestamptz", "on_time": "boolean", "days_late": "integer",
          "workdays_late": "integer", "template_version": "varchar", "catalog_version": "varchar",
-         "n_errors": "integer", "n_warnings": "integer", "is_demo": "boolean"},
+         "n_errors": "integer", "n_warnings": "integer", "is_demo": "boolean",
+         "correction_reason": "varchar", "restores_version": "integer"},
         rows,
     )
 

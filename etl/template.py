@@ -124,9 +124,23 @@ def _with_unit(value: float, uom: str) -> str:
     return f"{text}%" if uom == "%" else f"{text} {uom}".rstrip()
 
 
-def target_text(indicator: Any, period: date) -> str:
-    """The target in force in ``period`` in readable Chinese, e.g. "≤ 70 工作日", "≥ 95%"."""
-    target = indicator.target_on(period)
+def _in_force_for(indicator: Any, region: str, period: date) -> Any:
+    """The target in force for ``region``'s units on some day of ``period``'s month."""
+    last = (period.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    return indicator.applies_to(region, last) or indicator.applies_to(region, period.replace(day=1))
+
+
+def target_text(indicator: Any, period: date, region: str | None = None) -> str:
+    """The target in force in ``period`` in readable Chinese, e.g. "≤ 70 工作日", "≥ 95%".
+
+    With ``region``: only a target a plan sets for that region (else 本地区无目标: the value is
+    still reported and compared)."""
+    if region is not None and hasattr(indicator, "applies_to"):
+        target = _in_force_for(indicator, region, period)
+        if target is None:
+            return "本地区无目标（仅报送比较）"
+    else:
+        target = indicator.target_on(period)
     if target is None:
         return "本期无目标"
     comparator, value = target.comparator, target.value
@@ -135,7 +149,7 @@ def target_text(indicator: Any, period: date) -> str:
     if comparator == "growth":
         year = indicator.baseline_year or "基期"
         sign = "≥" if indicator.direction == "higher_better" else "≤"
-        return f"较{year}年增长 {sign} {format_number(value)}%"
+        return f"较{year}年增长 {sign} {format_number(value)}%（填本期水平值，不填增幅）"
     return f"{_COMPARATOR_SIGNS.get(comparator, comparator)} {_with_unit(value, indicator.unit)}"
 
 
@@ -223,7 +237,7 @@ def build_template(unit_id: str, period: date | str, *, catalog: Any = None, db:
     guide.title = SHEET_GUIDE
     _guide_sheet(guide, unit, region, month, len(indicators), len(measures))
     name = unit_display_name(unit, region)
-    _indicator_sheet(wb.create_sheet(SHEET_INDICATORS), name, month, indicators, previous)
+    _indicator_sheet(wb.create_sheet(SHEET_INDICATORS), name, month, indicators, previous, unit.region)
     _task_sheet(wb.create_sheet(SHEET_TASKS), unit, name, month, measures, catalog)
     _work_sheet(wb.create_sheet(SHEET_WORK), name, month)
     _meta_sheet(wb.create_sheet(SHEET_META), unit, month, catalog)
@@ -317,7 +331,8 @@ def _guide_sheet(ws: Worksheet, unit: Any, region: Any, month: date, n_ind: int,
     _print_setup(ws, landscape=False)
 
 
-def _indicator_sheet(ws: Worksheet, name: str, month: date, indicators: list, previous: dict) -> None:
+def _indicator_sheet(ws: Worksheet, name: str, month: date, indicators: list, previous: dict,
+                     region: str | None = None) -> None:
     headers = [KEY_HEADER, "指标名称", "计量单位", "目标", "本月值", "备注", "上期值（参考）"]
     widths = [22, 40, 10, 22, 14, 32, 14]
     _title(ws, f"{name} {month.year}年{month.month}月 指标完成情况", len(headers))
@@ -339,7 +354,7 @@ def _indicator_sheet(ws: Worksheet, name: str, month: date, indicators: list, pr
         r = FIRST_DATA_ROW + i
         prev = previous.get(ind.code)
         rule = fill_rule(ind, month)
-        target = target_text(ind, month) + (f"（{rule}）" if rule else "")
+        target = target_text(ind, month, region) + (f"（{rule}）" if rule else "")
         values = [ind.code, ind.name, ind.unit, target, None, None,
                   None if prev is None else prev]
         for col, value in enumerate(values, start=1):

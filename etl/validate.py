@@ -30,6 +30,7 @@ from etl.normalize import (
     fmt_number,
     is_blank,
     range_class,
+    uom_class,
 )
 from etl.template import (
     IND_COLS,
@@ -167,6 +168,31 @@ def check_history(data: ReturnData, previous: dict[str, float | None]) -> None:
                                         value=fmt_number(v.value), previous=fmt_number(prev), change=change))
     if compared and same == compared and compared == len([v for v in data.indicators if v.value is not None]):
         data.findings.append(F.make("SAME_AS_LAST_MONTH", SHEET_INDICATORS, count=compared))
+
+
+def check_percent_decimals(data: ReturnData, catalog: Any, previous: dict[str, float | None]) -> None:
+    """0.95 typed into a percent indicator whose target or last value is ≥ 10 is an error.
+
+    Such a value is almost always 95 % written as a fraction; a 备注 saying it is real lets it
+    pass (then the ambiguity warning from normalising stays)."""
+    if data.period is None:
+        return
+    for v in data.indicators:
+        ind = catalog.indicators.get(v.code) if v.code else None
+        if ind is None or v.value is None or not (0 < v.value <= 1) or v.note:
+            continue
+        if uom_class(ind.unit) != "percent":
+            continue
+        target = ind.target_on(data.period)
+        plain = target is not None and target.comparator in (">=", ">", "<=", "<", "=")
+        refs = [x for x in (target.value if plain else None, previous.get(v.code)) if x is not None]
+        if not any(x >= 10 for x in refs):
+            continue
+        data.findings = [f for f in data.findings if not (f.code == "PERCENT_AMBIGUOUS" and f.cell == v.cell)]
+        basis = (f"目标 {fmt_number(target.value)}%" if plain and target.value >= 10
+                 else f"上期 {fmt_number(previous[v.code])}%")
+        data.findings.append(F.make("PERCENT_AS_DECIMAL", SHEET_INDICATORS, v.cell, value=fmt_number(v.value),
+                                    pct=fmt_number(round(v.value * 100, 6)), name=ind.name, basis=basis))
 
 
 # --- the great-expectations suite ---------------------------------------------------------

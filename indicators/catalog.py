@@ -326,6 +326,7 @@ def _read_units(r: _Reader, regions: dict[str, Region], depts: dict[str, Dept]) 
                 aliases=aliases,
                 liaison=u.liaison,
                 phone=u.phone,
+                demo=u.demo,
             )
     return units
 
@@ -436,6 +437,53 @@ def _read_plans(
     return plans, measures, where
 
 
+# group words a target's ``scope`` may use besides region ids
+SCOPE_GROUPS = {"districts": "district", "zones": "zone"}
+
+
+def _inside(region: str, top: str, regions: dict[str, Region]) -> bool:
+    """True when ``region`` is ``top`` or lies inside it (following ``parent``)."""
+    seen: set[str] = set()
+    cur: str | None = region
+    while cur is not None and cur not in seen:
+        if cur == top:
+            return True
+        seen.add(cur)
+        cur = regions[cur].parent if cur in regions else None
+    return False
+
+
+def default_scope(plan: Plan, regions: dict[str, Region]) -> tuple[str, ...]:
+    """A plan's targets apply to its own region; a city plan's to the city and every district
+    (zones only where the text says 各区 or names them: written as ``scope`` in the YAML)."""
+    if plan.region in regions and regions[plan.region].kind == "city":
+        return (plan.region, *[g.id for g in regions.values() if g.kind == "district"])
+    return (plan.region,)
+
+
+def resolve_scope(
+    r: _Reader, path: Path, key: str, words: Sequence[str], plan: Plan, regions: dict[str, Region]
+) -> tuple[str, ...]:
+    """Region ids a target applies to; an id outside the plan's region is a catalog error."""
+    if not words:
+        return default_scope(plan, regions)
+    out: list[str] = []
+    for j, w in enumerate(words):
+        if w in SCOPE_GROUPS:
+            out += [g.id for g in regions.values() if g.kind == SCOPE_GROUPS[w]]
+        elif w in regions:
+            out.append(w)
+        else:
+            r.add("CAT_DANGLING", path, f"{key}[{j}]", f"未知的地区「{w}」（可写地区代码，或 districts、zones）")
+    outside = [g for g in dict.fromkeys(out) if not _inside(g, plan.region, regions)]
+    if outside:
+        home = regions[plan.region].name if plan.region in regions else plan.region
+        names = "、".join(regions[g].name for g in outside)
+        r.add("CAT_SCOPE", path, key,
+              f"目标适用地区「{names}」不在方案 {plan.id}（{home}）的地区范围内：方案只能为本地区设定目标")
+    return tuple(dict.fromkeys(out))
+
+
 def _read_indicators(
     r: _Reader,
     regions: dict[str, Region],
@@ -477,12 +525,12 @@ def _read_indicators(
             if plan_id not in plans:
                 r.add("CAT_DANGLING", path, f"{key}.plan", f"未知的方案「{plan_id}」")
                 continue
-            if (plan_id, s.measure) not in numbers:
+            if (plan_id, s.measure) not in numbers and not s.clause:
                 r.add(
                     "CAT_DANGLING",
                     path,
                     f"{key}.measure",
-                    f"方案 {plan_id} 中没有编号为「{s.measure}」的措施",
+                    f"方案 {plan_id} 中没有编号为「{s.measure}」的措施（规定在附件等处时请写 clause）",
                 )
             _check_units(r, path, f"{key}.owners", s.owners, units)
             owners = list(s.owners)
@@ -544,6 +592,17 @@ def _read_indicators(
                         f"{key}.targets[{j}].effective_to",
                         "失效日期早于生效日期",
                     )
+            scope = resolve_scope(r, path, f"{key}.scope", s.scope, plans[plan_id], regions)
+            versions = []
+            for j, t in enumerate(s.targets):
+                owner_plan = plans.get(t.source_plan or plan_id)
+                if owner_plan is None:
+                    continue
+                words = list(t.scope)
+                t_scope = resolve_scope(r, path, f"{key}.targets[{j}].scope", words, owner_plan, regions) \
+                    if words or t.source_plan else scope
+                versions.append(t.model_copy(update={"scope": t_scope,
+                                                     "source_plan": t.source_plan or plan_id}))
             ordered = sorted(s.targets, key=lambda t: t.effective_from)
             for a, b in itertools.pairwise(ordered):
                 if a.effective_to is None or a.effective_to >= b.effective_from:
@@ -569,8 +628,12 @@ def _read_indicators(
                         "report",
                         "effective_from",
                         "effective_to",
+                        "scope",
+                        "targets",
                     }
                 ),
+                targets=tuple(versions),
+                scope=scope,
                 plan=plan_id,
                 owners=tuple(owners),
                 frequency=s.frequency or d.frequency or "monthly",

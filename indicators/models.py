@@ -59,6 +59,7 @@ class Unit(Strict):
     aliases: tuple[str, ...] = ()
     liaison: str | None = None
     phone: str | None = None
+    demo: bool = Field(default=False, description="liaison and phone are fictional sample data")
 
 
 class Plan(Strict):
@@ -106,6 +107,18 @@ class TargetVersion(Strict):
     )
     source_plan: str | None = None
     source_measure: str | None = None
+    # where the target applies: region ids (resolved by the catalog from the plan's region,
+    # or from ``scope`` in the YAML: ids or the group words ``districts`` / ``zones``)
+    scope: tuple[str, ...] = ()
+    # the plan's own words, so a reviewer can check the number against the text
+    source: str | None = None
+    # where in the plan the rule stands when that is not the measure itself (an attachment's section)
+    clause: str | None = None
+    # 一般应当 (as a rule): a shortfall is 预警 to be explained, not 未达标
+    soft: bool = False
+    baseline: float | None = None
+    baseline_year: int | None = None
+    baseline_source: str | None = None
 
 
 class Indicator(Strict):
@@ -135,6 +148,31 @@ class Indicator(Strict):
     effective_to: date | None = None
     targets: tuple[TargetVersion, ...] = ()
     description: str | None = None
+    scope: tuple[str, ...] = ()
+    source: str | None = None
+    clause: str | None = None
+    soft: bool = False
+    baseline_source: str | None = None
+
+    def _base(self, lo: date, hi: date | None) -> TargetVersion:
+        """The indicator's own target as a version (plan, measure, scope, words, baseline)."""
+        return TargetVersion(
+            comparator=self.comparator, value=self.target, effective_from=lo, effective_to=hi,
+            amber=self.amber, source_plan=self.plan, source_measure=self.measure, scope=self.scope,
+            source=self.source, clause=self.clause, soft=self.soft, baseline=self.baseline,
+            baseline_year=self.baseline_year, baseline_source=self.baseline_source,
+        )
+
+    def applies_to(self, region: str, day: date) -> TargetVersion | None:
+        """The target in force on ``day`` for a unit of ``region`` (None: no plan sets one there).
+
+        An empty scope (an indicator built by hand, not by the catalog) applies everywhere, as a
+        target without ``target_scope`` rows does in SQL."""
+        for t in sorted(self.timeline(), key=lambda t: t.effective_from, reverse=True):
+            in_time = t.effective_from <= day and (t.effective_to is None or day <= t.effective_to)
+            if in_time and (not t.scope or region in t.scope):
+                return t
+        return None
 
     def target_on(self, day: date) -> TargetVersion | None:
         """The target in force on ``day``: a versioned one if any, else the base target."""
@@ -145,15 +183,7 @@ class Indicator(Strict):
             return None
         if self.effective_to and day > self.effective_to:
             return None
-        return TargetVersion(
-            comparator=self.comparator,
-            value=self.target,
-            effective_from=self.effective_from or date(2000, 1, 1),
-            effective_to=self.effective_to,
-            amber=self.amber,
-            source_plan=self.plan,
-            source_measure=self.measure,
-        )
+        return self._base(self.effective_from or date(2000, 1, 1), self.effective_to)
 
     def timeline(self) -> list[TargetVersion]:
         """Non-overlapping target periods that give the same answer as :meth:`target_on` on every
@@ -162,11 +192,7 @@ class Indicator(Strict):
         start = self.effective_from or date(2000, 1, 1)
         end = self.effective_to
 
-        def base_row(lo: date, hi: date | None) -> TargetVersion:
-            return TargetVersion(
-                comparator=self.comparator, value=self.target, effective_from=lo, effective_to=hi,
-                amber=self.amber, source_plan=self.plan, source_measure=self.measure,
-            )
+        base_row = self._base
 
         if not self.targets:
             return [base_row(start, end)]

@@ -56,6 +56,8 @@ class UnitSpec(Spec):
     aliases: list[str] = []
     liaison: str | None = None
     phone: str | None = None
+    # the liaison and phone are fictional sample data (exports of them say 演示数据)
+    demo: bool = False
 
 
 class UnitsFile(Spec):
@@ -123,6 +125,13 @@ class IndicatorSpec(Spec):
     effective_to: date | None = None
     targets: list[TargetVersion] = []
     description: str | None = None
+    # regions whose units the target applies to: region ids or ``districts`` / ``zones``;
+    # empty = the plan's region (a city plan: the city and every district)
+    scope: list[str] = []
+    source: str | None = None
+    clause: str | None = None
+    soft: bool = False
+    baseline_source: str | None = None
 
 
 class IndicatorsFile(Spec):

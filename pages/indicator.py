@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, ui
+from dashboard import charts, evidence_ui, ui
 from dashboard import format as fmt
 from dashboard import rules_help
 from dashboard import queries as q
@@ -86,3 +86,5 @@ else:
         columns=["rank", "region_name", "unit_name", "value_text", "status", "reason"],
         column_config={"reason": st.column_config.TextColumn(width="large")},
     )
+    evidence_ui.picker(values.assign(code=code, text=values["status"].fillna("无目标") + " · " + values["unit_name"]
+                                     + " · " + values["value_text"]), f.month, key="indicator")

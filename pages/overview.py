@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, flags, ui
+from dashboard import charts, evidence_ui, flags, ui
 from dashboard import queries as q
 
 f = ui.filters()
@@ -44,6 +44,14 @@ with right:
     per_month = [ui.data(flags.flag_counts, me, m, now, region=f.region, unit=f.unit) for m in f.months]
     counts = pd.concat(per_month).groupby("flag", as_index=False, sort=False)["n"].sum()
     ui.chart(charts.flag_bar(counts), key="flags")
+
+# the month's indicator flags, each opening its evidence (value, file, cell, target clause)
+red = ui.data(flags.red_flags, me, f.month, now, region=f.region, unit=f.unit, limit=300)
+red = red[red["flag"].isin(["未达标", "连续三个月未达标", "预警"])] if not red.empty else red
+if not red.empty:
+    evidence_ui.picker(red.assign(code=red["subject"], text=red["flag"] + " · " + red["unit_name"].fillna(red["unit"])
+                                  + " · " + red["reason"]), f.month, key="overview",
+                       label="红灯依据（选择一项红灯查看其报送单元格和目标条款）")
 
 st.subheader("进度最落后的单位")
 if ui.readable_units() is not None:  # a liaison: a "ranking" of their own unit says nothing

@@ -71,6 +71,11 @@ ui.table(
     status,
     name=f"报送情况_{month:%Y-%m}",
     columns=["region_name", "unit_name", "status", "version", "received_at", "days_late",
-             "workdays_late", "liaison", "phone"],
-    column_config={"received_at": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")},
+             "workdays_late", "first_attempt_at", "corrections", "corrected_at", "correction_reason",
+             "liaison", "phone"],
+    column_config={"received_at": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
+                   "first_attempt_at": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
+                   "corrected_at": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")},
 )
+st.caption("是否按时以当月第一份通过校验的月报为准；之后再次报送记为“更正”（次数、时间和原因），不算迟报。"
+           "“首次报送尝试”含被退回的文件。")

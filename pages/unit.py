@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, flags, ui
+from dashboard import charts, evidence_ui, flags, ui
 from dashboard import queries as q
 from accounts import access
 from dashboard.labels import measure_number, person_name, plan_label
@@ -72,6 +72,16 @@ if unit:
         status=("flag",),
         empty="本月该单位没有红灯。",
     )
+    # every verdict above opens its evidence: the flagged ones first, then the scorecard
+    choices = []
+    if not red.empty and not card.empty:
+        hit = red[red["subject"].isin(card["code"])]
+        choices.append(pd.DataFrame({"unit": unit, "code": hit["subject"], "text": hit["flag"] + " · " + hit["reason"]}))
+    if not card.empty:
+        choices.append(pd.DataFrame({"unit": unit, "code": card["code"],
+                                     "text": card["status"] + " · " + card["name"] + " · " + card["value_text"]}))
+    if choices:
+        evidence_ui.picker(pd.concat(choices), f.month, key="unit", label="查看依据（红灯和记分卡中的任一评判）")
 
     st.subheader("任务进展")
     tasks = ui.data(q.unit_tasks, me, unit, f.month)
@@ -99,7 +109,7 @@ if unit:
         history,
         name=f"报送记录_{unit}",
         columns=["period", "version", "status", "timeliness", "received_at", "days_late",
-                 "workdays_late", "n_errors", "n_warnings", "uploader"],
+                 "workdays_late", "correction_reason", "n_errors", "n_warnings", "uploader"],
         column_config={
             "period": st.column_config.DateColumn(format="YYYY年M月"),
             "received_at": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),

@@ -106,6 +106,8 @@ files = st.file_uploader(
     key="returns",
     help="可一次选择多个单位或多个月份的月报；每个文件单独校验。",
 )
+reason = st.text_input("更正原因（同一月份再次报送时填写）", key="correction_reason",
+                       help="当月已报送过的，再次报送记为“更正”，不算迟报；原因随新版本保存。未填写时取“备注”列的内容。")
 
 done: dict[str, dict] = st.session_state.setdefault("upload_results", {})
 new = [up for up in files or [] if up.file_id not in done]
@@ -114,7 +116,8 @@ if new:
 
     # one batch: validation costs about the same for one file or many
     with st.spinner(f"正在校验 {len(new)} 个文件……"):
-        results = ingest_batch([(up.name, up.getvalue()) for up in new], db=ui.db(), user=user)
+        results = ingest_batch([(up.name, up.getvalue()) for up in new], db=ui.db(), user=user,
+                               reason=reason or None)
     ui.forget_version()
     for up, result in zip(new, results):
         done[up.file_id] = result.to_json()

@@ -8,10 +8,18 @@ region pages, the red flags and the precomputed tables. Queries embed the marker
 last month, ``$region``/``$unit``/``$code`` scope (NULL = all).
 
 Rules:
-* the target is the ``indicator_target`` row in force in the month (latest ``effective_from``);
-* ``city_avg``: the value is compared with the mean of the district means of the same
-  indicator and month (direction from the indicator), the target value is a margin;
-* ``growth``: growth over ``indicator.baseline`` in % must reach the target;
+* the target is the ``indicator_target`` version in force in the month (in force on some day
+  of it; the latest ``effective_from`` wins) **whose scope (``target_scope``) holds the unit's
+  region**: a plan sets targets for its own region only. A value without one is 无目标: shown,
+  compared and ranked, never 未达标;
+* ``city_avg``: the value is compared with the city average of the same indicator and month:
+  the office's figure for the period (``office_reference``, with its source) or else the mean of
+  the district means of every district reporting the code that month (``ref_n`` districts, at
+  least one besides the unit's own); neither: 无参照. The target value is a margin;
+* ``growth``: the unit reports the level; growth over the baseline value (office-entered, else
+  the catalog's) in % is compared with the target by the indicator's direction (higher_better:
+  at least, lower_better: at most); no baseline value: 无参照;
+* a soft target (一般应当) turns a shortfall into 预警, not 未达标;
 * amber: passing but within ``amber`` of the reference → 预警.
 
 Months whose precomputed judgments are fresh (``rules.stats``, table
@@ -30,14 +38,20 @@ from rules.format import sql_target_text_from, sql_value_text
 EPS = 1e-9
 
 
-def status_sql(value: str = "value", op: str = "op", margin: str = "margin", amber: str = "amber") -> str:
-    """DuckDB expression: 未报 / 未达标 / 预警 / 达标 (NULL when no target applies)."""
+# Verdicts as stored and shown (Chinese) and their keys in ``python -m etl judge --json``.
+STATUS_KEYS = {"达标": "met", "预警": "amber", "未达标": "missed", "未报": "missing",
+               "无目标": "no_target", "无参照": "no_reference"}
+
+
+def status_sql(value: str = "value", op: str = "op", margin: str = "margin", amber: str = "amber",
+               soft: str = "false") -> str:
+    """DuckDB expression: 未报 / 未达标 / 预警 / 达标 (NULL when it cannot be judged)."""
     return (
         f"case when {value} is null then '未报' "
         f"when {op} is null or {margin} is null then null "
         f"when ({op} in ('>=', '<=') and {margin} < -{EPS}) "
         f"or ({op} in ('>', '<') and {margin} <= {EPS}) "
-        f"or ({op} = '=' and {margin} < -{EPS}) then '未达标' "
+        f"or ({op} = '=' and {margin} < -{EPS}) then case when {soft} then '预警' else '未达标' end "
         f"when {amber} is not null and {op} <> '=' and {margin} < {amber} - {EPS} then '预警' "
         f"else '达标' end"
     )
@@ -50,16 +64,23 @@ case status
     when '未达标' then case comparator
         when 'city_avg' then name || ' ' || value_text
             || case when direction = 'lower_better' then ' 高于' else ' 低于' end || '全市平均 ' || reference_text
-        when 'growth' then name || ' 较基期增长 ' || metric_text || ' 低于目标 ' || target_text
+            || ref_text
+        when 'growth' then name || ' ' || value_text || ' 较基期 ' || baseline_text || ' 变化 ' || metric_text
+            || ' 未达到目标 ' || target_text
         else name || ' ' || value_text
             || case when op in ('>=', '>') then ' 低于目标 ' when op in ('<=', '<') then ' 高于目标 '
                     else ' 不符合目标 ' end || target_text end
-    when '预警' then name || ' ' || value_text || ' 接近目标 '
-        || case comparator when 'city_avg' then '全市平均 ' || reference_text else target_text end
-        || '（预警区间 ' || amber_text || '）'
+    when '预警' then case when margin < 0 then name || ' ' || value_text || ' 未达到 ' || target_text
+            || '（方案为“一般应当”，属预警，请说明原因）'
+        else name || ' ' || value_text || ' 接近目标 '
+        || case comparator when 'city_avg' then '全市平均 ' || reference_text || ref_text else target_text end
+        || '（预警区间 ' || amber_text || '）' end
     when '达标' then name || ' ' || value_text || ' 达到目标 '
-        || case comparator when 'city_avg' then '全市平均 ' || reference_text else target_text end
-    else name || ' 本月无适用目标'
+        || case comparator when 'city_avg' then '全市平均 ' || reference_text || ref_text else target_text end
+    when '无参照' then name || ' ' || value_text || case comparator
+        when 'city_avg' then ' 暂无全市平均参照（报送该指标的其他区不足，办公室也未录入），不评判'
+        else ' 暂无基期值（目录和办公室均未提供），无法计算增幅，不评判' end
+    else name || ' ' || value_text || ' 本地区无方案设定的目标，仅作比较'
 end"""
 
 _TARGET_UOM = "case when comparator = 'growth' then '%' else uom end"
@@ -76,7 +97,10 @@ def texts(src: str, out: str) -> str:
            {sql_value_text('target', _TARGET_UOM)} as target_num_text,
            {sql_value_text('reference', 'uom')} as reference_text,
            {sql_value_text('metric', "'%'")} as metric_text,
-           {sql_value_text('amber', _TARGET_UOM)} as amber_text
+           {sql_value_text('amber', _TARGET_UOM)} as amber_text,
+           {sql_value_text('baseline', 'uom')} as baseline_text,
+           case when ref_n is not null then '（' || ref_n || ' 个区平均）'
+                when ref_source is not null then '（' || ref_source || '）' else '' end as ref_text
     from {src}
 ),
 {out}_tt as (
@@ -89,7 +113,8 @@ def texts(src: str, out: str) -> str:
 
 # Columns of a judged row, in order (also the layout of the judged_observation table).
 COLUMNS = ("submission_id, unit, region, period, code, value, cell, name, uom, direction, baseline, "
-           "comparator, target, amber, city_avg, reference, metric, op, margin, status")
+           "comparator, target, amber, city_avg, reference, metric, op, margin, "
+           "target_from, ref_kind, ref_n, ref_source, status")
 
 # ... plus the texts shown to users and the 未达标 streak (stored rows only; NULL when live).
 COLUMNS_ALL = COLUMNS + ", value_text, target_text, reason, streak, " + period.COLUMNS
@@ -120,10 +145,23 @@ TARGET_MONTH = """targets as (
     from indicator i where not exists (select 1 from indicator_target t where t.code = i.code)
 ),
 target_month as (
-    select t.code, m.period, t.comparator, t.value as target, t.amber
+    -- the indicator is collected that month (some version in force on some day of it)
+    select t.code, m.period, t.comparator, t.value as target, t.amber, t.effective_from
+    from targets t join months m
+      on t.effective_from <= last_day(m.period) and (t.effective_to is null or m.period <= t.effective_to)
+    qualify row_number() over (partition by t.code, m.period order by t.effective_from desc) = 1
+),
+target_region_month as (
+    -- the version in force on the month's first day (one effective mid-month applies from the
+    -- next month), for the units of each region: only where its plan set it
+    select t.code, m.period, g.id as region, t.comparator, t.value as target, t.amber, t.effective_from
     from targets t join months m
       on t.effective_from <= m.period and (t.effective_to is null or m.period <= t.effective_to)
-    qualify row_number() over (partition by t.code, m.period order by t.effective_from desc) = 1
+    join region g
+      on not exists (select 1 from target_scope s where s.code = t.code and s.effective_from = t.effective_from)
+      or exists (select 1 from target_scope s
+                 where s.code = t.code and s.effective_from = t.effective_from and s.region = g.id)
+    qualify row_number() over (partition by t.code, m.period, g.id order by t.effective_from desc) = 1
 )"""
 
 JUDGED_LIVE = f"""
@@ -154,7 +192,17 @@ district_means as (
     group by all
 ),
 city_avg as (
-    select code, period, avg(v) as city_avg from district_means group by all
+    select code, period, avg(v) as city_avg, count(*) as n, list(region) as regions
+    from district_means group by all
+),
+office_avg as (
+    select r.code, m.period, arg_max(r.value, r.id) as value, arg_max(r.source, r.id) as source
+    from office_reference r join months m on m.period between r.period_from and r.period_to
+    where r.kind = 'city_avg' group by all
+),
+office_base as (
+    select code, unit, arg_max(value, id) as value, arg_max(source, id) as source
+    from office_reference where kind = 'baseline' group by all
 ),
 obs as (
     select o.submission_id, o.unit, o.region, o.period, o.code, o.value, o.cell
@@ -165,24 +213,51 @@ obs as (
       and ($unit is null or o.unit = $unit)
       and ($code is null or o.code = $code)
 ),
-measured as (
-    select obs.*, i.name, i.uom, i.direction, i.baseline, tm.comparator, tm.target, tm.amber,
-           ca.city_avg,
+referenced as (
+    select obs.*, i.name, i.uom, i.direction, tm.comparator, tm.target, tm.amber,
+           tm.effective_from as target_from, coalesce(td.soft, false) as soft,
+           -- the city average used: the office's figure, else the computed one when it covers
+           -- at least one district besides the unit's own
+           case when tm.comparator = 'city_avg' then coalesce(oa.value,
+               case when ca.n - case when list_contains(ca.regions, obs.region) then 1 else 0 end >= 1
+                    then ca.city_avg end) end as city_avg,
+           case when tm.comparator = 'city_avg' and oa.value is null and ca.n is not null
+                 and ca.n - case when list_contains(ca.regions, obs.region) then 1 else 0 end >= 1
+                then ca.n end as ref_n,
+           case when tm.comparator is null then null
+                when tm.comparator = 'growth' then coalesce(bu.value, ba.value, td.baseline,
+                    case when td.code is null then i.baseline end)
+                when td.code is null then i.baseline else td.baseline end as baseline,
            case tm.comparator
-               when 'city_avg' then ca.city_avg + coalesce(tm.target, 0)
-                   * (case when i.direction = 'lower_better' then -1 else 1 end)
-               else tm.target end as reference,
-           case when tm.comparator = 'growth'
-               then (obs.value - i.baseline) / nullif(i.baseline, 0) * 100
-               else obs.value end as metric,
-           case tm.comparator
-               when 'city_avg' then case when i.direction = 'lower_better' then '<=' else '>=' end
-               when 'growth' then '>='
-               else tm.comparator end as op
+               when 'city_avg' then case when oa.value is not null then oa.source end
+               when 'growth' then coalesce(bu.source, ba.source, td.baseline_source,
+                   case when coalesce(td.baseline, i.baseline) is not null then '目录基期值' end)
+           end as ref_source_raw
     from obs
     join indicator i on i.code = obs.code
-    left join target_month tm on tm.code = obs.code and tm.period = obs.period
+    left join target_region_month tm on tm.code = obs.code and tm.period = obs.period and tm.region = obs.region
+    left join target_detail td on td.code = tm.code and td.effective_from = tm.effective_from
     left join city_avg ca on ca.code = obs.code and ca.period = obs.period
+    left join office_avg oa on oa.code = obs.code and oa.period = obs.period
+    left join office_base bu on bu.code = obs.code and bu.unit = obs.unit
+    left join office_base ba on ba.code = obs.code and ba.unit is null
+),
+measured as (
+    select * exclude (ref_source_raw),
+           case comparator when 'city_avg' then 'city_avg' when 'growth' then 'baseline' end as ref_kind,
+           case when comparator in ('city_avg', 'growth') then ref_source_raw end as ref_source,
+           case comparator
+               when 'city_avg' then city_avg + coalesce(target, 0)
+                   * (case when direction = 'lower_better' then -1 else 1 end)
+               else target end as reference,
+           case when comparator = 'growth'
+               then (value - baseline) / nullif(baseline, 0) * 100
+               else value end as metric,
+           case comparator
+               when 'city_avg' then case when direction = 'lower_better' then '<=' else '>=' end
+               when 'growth' then case when direction = 'lower_better' then '<=' else '>=' end
+               else comparator end as op
+    from referenced
 ),
 margins as (
     select *,
@@ -194,7 +269,10 @@ margins as (
 {period.PROGRESS},
 verdicts as (
     select {COLUMNS.removesuffix("status")}
-           {period.in_period_status(status_sql(), status_sql(margin="progress_margin", amber="null"))} as status,
+           {period.in_period_status(
+               "case when value is null then '未报' when comparator is null then '无目标' "
+               "when margin is null then '无参照' else " + status_sql(soft="soft") + " end",
+               status_sql(margin="progress_margin", amber="null"))} as status,
            {period.CARRIED} from progress_margins
 ),
 {texts('verdicts', 'live_month')},

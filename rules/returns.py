@@ -1,5 +1,10 @@
 """Which units owe a return for which month, and whether it came on time, late or not at all.
 
+On time or late is decided by the month's first accepted version: a later version is a
+correction (更正), counted with its time and reason (``corrections``, ``corrected_at``,
+``correction_reason``: reporting quality for the assessment), never lateness. The first
+attempt, even a rejected one, is kept beside it (``first_attempt_at``).
+
 ``RETURNS`` is a CTE chain with one row per expected unit × month of the span. A unit is
 expected to report as ``etl.roster`` defines it (owners of indicators and measures,
 narrowed to the office's roster when it has one). Due moments come from
@@ -28,10 +33,36 @@ expected as (
     where ($region is null or u.region = $region)
       and ($unit is null or u.id = $unit)
 ),
+accepted_subs as (
+    -- on time or late is decided by the first accepted version; later ones are 更正
+    select unit, period, count(*) - 1 as corrections,
+           arg_min(on_time, version) as on_time, arg_min(days_late, version) as days_late,
+           arg_min(workdays_late, version) as workdays_late,
+           arg_min(received_at, version) as first_received_at
+    from submission
+    where status = 'accepted' and period between $p0 and $p1
+      and ($region is null or region = $region)
+      and ($unit is null or unit = $unit)
+    group by unit, period
+),
+attempts as (
+    -- the first time anything was sent for the month, rejected files included
+    select unit, period, min(received_at) as first_attempt_at from submission
+    where period between $p0 and $p1 and unit is not null
+      and ($region is null or region = $region)
+      and ($unit is null or unit = $unit)
+    group by unit, period
+),
 current_sub as (
-    select s.unit, s.period, s.id as submission_id, s.version, s.on_time, s.days_late,
-           s.workdays_late, timezone('Asia/Shanghai', s.received_at) as received_at
+    select s.unit, s.period, s.id as submission_id, s.version, a.on_time, a.days_late,
+           a.workdays_late, timezone('Asia/Shanghai', a.first_received_at) as received_at,
+           a.corrections,
+           case when a.corrections > 0 then timezone('Asia/Shanghai', s.received_at) end as corrected_at,
+           case when a.corrections > 0 then coalesce(s.correction_reason, '未说明原因') end as correction_reason,
+           timezone('Asia/Shanghai', t.first_attempt_at) as first_attempt_at
     from submission s
+    join accepted_subs a on a.unit = s.unit and a.period = s.period
+    left join attempts t on t.unit = s.unit and t.period = s.period
     where s.status = 'accepted' and s.is_current and s.period between $p0 and $p1
       and ($region is null or s.region = $region)
       and ($unit is null or s.unit = $unit)
@@ -39,6 +70,8 @@ current_sub as (
 returns as (
     select e.unit, e.unit_name, e.region, e.liaison, e.phone, d.period, d.due_at,
            c.submission_id, c.version, c.received_at, c.days_late, c.workdays_late,
+           coalesce(c.corrections, 0) as corrections, c.corrected_at, c.correction_reason,
+           coalesce(c.first_attempt_at, t.first_attempt_at) as first_attempt_at,
            case when c.submission_id is not null
                      then case when c.on_time then '按时报送' else '迟报' end
                 when $now > d.due_at then '逾期未报'
@@ -46,6 +79,8 @@ returns as (
     from expected e
     cross join due d
     left join current_sub c on c.unit = e.unit and c.period = d.period
+    left join (select unit, period, timezone('Asia/Shanghai', first_attempt_at) as first_attempt_at
+               from attempts) t on t.unit = e.unit and t.period = d.period
 )"""
 
 

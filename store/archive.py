@@ -56,9 +56,10 @@ def read_bytes(db: str | os.PathLike | None, sha: str, suffix: str = ".xlsx") ->
 
 
 def accepted_files(con: Any, shas: list[str]) -> set[str]:
-    """Which of ``shas`` were accepted before (one query for the whole batch).
+    """Which of ``shas`` are the current accepted version of their month (one query per batch).
 
-    Only those are duplicates. Bytes that were rejected before are checked again: the
+    Only those are duplicates: re-sending the bytes of an earlier version makes that version
+    current again, as a new version (``etl.load`` records which one it restores). Bytes that were rejected before are checked again: the
     reason may not lie in the bytes (wrong uploader, wrong ``--as-unit``, a unit added to
     the catalog since), and a liaison re-sending a rejected file sees its findings again.
     The archive still keeps one copy of the bytes.
@@ -66,7 +67,8 @@ def accepted_files(con: Any, shas: list[str]) -> set[str]:
     if not shas:
         return set()
     rows = con.execute(
-        "select distinct sha256 from submission where status = 'accepted' and list_contains(?, sha256)", [shas]
+        "select distinct sha256 from submission where status = 'accepted' and is_current"
+        " and list_contains(?, sha256)", [shas]
     ).fetchall()
     return {r[0] for r in rows}
 

@@ -65,6 +65,13 @@ _TABLES: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {
     ),
     "indicator_owner": (("code", "unit"), {}),
     "indicator_period": (("code", "report", "schedule"), {"schedule": "double[]"}),
+    "target_scope": (("code", "effective_from", "region"), {"effective_from": "date"}),
+    "target_detail": (
+        ("code", "effective_from", "plan", "measure", "clause", "source", "soft", "baseline",
+         "baseline_year", "baseline_source"),
+        {"effective_from": "date", "soft": "boolean", "baseline": "double", "baseline_year": "integer"},
+    ),
+    "demo_contact": (("unit",), {}),
 }
 
 
@@ -78,12 +85,14 @@ def catalog_rows(catalog: Catalog) -> dict[str, list[tuple[Any, ...]]]:
     for m in catalog.measures:
         measure_units += [(m.key, u, "lead") for u in dict.fromkeys(m.lead_units)]
         measure_units += [(m.key, u, "responsible") for u in dict.fromkeys(m.responsible_units)]
-    targets = []
+    targets, scopes, details = [], [], []
     for i in catalog.indicators.values():
-        targets += [
-            (i.code, t.comparator, t.value, t.amber, _day(t.effective_from), _day(t.effective_to))
-            for t in i.timeline()
-        ]
+        for t in i.timeline():
+            day = _day(t.effective_from)
+            targets.append((i.code, t.comparator, t.value, t.amber, day, _day(t.effective_to)))
+            scopes += [(i.code, day, r) for r in dict.fromkeys(t.scope)]
+            details.append((i.code, day, t.source_plan or i.plan, t.source_measure or i.measure, t.clause,
+                            t.source, t.soft, t.baseline, t.baseline_year, t.baseline_source))
     return {
         "region": [
             (r.id, r.name, r.kind, r.parent, r.short_name) for r in catalog.regions.values()
@@ -135,6 +144,9 @@ def catalog_rows(catalog: Catalog) -> dict[str, list[tuple[Any, ...]]]:
             (i.code, i.report, "[" + ", ".join(f"{x:g}" for x in i.schedule) + "]" if i.schedule else None)
             for i in catalog.indicators.values() if i.frequency != "monthly"
         ],
+        "target_scope": scopes,
+        "target_detail": details,
+        "demo_contact": [(u.id,) for u in catalog.units.values() if u.demo],
     }
 
 

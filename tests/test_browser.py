@@ -317,3 +317,42 @@ def test_the_first_login_on_a_just_started_server_is_not_lost(browser, demo_db: 
             assert "当前用户：演示·办公室" in page.get_by_test_id("stSidebar").inner_text()
         finally:
             context.close()
+
+
+def _red_flag_with_a_clause(demo_db: Path) -> tuple[str, str]:
+    """A unit with a 未达标 flag in DEMO_END whose target has the plan's words, and that flag's reason."""
+    import store
+
+    with store.read(demo_db) as con:
+        row = con.execute(
+            "select j.unit, j.reason from judged_observation j"
+            " join target_detail d on d.code = j.code and d.effective_from = j.target_from"
+            " where j.period = ? and j.status = '未达标' and d.source is not null order by j.unit, j.code limit 1",
+            [f"{DEMO_END}-01"]).fetchone()
+    assert row is not None, "the demo month has no red flag with a plan clause"
+    return row[0], row[1]
+
+
+def test_a_red_flag_opens_its_evidence_with_the_cell_and_the_plan_clause(browser, app_url: str,
+                                                                         demo_db: Path) -> None:
+    unit, reason = _red_flag_with_a_clause(demo_db)
+    context = browser.new_context(viewport={"width": 1440, "height": 2400}, locale="zh-CN")
+    page = context.new_page()
+    try:
+        page.goto(f"{app_url}/unit?period={DEMO_END}&unit={unit}", wait_until="domcontentloaded")
+        _log_in(page)
+        page.get_by_role("heading", name="责任单位", exact=True).first.wait_for(timeout=60_000)
+        _settled(page)
+        # click 1: open the list under the red flags; click 2: the red flag
+        page.get_by_test_id("stSelectbox").filter(has_text="查看依据").click()
+        page.get_by_role("option", name=f"未达标 · {reason}", exact=True).click()
+        panel = page.locator('[class*="st-key-evidence_panel_unit"]')
+        panel.wait_for(timeout=30_000)
+        _settled(page)
+        text = panel.inner_text()
+        page.screenshot(path=str(ARTIFACTS / "evidence_panel.png"), full_page=True)
+    finally:
+        context.close()
+    assert "工作表 / 单元格：指标!E" in text
+    assert "条款：" in text and "原文：“" in text
+    assert "SHA-256：" in text and "来源方案：方案 " in text

@@ -58,12 +58,12 @@ def test_target_in_force_that_month_decides(fx, october):
 
 def test_growth_below_target_is_flagged(fx, october):
     row = _one(october, "未达标", fx["growth_unit"], "FG01")
-    assert row["reason"] == "人才引进人数 较基期增长 10.0% 低于目标 较基期增长≥15.0%"
+    assert row["reason"] == "人才引进人数 1,100 人 较基期 1,000 人 变化 10.0% 未达到目标 较基期增长≥15.0%"
 
 
 def test_value_below_city_average_is_flagged(fx, october):
     row = _one(october, "未达标", fx["below_avg_unit"], "ZW03")
-    assert row["reason"] == "网上办件占比 70.0% 低于全市平均 80.0%"
+    assert row["reason"] == "网上办件占比 70.0% 低于全市平均 80.0%（3 个区平均）"
     # 河西 sits exactly on the average (80 %): not flagged
     assert october[(october["unit"] == "hexi.zwfw") & (october["subject"] == "ZW03")].empty
 

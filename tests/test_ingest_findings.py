@@ -70,7 +70,9 @@ CASES: dict[str, tuple[dict, tuple[str, str | None, str | None]]] = {
     "percent_120": ({"values": _values(T01=("120%", None))}, ("PERCENT_OUT_OF_RANGE", "指标", "E4")),
     "negative_days": ({"values": _values(T02=(-1, None))}, ("VALUE_NEGATIVE", "指标", "E5")),
     "half_a_firm": ({"values": _values(T03=(12.5, None))}, ("VALUE_NOT_INTEGER", "指标", "E6")),
-    "ambiguous_percent": ({"values": _values(T01=(0.97, None))}, ("PERCENT_AMBIGUOUS", "指标", "E4")),
+    # 0.97 against a ≥95% target: a decimal where a percent was meant, unless the 备注 explains it
+    "ambiguous_percent": ({"values": _values(T01=(0.97, "本月确为0.97%"))}, ("PERCENT_AMBIGUOUS", "指标", "E4")),
+    "percent_as_decimal": ({"values": _values(T01=(0.95, None))}, ("PERCENT_AS_DECIMAL", "指标", "E4")),
     "measure_missing": ({"tasks": {"001:m1": GOOD_TASKS["001:m1"]}}, ("MEASURE_ROW_MISSING", "任务进展", None)),
     "measure_unknown": ({"tasks": [*GOOD_TASKS.items(), ("001:m9", ("推进中", 10, None))]},
                         ("MEASURE_UNKNOWN", "任务进展", "A6")),

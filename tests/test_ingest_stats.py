@@ -21,14 +21,14 @@ def test_an_accepted_return_is_judged_at_once_for_the_dashboard(tmp_path: Path) 
     catalog = load_catalog()
     db = tmp_path / "s.duckdb"
     ensure_catalog(db, catalog)
-    code = "common.satisfaction"
-    path = fill_template(tmp_path / "r.xlsx", catalog, "heping.zwfw", "2026-10", overrides={code: 90})
+    code = "common.satisfaction"  # TEDA's own target (plan 001): judged for TEDA's unit
+    path = fill_template(tmp_path / "r.xlsx", catalog, "teda.zwfw", "2026-10", overrides={code: 90})
     [res] = ingest_files([path], db=db, catalog=catalog, now=datetime(2026, 10, 20, tzinfo=SH))
     assert res.status == "accepted", res.to_json()
     with store.read(db) as con:
         assert stats.is_fresh(con, OCT, OCT)
         row = con.execute(
-            "select status from judged_observation where unit = 'heping.zwfw' and code = ? and period = ?",
+            "select status from judged_observation where unit = 'teda.zwfw' and code = ? and period = ?",
             [code, OCT],
         ).fetchone()
     assert row == ("未达标",)

@@ -149,7 +149,8 @@ def test_big_change_from_last_accepted_month_in_the_database_is_a_warning(tmp_pa
 
 
 def test_result_json_has_the_documented_shape(tmp_path: Path, catalog) -> None:
-    bad = write_return(tmp_path / "bad.xlsx", values={**GOOD_VALUES, "T01": (0.9, None), "T02": ("很快", None)})
+    # 0.9 with a 备注 saying it is real: the ambiguity stays a warning (without one it is an error)
+    bad = write_return(tmp_path / "bad.xlsx", values={**GOOD_VALUES, "T01": (0.9, "本月确为0.9%"), "T02": ("很快", None)})
     r = ingest_files([bad], db=tmp_path / "t.duckdb", catalog=catalog, now=OCT_09)[0]
     out = json.loads(json.dumps(r.to_json(), ensure_ascii=False))
     assert set(out) == {"file", "status", "unit", "period", "version", "on_time", "days_late", "workdays_late",

@@ -66,7 +66,7 @@ def test_indicator_values_rank_units_and_show_the_average(fx):
     df = q.indicator_values(fx["path"], OFFICE, "ZW03", fx["period"])
     assert list(df["unit"]) == ["heping.zwfw", "hexi.zwfw", "nankai.zwfw"]
     assert df["city_avg"].iloc[0] == pytest.approx(80.0)
-    assert df.iloc[2]["reason"] == "网上办件占比 70.0% 低于全市平均 80.0%"
+    assert df.iloc[2]["reason"] == "网上办件占比 70.0% 低于全市平均 80.0%（3 个区平均）"
 
 
 def test_scorecard_shows_every_indicator_with_status_and_sparkline(fx):
@@ -93,7 +93,9 @@ def test_unit_tasks_and_submission_history(fx):
     assert tasks.iloc[0][["measure_key", "role", "status", "problems"]].tolist() == \
         ["001:m1", "牵头", "滞后", "资金未到位"]
     subs = q.unit_submissions(fx["path"], OFFICE, fx["met_unit"])
-    assert subs.iloc[0][["version", "status", "timeliness"]].tolist() == [2, "已采用", "按时"]
+    # a second version is a correction (更正), never lateness
+    assert subs.iloc[0][["version", "status", "timeliness"]].tolist() == [2, "已采用", "更正"]
+    assert subs.iloc[1]["timeliness"] == "按时"
     assert subs.iloc[1]["status"] == "已替换"
     rejected = q.unit_submissions(fx["path"], OFFICE, fx["missing_unit"])
     assert "被退回" in set(rejected["status"])

@@ -92,7 +92,7 @@ def test_percent_values_are_entered_as_plain_numbers(saved):
         (">=", 95, "%", {}, "≥ 95%"),
         ("<", 0.6, "小时", {}, "< 0.6 小时"),
         ("city_avg", 0, "%", {}, "不低于全市平均"),
-        ("growth", 15, "人", {"baseline_year": 2024}, "较2024年增长 ≥ 15%"),
+        ("growth", 15, "人", {"baseline_year": 2024}, "较2024年增长 ≥ 15%（填本期水平值，不填增幅）"),
     ],
 )
 def test_target_reads_as_written_in_the_plan(comparator, value, unit, extra, text):

@@ -19,8 +19,12 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from rules import judge
+from rules import period as period_rules
 from rules.query import run
 from rules.roster import EXPECTED_UNITS
+
+# every status a verdict row can carry, as the JSON names it
+STATUS_KEYS = judge.STATUS_KEYS | period_rules.STATUS_KEYS
 
 TZ = ZoneInfo("Asia/Shanghai")
 SHEET = "指标"
@@ -47,7 +51,8 @@ rows as (
            coalesce(j.comparator, tr.comparator) as comparator,
            coalesce(j.target, tr.target) as target,
            coalesce(j.target_from, tr.effective_from) as target_from,
-           j.target_text, j.city_avg, j.baseline, j.ref_kind, j.ref_n, j.ref_source, j.reference, j.metric
+           j.target_text, j.city_avg, j.baseline, j.ref_kind, j.ref_n, j.ref_source, j.reference, j.metric,
+           j.period_kind, j.actual, j.expected, j.needed, i.frequency
     from wanted w
     join indicator i on i.code = w.code
     left join judged j on j.unit = w.unit and j.code = w.code and j.period = w.period
@@ -146,7 +151,8 @@ def evidence(row: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def record(row: dict[str, Any]) -> dict[str, Any]:
-    """One verdict as the JSON contract of ``python -m etl judge --json`` (issue 11)."""
+    """One verdict as the JSON contract of ``python -m etl judge --json`` (issue 11), with the
+    period it is judged over and, inside that period, the progress (issue 19)."""
     period = row["period"]
     return {
         "unit": row["unit"],
@@ -156,12 +162,12 @@ def record(row: dict[str, Any]) -> dict[str, Any]:
         "value": _num(row.get("value")),
         "target": _num(row.get("target")),
         "comparator": _text(row.get("comparator")),
-        "status": judge.STATUS_KEYS[row["status"]],
+        "status": STATUS_KEYS[row["status"]],
         "reference": reference(row),
         "evidence": evidence(row),
         "plan": _text(row.get("plan")),
         "measure": _text(row.get("measure")),
-    }
+    } | period_rules.period_fields(row)
 
 
 def records(db: Any, period: date, unit: str | None = None, region: str | None = None) -> list[dict[str, Any]]:

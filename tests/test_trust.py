@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import store
+from rules import verdict
 from accounts.access import SYSTEM_USER, User
 from etl.ingest import ingest_files
 from indicators import load_catalog
@@ -124,13 +125,18 @@ def test_plan_002_targets_start_on_its_issue_date(tmp_path: Path, catalog) -> No
         ind = catalog.indicators[code]
         assert ind.effective_from == issued, code
         assert ind.target_on(issued) is not None and ind.target_on(date(2025, 5, 27)) is None
-    # May 2025 (in force from the 28th) is judged like the template asked for it
+    # in force from the 28th of May: May is collected but not judged (a target applies from the
+    # first day of a month, README 评判规则), June is the first month judged against it
     db = tmp_path / "t.duckdb"
     ensure_catalog(db, catalog)
     res, _ = _ingest(tmp_path, catalog, db, "heping.wgzx", "2025-05", datetime(2025, 5, 30, 10, tzinfo=SH),
                      **{"common.hotline_7d_rate": 100})
     assert res.status == "accepted", res.to_json()
-    assert _row(db, date(2025, 5, 1), "heping.wgzx", "common.hotline_7d_rate")["status"] == "met"
+    assert _row(db, date(2025, 5, 1), "heping.wgzx", "common.hotline_7d_rate")["status"] == "no_target"
+    res, _ = _ingest(tmp_path, catalog, db, "heping.wgzx", "2025-06", datetime(2025, 6, 20, 10, tzinfo=SH),
+                     **{"common.hotline_7d_rate": 100})
+    assert res.status == "accepted", res.to_json()
+    assert _row(db, date(2025, 6, 1), "heping.wgzx", "common.hotline_7d_rate")["status"] == "met"
 
 
 def test_a_12345_shortfall_is_amber_to_explain_not_missed(tmp_path: Path, catalog) -> None:
@@ -320,8 +326,9 @@ def test_etl_judge_json_is_one_object_per_unit_and_indicator_in_force(tmp_path: 
                            "--json"], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     rows = [json.loads(line) for line in done.stdout.splitlines()]
-    assert all(set(r) == KEYS for r in rows)
-    assert {r["status"] for r in rows} <= set(judge.STATUS_KEYS.values())
+    # issue 11's keys plus issue 19's period_kind / progress
+    assert all(set(r) == KEYS | {"period_kind", "progress"} for r in rows)
+    assert {r["status"] for r in rows} <= set(verdict.STATUS_KEYS.values())
     owed = {(u, i.code) for u in ("teda.zwfw", "ninghe.zwfw") for i in catalog.indicators_for_unit(u, OCT)}
     assert {(r["unit"], r["code"]) for r in rows} == owed and len(rows) == len(owed)
     for r in rows:

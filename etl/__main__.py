@@ -18,6 +18,7 @@ COMMANDS = [
     "etl.cli_demo",
     "etl.cli_users",
     "etl.cli_roster",
+    "etl.cli_report",
 ]
 
 

@@ -1,0 +1,82 @@
+"""The 工作信息 liaisons reported (plan 001 附件5): counts and texts of the current returns.
+
+One query; the 专报 quotes the texts with the unit's name and sums the counts. Items and
+their Chinese labels are the template's (``etl.template.WORK_ITEMS``), so the report names
+exactly what the liaison was asked.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from accounts import scope
+from accounts.access import User
+from etl.template import WORK_ITEMS
+from rules.query import run
+
+COUNT_ITEMS = tuple(key for key, _label, kind, _ in WORK_ITEMS if kind == "count")
+TEXT_ITEMS = tuple(key for key, _label, kind, _ in WORK_ITEMS if kind == "text")
+LABELS = {key: label for key, label, _kind, _ in WORK_ITEMS}
+
+# Texts that say "nothing this month": not worth quoting to the leading group.
+NOTHING = frozenset({"无", "暂无", "没有", "无。", "暂无。", "/", "-", "—", "——", "无相关情况", "本月无"})
+
+_SQL = """
+with cur as (
+    select w.unit, w.period, w.item, w.value_num, w.value_text
+    from work_info w join submission s on s.id = w.submission_id
+    where w.is_current and s.is_current and s.status = 'accepted'
+      and w.period between $p0 and $p1
+),
+final as (
+    select c.unit, u.name as unit_name, u.region, r.name as region_name, c.period, c.item,
+           c.value_num, c.value_text
+    from cur c join unit u on u.id = c.unit left join region r on r.id = u.region
+    where ($region is null or u.region = $region)
+      and ($all_units or list_contains($units, c.unit))
+)
+select * from final order by region, unit, period, item
+"""
+
+
+def work_information(db: Any, user: User, period_from: date, period_to: date,
+                     region: str | None = None) -> pd.DataFrame:
+    """One row per unit × month × item: ``unit, unit_name, region, region_name, period, item,
+    value_num, value_text`` (units ``user`` may read)."""
+    prm = {"p0": period_from, "p1": period_to, "region": region} | scope.sql_units(user, db)
+    return run(db, _SQL, prm)
+
+
+def quotable(text: object, limit: int = 160) -> str:
+    """The liaison's own words, whitespace collapsed and cut at ``limit`` characters with
+    "……"; "" for blanks and "nothing this month" answers."""
+    if text is None or (isinstance(text, float) and pd.isna(text)):
+        return ""
+    s = " ".join(str(text).split())
+    if s in NOTHING:
+        return ""
+    return s if len(s) <= limit else s[: limit - 1].rstrip("，。、；,.; ") + "……"
+
+
+def count_totals(df: pd.DataFrame) -> pd.DataFrame:
+    """Per unit: ``unit, unit_name, region_name`` and one column per count item (summed over
+    the months), units without any count left out."""
+    counts = df[df["item"].isin(COUNT_ITEMS) & df["value_num"].notna()]
+    if counts.empty:
+        return pd.DataFrame(columns=["unit", "unit_name", "region_name", *COUNT_ITEMS])
+    wide = counts.pivot_table(index=["unit", "unit_name", "region_name"], columns="item",
+                              values="value_num", aggfunc="sum").reset_index()
+    for key in COUNT_ITEMS:
+        if key not in wide.columns:
+            wide[key] = 0
+    wide.columns.name = None
+    return wide[["unit", "unit_name", "region_name", *COUNT_ITEMS]]
+
+
+def quotes(df: pd.DataFrame, item: str, limit: int = 160) -> pd.DataFrame:
+    """``unit_name, period, text`` of one text item, blanks and "无" left out."""
+    rows = df[df["item"] == item].assign(text=lambda d: d["value_text"].map(lambda t: quotable(t, limit)))
+    return rows[rows["text"] != ""][["unit", "unit_name", "period", "text"]].reset_index(drop=True)

@@ -52,7 +52,7 @@ SUBHEADING_FONTS = ("楷体_GB2312", "楷体", "KaiTi", "STKaiti", "Noto Serif C
 LATIN_FONT = "Times New Roman"
 
 TITLE_PT, BODY_PT, TABLE_PT, SMALL_PT = 22, 16, 10.5, 12   # 二号, 三号, 五号, 小四
-KEEP_TOGETHER_ROWS = 12                                        # shorter tables are not split
+KEEP_TOGETHER_ROWS = 8                                         # shorter tables are not split
 LINE_PT = 28                                                   # fixed line pitch of 公文 body
 RULE_COLOR = "C00000"
 

@@ -158,6 +158,7 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     "quality": _ALL_UNITS_READERS,
     "tasks": _ALL_UNITS_READERS,
     "indicator": _ALL_UNITS_READERS,
+    "report": _ALL_UNITS_READERS,   # the 专报 names every unit's figures
 }
 
 

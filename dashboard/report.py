@@ -261,7 +261,7 @@ def section_headline(doc: Any, data: ReportData, head: str) -> None:
             {"按时报送率": _floats(trend["on_time_rate"]),
              "指标达标率": _floats(trend["attainment_rate"])},
             f"近{len(trend)}个月按时报送率与指标达标率（%）")
-        word.image(doc, png, 15, caption=f"图{_next_figure(doc)}　近期报送与达标走势")
+        word.image(doc, png, 14, caption=f"图{_next_figure(doc)}　近期报送与达标走势")
 
 
 def _floats(s: pd.Series) -> list[float | None]:

@@ -87,7 +87,7 @@ def ranking_bar(names: Sequence[str], values: Sequence[float | None], title: str
 def trend_lines(periods: Sequence[str], series: dict[str, Sequence[float | None]],
                 title: str, ylabel: str = "%") -> bytes:
     """One line per series over the months (gaps where a month has no value)."""
-    fig = _figure(6.4, 2.8)
+    fig = _figure(6.4, 2.4)
     ax = fig.add_subplot()
     if not periods:
         ax.text(0.5, 0.5, "暂无数据", ha="center", va="center", fontsize=12)

@@ -90,6 +90,10 @@ class Edition:
     def short_label(self) -> str:
         return "本季度" if self.quarter else "本月"
 
+    @property
+    def previous_label(self) -> str:
+        return "上季度" if self.quarter else "上月"
+
 
 @dataclass
 class ReportData:
@@ -196,15 +200,15 @@ def cn_number(n: int) -> str:
 
 
 def change_text(now: float | None, before: float | None, unit: str = "个百分点",
-                more: str = "上升", less: str = "下降") -> str:
-    """``较上期上升 2.5 个百分点`` / ``与上期持平`` / ``上期无数据``."""
+                more: str = "上升", less: str = "下降", than: str = "上月") -> str:
+    """``较上月上升2.5个百分点`` / ``与上月持平`` / ``上月无可比数据``."""
     if now is None or before is None:
-        return "上期无可比数据"
+        return f"{than}无可比数据"
     diff = float(now) - float(before)
     if abs(diff) < 0.05:
-        return "与上期持平"
+        return f"与{than}持平"
     amount = f"{abs(diff):.1f}" if unit == "个百分点" else f"{abs(diff):g}"
-    return f"较上期{more if diff > 0 else less}{amount}{unit}"
+    return f"较{than}{more if diff > 0 else less}{amount}{unit}"
 
 
 def _names(df: pd.DataFrame, column: str = "unit_name") -> str:
@@ -235,25 +239,29 @@ def section_headline(doc: Any, data: ReportData, head: str) -> None:
     """总体情况: the three headline figures with their change from the previous period."""
     from dashboard import report_charts as charts  # matplotlib: imported when drawing
     k, p, e = data.kpis, data.prev_kpis, data.edition
+    than = e.previous_label
+
+    def change(key: str, unit: str = "个百分点", more: str = "上升", less: str = "下降") -> str:
+        return change_text(k[key], p[key], unit, more, less, than)
+
     word.heading(doc, head)
     word.paragraph(doc, (
         f"{e.label}，{data.scope_name}应报月报{k['expected']}份，已报送{k['submitted']}份，"
         f"其中按时报送{k['on_time']}份、迟报{k['late']}份，逾期未报{k['missing']}份"
         + (f"，未到截止时间{k['pending']}份" if k.get("pending") else "") + "。"
-        f"按时报送率{fmt_pct(k['on_time_rate'])}，{change_text(k['on_time_rate'], p['on_time_rate'])}；"
+        f"按时报送率{fmt_pct(k['on_time_rate'])}，{change('on_time_rate')}；"
         f"已报送数值的指标{k['reported']}项，达标（含预警）{k['met']}项，"
-        f"指标达标率{fmt_pct(k['attainment_rate'])}，{change_text(k['attainment_rate'], p['attainment_rate'])}；"
-        f"未关闭红灯{k['open_flags']}项，{change_text(k['open_flags'], p['open_flags'], '项', '增加', '减少')}。"
+        f"指标达标率{fmt_pct(k['attainment_rate'])}，{change('attainment_rate')}；"
+        f"未关闭红灯{k['open_flags']}项，{change('open_flags', '项', '增加', '减少')}。"
     ))
     rows = [
-        ["按时报送率", fmt_pct(k["on_time_rate"]), fmt_pct(p["on_time_rate"]),
-         change_text(k["on_time_rate"], p["on_time_rate"])],
+        ["按时报送率", fmt_pct(k["on_time_rate"]), fmt_pct(p["on_time_rate"]), change("on_time_rate")],
         ["指标达标率", fmt_pct(k["attainment_rate"]), fmt_pct(p["attainment_rate"]),
-         change_text(k["attainment_rate"], p["attainment_rate"])],
+         change("attainment_rate")],
         ["未关闭红灯", f"{k['open_flags']}项", f"{p['open_flags']}项",
-         change_text(k["open_flags"], p["open_flags"], "项", "增加", "减少")],
+         change("open_flags", "项", "增加", "减少")],
     ]
-    word.table(doc, rows, ["指标", "本期", "上期", "变化"], widths=[3, 2, 2, 4])
+    word.table(doc, rows, ["指标", e.short_label, than, "变化"], widths=[3, 2, 2, 4])
     trend = data.trend
     if not trend.empty:
         png = charts.trend_lines(
@@ -380,10 +388,13 @@ def section_work_info(doc: Any, data: ReportData, head: str) -> None:
         rate = f"，解决率{100 * s / c:.1f}%" if c else ""
         word.paragraph(doc, f"{len(totals)}个单位报送了工作信息，共走访企业{v}家，"
                             f"收集企业问题{c}件，已解决{s}件{rate}。")
-        top = totals.sort_values(["visits", "unit"], ascending=[False, True])
-        word.table(doc, top, {"unit_name": "单位", "region_name": "区域",
-                              "visits": wi.LABELS["visits"], "issues_collected": wi.LABELS["issues_collected"],
-                              "issues_solved": wi.LABELS["issues_solved"]}, widths=[5, 3, 2.4, 2.4, 2.4])
+        # by region: one row per unit ran to three pages for a city month (measured on the demo)
+        regions = wi.region_totals(totals)
+        word.table(doc, regions, {"region_name": "区域", "units": "报送单位数",
+                                  "visits": wi.LABELS["visits"],
+                                  "issues_collected": wi.LABELS["issues_collected"],
+                                  "issues_solved": wi.LABELS["issues_solved"], "solve_rate": "解决率"},
+                   widths=[4, 2.2, 2.4, 2.4, 2.4, 2])
     for n, item in enumerate(wi.TEXT_ITEMS, start=1):
         word.heading(doc, f"（{cn_number(n)}）{wi.LABELS[item]}", level=2)
         rows = wi.quotes(wk, item, QUOTE_CHARS)

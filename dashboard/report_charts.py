@@ -38,7 +38,8 @@ def cjk_font() -> str | None:
 
 
 def _figure(width_in: float, height_in: float) -> Figure:
-    fig = Figure(figsize=(width_in, height_in), dpi=150)
+    # constrained layout: fitted in the one draw savefig makes (bbox_inches="tight" drew twice)
+    fig = Figure(figsize=(width_in, height_in), dpi=150, layout="constrained")
     font = cjk_font()
     if font:
         matplotlib.rcParams["font.sans-serif"] = [font, "DejaVu Sans"]
@@ -49,8 +50,14 @@ def _figure(width_in: float, height_in: float) -> Figure:
 
 def _png(fig: Figure) -> bytes:
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", bbox_inches="tight", facecolor="white")
+    fig.savefig(buf, format="png", facecolor="white")
     return buf.getvalue()
+
+
+def bottom_up(pairs: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """Bars in drawing order (barh draws the first at the bottom): ascending, and among equal
+    values the one ranked first ends on top, as in the ranking table."""
+    return [p for _, p in sorted(enumerate(pairs), key=lambda ip: (ip[1][1], -ip[0]))]
 
 
 def ranking_bar(names: Sequence[str], values: Sequence[float | None], title: str,
@@ -65,7 +72,7 @@ def ranking_bar(names: Sequence[str], values: Sequence[float | None], title: str
         ax.text(0.5, 0.5, "暂无数据", ha="center", va="center", fontsize=12)
         ax.set_axis_off()
     else:
-        pairs = sorted(pairs, key=lambda p: p[1])
+        pairs = bottom_up(pairs)
         labels = [p[0] for p in pairs]
         vals = [float(p[1]) for p in pairs]
         colors = [BAR_LOW if highlight_below is not None and v < highlight_below else BAR
@@ -103,8 +110,7 @@ def trend_lines(periods: Sequence[str], series: dict[str, Sequence[float | None]
         ax.tick_params(labelsize=8)
         ax.grid(axis="y", alpha=0.3)
         # under the axis: inside, it covered the lines near 0 or 100
-        ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False,
-                  ncols=len(series))
+        fig.legend(fontsize=8, loc="outside lower center", frameon=False, ncols=len(series))
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
     ax.set_title(title, fontsize=11)

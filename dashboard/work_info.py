@@ -76,6 +76,20 @@ def count_totals(df: pd.DataFrame) -> pd.DataFrame:
     return wide[["unit", "unit_name", "region_name", *COUNT_ITEMS]]
 
 
+def region_totals(totals: pd.DataFrame) -> pd.DataFrame:
+    """``count_totals`` summed by region: ``region_name, units`` (units reporting counts), the
+    count items, and ``solve_rate`` as text (``80.0%``, ``—`` when nothing was collected)."""
+    if totals.empty:
+        return pd.DataFrame(columns=["region_name", "units", *COUNT_ITEMS, "solve_rate"])
+    out = (totals.assign(region_name=totals["region_name"].fillna("—"))
+           .groupby("region_name", as_index=False, sort=False)
+           .agg(units=("unit", "nunique"), **{k: (k, "sum") for k in COUNT_ITEMS}))
+    out = out.sort_values(["visits", "region_name"], ascending=[False, True], kind="stable")
+    out["solve_rate"] = [f"{100 * s / c:.1f}%" if c else "—"
+                         for s, c in zip(out["issues_solved"], out["issues_collected"])]
+    return out.reset_index(drop=True)
+
+
 def quotes(df: pd.DataFrame, item: str, limit: int = 160) -> pd.DataFrame:
     """``unit_name, period, text`` of one text item, blanks and "无" left out."""
     rows = df[df["item"] == item].assign(text=lambda d: d["value_text"].map(lambda t: quotable(t, limit)))

@@ -73,12 +73,12 @@ def test_monthly_report_has_its_masthead_and_every_section_in_order(october):
 def test_headline_figures_are_the_dashboards_with_the_change_from_last_month(fx, october):
     now = q.overview_kpis(fx["path"], OFFICE, q.Filters(fx["period"]), NOW)
     before = q.overview_kpis(fx["path"], OFFICE, q.Filters(fx["periods"][1]), NOW)
-    rows = {r[0]: r[1:] for r in _rows(_table_with(october, "本期"))}
+    rows = {r[0]: r[1:] for r in _rows(_table_with(october, "本月"))}
     assert rows["按时报送率"][:2] == [f"{now['on_time_rate']:.1f}%", f"{before['on_time_rate']:.1f}%"]
     assert rows["指标达标率"][:2] == [f"{now['attainment_rate']:.1f}%", f"{before['attainment_rate']:.1f}%"]
     assert rows["未关闭红灯"][:2] == [f"{now['open_flags']}项", f"{before['open_flags']}项"]
     drop = now["on_time_rate"] - before["on_time_rate"]
-    assert drop < 0 and rows["按时报送率"][2] == f"较上期下降{abs(drop):.1f}个百分点"
+    assert drop < 0 and rows["按时报送率"][2] == f"较上月下降{abs(drop):.1f}个百分点"
 
 
 def test_late_and_missing_units_are_named(october):
@@ -116,8 +116,8 @@ def test_lagging_task_is_named_with_its_unit_and_problem(october):
 def test_work_information_is_quoted_with_the_units_name_trimmed_and_never_invented(october):
     texts = _texts(october)
     counts = _rows(_table_with(october, "走访企业数"))
-    assert counts == [["和平区政务服务办", "和平区", "12", "5", "4"],
-                      ["河西区发展改革委", "河西区", "3", "2", "2"]]
+    assert counts == [["和平区", "1", "12", "5", "4", "80.0%"],
+                      ["河西区", "1", "3", "2", "2", "100.0%"]]
     assert "2个单位报送了工作信息，共走访企业15家，收集企业问题7件，已解决6件，解决率85.7%。" in texts
     innovation = next(t for t in texts if t.startswith("和平区政务服务办：推行"))
     assert innovation.endswith("……") and len(innovation) < len(LONG_INNOVATION)
@@ -238,3 +238,55 @@ def test_cli_refuses_a_bad_quarter_and_a_missing_database(fx, tmp_path):
     gone = _cli("--period", "2026-10", "--db", str(tmp_path / "none.duckdb"), "--out", str(tmp_path / "y.docx"))
     assert gone.returncode == 2 and "不存在" in gone.stderr
     assert not (tmp_path / "x.docx").exists() and not (tmp_path / "y.docx").exists()
+
+
+@pytest.mark.parametrize("now, before, kwargs, expected", [
+    (86.7, 83.3, {}, "较上月上升3.4个百分点"),
+    (80.0, 80.02, {}, "与上月持平"),
+    (None, 80.0, {"than": "上季度"}, "上季度无可比数据"),
+    (59, 65, {"unit": "项", "more": "增加", "less": "减少"}, "较上月减少6项"),
+])
+def test_the_change_from_last_month_is_worded_like_a_briefing(now, before, kwargs, expected):
+    assert report.change_text(now, before, **kwargs) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("  走访\n企业   5家 ", "走访 企业 5家"),
+    ("无", ""), ("暂无", ""), (None, ""), (float("nan"), ""),
+    ("甲" * 200, "甲" * 159 + "……"),
+])
+def test_a_liaisons_text_is_trimmed_and_nothing_answers_are_dropped(text, expected):
+    from dashboard import work_info
+
+    assert work_info.quotable(text) == expected
+
+
+def test_region_totals_add_up_units_and_give_the_solve_rate():
+    from dashboard import work_info
+
+    totals = pd.DataFrame({"unit": ["a", "b", "c"], "unit_name": ["甲", "乙", "丙"],
+                           "region_name": ["和平区", "和平区", "河西区"], "visits": [3, 4, 9],
+                           "issues_collected": [2, 2, 0], "issues_solved": [1, 2, 0]})
+    out = work_info.region_totals(totals)
+    assert out.to_dict("records") == [
+        {"region_name": "河西区", "units": 1, "visits": 9, "issues_collected": 0, "issues_solved": 0,
+         "solve_rate": "—"},
+        {"region_name": "和平区", "units": 2, "visits": 7, "issues_collected": 4, "issues_solved": 3,
+         "solve_rate": "75.0%"}]
+
+
+def test_ranking_bars_keep_the_ranking_order_among_equal_values():
+    from dashboard import report_charts
+
+    drawn = report_charts.bottom_up([("北辰区", 100.0), ("宁河区", 100.0), ("东丽区", 71.4)])
+    assert [name for name, _ in reversed(drawn)] == ["北辰区", "宁河区", "东丽区"]   # top to bottom
+
+
+def test_charts_are_pngs_drawn_with_a_cjk_font():
+    from PIL import Image
+
+    from dashboard import report_charts
+
+    png = report_charts.ranking_bar(["甲区", "乙区"], [100.0, 100.0], "达标率")
+    assert Image.open(io.BytesIO(png)).format == "PNG"
+    assert report_charts.cjk_font() is not None, "缺少中文字体：scripts/test.sh 会安装 fonts-noto-cjk"

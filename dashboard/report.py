@@ -29,6 +29,7 @@ CN_DIGITS = "零一二三四五六七八九十"
 FLAG_ROWS = 120         # rows of the red-flag table; the rest are counted, not listed
 QUOTE_CHARS = 160       # a liaison's text is quoted up to this many characters
 TREND_MONTHS = 6
+CHART_UNITS = 30        # units drawn in the score chart (the table lists all)
 
 
 class ReportError(ValueError):
@@ -447,17 +448,22 @@ def section_assessment(doc: Any, data: ReportData, head: str) -> None:
     if ax is None or ax.empty:
         word.paragraph(doc, "本季度尚无考核结果。")
         return
-    first, last = ax.iloc[0], ax.iloc[-1]
-    word.paragraph(doc, f"{data.edition.label}参加考核单位{len(ax)}个，平均得分{ax['score'].mean():.1f}分，"
+    ranked = ax[ax["rank"].astype(str) != "—"]
+    top = ranked if not ranked.empty else ax
+    first, last = top.iloc[0], top.iloc[-1]
+    word.paragraph(doc, f"{data.edition.label}参加排名单位{len(ranked)}个，平均得分{top['score'].mean():.1f}分，"
                         f"{first.unit_name}得分最高（{first.score:.1f}分），"
-                        f"{last.unit_name}得分最低（{last.score:.1f}分）。")
-    png = charts.ranking_bar(ax["unit_name"].head(30).tolist(), _floats(ax["score"].head(30)),
-                             "季度考核得分（前30名）" if len(ax) > 30 else "季度考核得分",
-                             xlabel="分", highlight_below=float(ax["score"].mean()))
-    word.image(doc, png, 15, caption=f"图{_next_figure(doc)}　季度考核得分")
+                        f"{last.unit_name}得分最低（{last.score:.1f}分）。"
+                   + (f"另有{len(ax) - len(ranked)}个单位不在报送名单内，列出得分但不排名。"
+                      if len(ax) > len(ranked) else ""))
+    shown = top.head(CHART_UNITS)
+    png = charts.ranking_bar(shown["unit_name"].tolist(), _floats(shown["score"]),
+                             f"季度考核得分（前{CHART_UNITS}名）" if len(top) > CHART_UNITS else "季度考核得分",
+                             xlabel="分", highlight_below=float(top["score"].mean()))
+    word.image(doc, png, 15, caption=f"图{_next_figure(doc)}　季度考核得分（红色为低于平均）")
     word.table(doc, ax.assign(score=ax["score"].map(lambda v: f"{v:.1f}")),
                {"rank": "排名", "unit_name": "单位", "region_name": "区域", "score": "得分",
-                "reasons": "主要扣分原因"}, widths=[1.4, 4, 2.4, 1.6, 7])
+                "reasons": "主要原因"}, widths=[1.4, 4, 2.4, 1.6, 7])
 
 
 # --- the document -----------------------------------------------------------------------

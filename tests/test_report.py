@@ -164,7 +164,7 @@ def test_quarterly_edition_spans_the_quarter_and_adds_the_assessment(fx):
     texts = _texts(doc)
     assert texts[0] == "营商环境季度考核报告"
     assert "二、季度考核结果" in texts
-    rows = _rows(_table_with(doc, "主要扣分原因"))
+    rows = _rows(_table_with(doc, "主要原因"))
     assert rows == [["1", "和平区政务服务办", "和平区", "96.5", "—"],
                     ["2", "河西区政务服务办", "河西区", "71.2", "政务服务满意度连续三个月未达标（-12.0分）"]]
     # reporting status month by month: November and December are missing for every unit

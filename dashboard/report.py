@@ -117,6 +117,7 @@ class ReportData:
     cases: pd.DataFrame | None = None
     supervision: pd.DataFrame | None = None
     assessment: pd.DataFrame | None = None
+    ranking_period: date | None = None   # the month the region comparison is of
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -171,12 +172,15 @@ def collect(db: Any, user: User, edition: Edition, now: datetime, *,
         totals = _per_month(lambda m: flag_counts(db, user, m, now, region=region), months)
         flag_total = (totals.groupby("flag", as_index=False, sort=False)["n"].sum()
                       if not totals.empty else pd.DataFrame(columns=["flag", "n"]))
-        ranking = q.region_ranking(db, edition.period)
+        # a quarter compares regions on its latest month with returns (its last may not be due)
+        with_data = set(q.periods(db))
+        ranking_period = max((m for m in months if m in with_data), default=edition.period)
+        ranking = q.region_ranking(db, ranking_period)
         lagging = _lagging(db, user, months, region)
         work = wi.work_information(db, user, *edition.span, region=region)
     return ReportData(edition, scope_name, issuer, now, kpis, prev_kpis, trend, status, flags,
                       flag_total, ranking, lagging, work, recs.get("cases"), recs.get("supervision"),
-                      recs.get("assessment"))
+                      recs.get("assessment"), ranking_period=ranking_period)
 
 
 def _lagging(db: Any, user: User, months: list[date], region: str | None) -> pd.DataFrame:
@@ -343,7 +347,7 @@ def section_regions(doc: Any, data: ReportData, head: str) -> None:
     if rk.empty:
         word.paragraph(doc, "本期各区尚无可比较的共性指标数据。")
         return
-    month = f"（{_month_cn(data.edition.period)}数据）" if data.edition.quarter else ""
+    month = f"（{_month_cn(data.ranking_period or data.edition.period)}数据）" if data.edition.quarter else ""
     best, worst = rk.iloc[0], rk.iloc[-1]
     word.paragraph(doc, (
         f"从共性指标看{month}，{len(rk)}个区域中{best.region_name}达标率最高"

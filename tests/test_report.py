@@ -169,6 +169,8 @@ def test_quarterly_edition_spans_the_quarter_and_adds_the_assessment(fx):
                     ["2", "河西区政务服务办", "河西区", "71.2", "政务服务满意度连续三个月未达标（-12.0分）"]]
     # reporting status month by month: November and December are missing for every unit
     assert any(t.startswith("11月：应报单位5个，按时报送0个") for t in texts)
+    # regions are compared on October, the quarter's latest month with returns
+    assert any(t.startswith("从共性指标看（10月数据），3个区域中和平区达标率最高") for t in texts)
 
 
 def test_quarter_work_information_names_the_month(fx):

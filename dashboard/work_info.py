@@ -14,6 +14,7 @@ import pandas as pd
 
 from accounts import scope
 from accounts.access import User
+from dashboard.word import clean_text
 from etl.template import WORK_ITEMS
 from rules.query import run
 
@@ -52,10 +53,9 @@ def work_information(db: Any, user: User, period_from: date, period_to: date,
 
 def quotable(text: object, limit: int = 160) -> str:
     """The liaison's own words, whitespace collapsed and cut at ``limit`` characters with
-    "……"; "" for blanks and "nothing this month" answers."""
-    if text is None or (isinstance(text, float) and pd.isna(text)):
-        return ""
-    s = " ".join(str(text).split())
+    "……"; "" for blanks, control characters only, and "nothing this month" answers."""
+    # control characters first: a text of nothing else would be quoted as an empty line
+    s = " ".join(clean_text(text).split())
     if s in NOTHING:
         return ""
     return s if len(s) <= limit else s[: limit - 1].rstrip("，。、；,.; ") + "……"
@@ -65,6 +65,9 @@ def count_totals(df: pd.DataFrame) -> pd.DataFrame:
     """Per unit: ``unit, unit_name, region_name`` and one column per count item (summed over
     the months), units without any count left out."""
     counts = df[df["item"].isin(COUNT_ITEMS) & df["value_num"].notna()]
+    # pivot_table drops rows whose index holds a null: a unit without a region would vanish
+    counts = counts.assign(region_name=counts["region_name"].fillna("—"),
+                           unit_name=counts["unit_name"].fillna(counts["unit"]))
     if counts.empty:
         return pd.DataFrame(columns=["unit", "unit_name", "region_name", *COUNT_ITEMS])
     wide = counts.pivot_table(index=["unit", "unit_name", "region_name"], columns="item",

@@ -292,3 +292,28 @@ def test_charts_are_pngs_drawn_with_a_cjk_font():
     png = report_charts.ranking_bar(["甲区", "乙区"], [100.0, 100.0], "达标率")
     assert Image.open(io.BytesIO(png)).format == "PNG"
     assert report_charts.cjk_font() is not None, "缺少中文字体：scripts/test.sh 会安装 fonts-noto-cjk"
+
+
+def test_hostile_or_broken_text_in_returns_never_breaks_the_report(tmp_path):
+    import store
+
+    fx = build_report_db(tmp_path / "hostile.duckdb")
+    sid = fx["submission_ids"]["hexi.zwfw@2026-10"]
+    dde = "=cmd|' /C calc'!A0"
+    with store.write(fx["path"]) as con:
+        con.executemany("insert into work_info values (?, 'hexi.zwfw', ?, ?, ?, ?, true)", [
+            (sid, fx["period"], "innovation", None, "\x00\x01\x02"),          # nothing but control chars
+            (sid, fx["period"], "publicity", None, dde),
+            (sid, fx["period"], "activities", None, "😀 表情与\u200b零宽字符"),
+            (sid, fx["period"], "visits", None, None),                          # a count left empty
+        ])
+        # a unit whose region is missing from the catalog mirror
+        con.execute("update unit set region = 'gone' where id = 'hexi.fgw'")
+    doc = _open(report.build(fx["path"], OFFICE, report.Edition.parse("2026-10"), NOW))
+    texts = _texts(doc)
+    assert "河西区政务服务办：" + dde in texts
+    assert "河西区政务服务办：😀 表情与\u200b零宽字符" in texts
+    assert not any(t.startswith("河西区政务服务办：") and not t[len("河西区政务服务办："):] for t in texts)
+    assert "instrText" not in doc.element.body.xml
+    regions = [r[0] for r in _rows(_table_with(doc, "走访企业数"))]
+    assert "—" in regions                                                  # the unit without a region

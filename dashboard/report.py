@@ -143,9 +143,14 @@ def _scope_name(db: Any, region: str | None) -> tuple[str, str]:
 
 
 def _per_month(fn, months: list[date]) -> pd.DataFrame:
+    """``fn(month)`` for each month, stacked with a ``period`` column. A unit the catalog no
+    longer names keeps its id rather than printing as blank."""
     frames = [fn(m).assign(period=m) for m in months]
     frames = [f for f in frames if not f.empty]
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    if {"unit", "unit_name"} <= set(df.columns):
+        df["unit_name"] = df["unit_name"].fillna(df["unit"])
+    return df
 
 
 def office_records(db: Any, user: User, edition: Edition) -> dict[str, pd.DataFrame | None]:

@@ -29,7 +29,7 @@ CN_DIGITS = "零一二三四五六七八九十"
 FLAG_ROWS = 120         # rows of the red-flag table; the rest are counted, not listed
 QUOTE_CHARS = 160       # a liaison's text is quoted up to this many characters
 TREND_MONTHS = 6
-CHART_UNITS = 30        # units drawn in the score chart (the table lists all)
+CHART_UNITS = 15        # units drawn in the score chart (the table lists all)
 
 
 class ReportError(ValueError):
@@ -117,7 +117,7 @@ class ReportData:
     cases: pd.DataFrame | None = None
     supervision: pd.DataFrame | None = None
     assessment: pd.DataFrame | None = None
-    ranking_period: date | None = None   # the month the region comparison is of
+    latest: date | None = None      # the month flags and the region comparison are of
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -172,20 +172,21 @@ def collect(db: Any, user: User, edition: Edition, now: datetime, *,
         prev_kpis = q.overview_kpis(db, user, edition.previous().filters, now)
         trend = q.overview_trend(db, user, q.Filters(edition.period, None, region), TREND_MONTHS)
         status = _per_month(lambda m: q.submission_status(db, user, m, now, region), months)
+        # a quarter shows flags and compares regions as they stand in its latest month with
+        # returns (its last month may not be due; three months of flags ran to 60 pages)
+        with_data = set(q.periods(db))
+        latest = max((m for m in months if m in with_data), default=edition.period)
         flags = _per_month(lambda m: red_flags(db, user, m, now, region=region, limit=FLAG_ROWS),
-                           months)
-        totals = _per_month(lambda m: flag_counts(db, user, m, now, region=region), months)
+                           [latest])
+        totals = _per_month(lambda m: flag_counts(db, user, m, now, region=region), [latest])
         flag_total = (totals.groupby("flag", as_index=False, sort=False)["n"].sum()
                       if not totals.empty else pd.DataFrame(columns=["flag", "n"]))
-        # a quarter compares regions on its latest month with returns (its last may not be due)
-        with_data = set(q.periods(db))
-        ranking_period = max((m for m in months if m in with_data), default=edition.period)
-        ranking = q.region_ranking(db, ranking_period)
+        ranking = q.region_ranking(db, latest)
         lagging = _lagging(db, user, months, region)
         work = wi.work_information(db, user, *edition.span, region=region)
     return ReportData(edition, scope_name, issuer, now, kpis, prev_kpis, trend, status, flags,
                       flag_total, ranking, lagging, work, recs.get("cases"), recs.get("supervision"),
-                      recs.get("assessment"), ranking_period=ranking_period)
+                      recs.get("assessment"), latest=latest)
 
 
 def _lagging(db: Any, user: User, months: list[date], region: str | None) -> pd.DataFrame:
@@ -322,20 +323,20 @@ def section_flags(doc: Any, data: ReportData, head: str) -> None:
     """红灯预警: counts by type, then each unit's flags with their reasons."""
     word.heading(doc, head)
     total = int(data.flag_total["n"].sum()) if not data.flag_total.empty else 0
+    when = (f"截至{_month_cn(data.latest or data.edition.period)}" if data.edition.quarter
+            else data.edition.short_label)
     if total == 0:
-        word.paragraph(doc, f"{data.edition.short_label}无红灯预警。")
+        word.paragraph(doc, f"{when}无红灯预警。")
         return
     by_type = "、".join(f"{r.flag}{int(r.n)}项" for r in data.flag_total.itertuples() if r.n)
     fl = data.flags
     units = fl["unit"].nunique() if not fl.empty else 0
-    word.paragraph(doc, f"{data.edition.short_label}共有红灯预警{total}项（{by_type}），"
+    word.paragraph(doc, f"{when}共有红灯预警{total}项（{by_type}），"
                         f"下表列出涉及的{units}个单位及原因。")
     if fl.empty:
         return
     order = {u: i for i, u in enumerate(dict.fromkeys(fl["unit"]))}
     fl = fl.assign(_o=fl["unit"].map(order)).sort_values(["_o", "period"], kind="stable")
-    if data.edition.quarter:
-        fl = fl.assign(reason=fl["period"].map(_month_cn) + "：" + fl["reason"].astype(str))
     shown = fl.head(FLAG_ROWS)
     word.table(doc, shown, {"unit_name": "单位", "flag": "类型", "reason": "原因"},
                widths=[4, 2.4, 8])
@@ -352,7 +353,7 @@ def section_regions(doc: Any, data: ReportData, head: str) -> None:
     if rk.empty:
         word.paragraph(doc, "本期各区尚无可比较的共性指标数据。")
         return
-    month = f"（{_month_cn(data.ranking_period or data.edition.period)}数据）" if data.edition.quarter else ""
+    month = f"（{_month_cn(data.latest or data.edition.period)}数据）" if data.edition.quarter else ""
     best, worst = rk.iloc[0], rk.iloc[-1]
     word.paragraph(doc, (
         f"从共性指标看{month}，{len(rk)}个区域中{best.region_name}达标率最高"
@@ -407,13 +408,13 @@ def section_work_info(doc: Any, data: ReportData, head: str) -> None:
                    widths=[4, 2.2, 2.4, 2.4, 2.4, 2])
     for n, item in enumerate(wi.TEXT_ITEMS, start=1):
         word.heading(doc, f"（{cn_number(n)}）{wi.LABELS[item]}", level=2)
-        rows = wi.quotes(wk, item, QUOTE_CHARS)
+        rows = wi.quotes(wk, item, QUOTE_CHARS, latest_only=bool(data.edition.quarter))
         if rows.empty:
             word.paragraph(doc, "本期各单位未报送相关情况。")
             continue
-        for r in rows.itertuples():
+        for r in wi.same_text_together(rows).itertuples():
             month = f"（{_month_cn(pd.Timestamp(r.period).date())}）" if data.edition.quarter else ""
-            word.paragraph(doc, r.text, lead=f"{r.unit_name}{month}：")
+            word.paragraph(doc, r.text, lead=f"{r.unit_names}{month}：")
 
 
 def section_cases(doc: Any, data: ReportData, head: str) -> None:

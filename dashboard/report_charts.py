@@ -65,7 +65,7 @@ def ranking_bar(names: Sequence[str], values: Sequence[float | None], title: str
                 xmax: float | None = 100.0) -> bytes:
     """Horizontal bars, best at the top; bars below ``highlight_below`` in red."""
     pairs = [(n, v) for n, v in zip(names, values) if v is not None]
-    height = max(2.2, 0.32 * len(pairs) + 1.0)
+    height = max(2.2, 0.26 * len(pairs) + 1.0)
     fig = _figure(6.4, height)
     ax = fig.add_subplot()
     if not pairs:

@@ -93,7 +93,22 @@ def region_totals(totals: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def quotes(df: pd.DataFrame, item: str, limit: int = 160) -> pd.DataFrame:
-    """``unit_name, period, text`` of one text item, blanks and "无" left out."""
+def quotes(df: pd.DataFrame, item: str, limit: int = 160, latest_only: bool = False) -> pd.DataFrame:
+    """``unit, unit_name, period, text`` of one text item, blanks and "无" left out;
+    ``latest_only`` keeps each unit's latest month (a quarter's report)."""
     rows = df[df["item"] == item].assign(text=lambda d: d["value_text"].map(lambda t: quotable(t, limit)))
-    return rows[rows["text"] != ""][["unit", "unit_name", "period", "text"]].reset_index(drop=True)
+    rows = rows[rows["text"] != ""]
+    if latest_only:
+        rows = rows.sort_values(["unit", "period"]).drop_duplicates("unit", keep="last") \
+                   .sort_values(["region", "unit"], kind="stable")
+    return rows[["unit", "unit_name", "period", "text"]].reset_index(drop=True)
+
+
+def same_text_together(rows: pd.DataFrame) -> pd.DataFrame:
+    """One row per distinct text (and month): ``unit_names`` (joined with 、, in the order the
+    units first appear), ``period``, ``text`` — so the same words are printed once."""
+    if rows.empty:
+        return pd.DataFrame(columns=["unit_names", "period", "text"])
+    grouped = rows.groupby(["text", "period"], sort=False, as_index=False).agg(
+        unit_names=("unit_name", lambda names: "、".join(dict.fromkeys(map(str, names)))))
+    return grouped[["unit_names", "period", "text"]]

@@ -317,3 +317,34 @@ def test_hostile_or_broken_text_in_returns_never_breaks_the_report(tmp_path):
     assert "instrText" not in doc.element.body.xml
     regions = [r[0] for r in _rows(_table_with(doc, "走访企业数"))]
     assert "—" in regions                                                  # the unit without a region
+
+
+def test_the_same_words_from_several_units_are_printed_once_with_every_name():
+    from dashboard import work_info
+
+    rows = pd.DataFrame({"unit": ["a", "b", "c"], "unit_name": ["甲局", "乙局", "丙局"],
+                         "period": [NOW.date()] * 3, "text": ["开展政策宣讲", "召开座谈会", "开展政策宣讲"]})
+    out = work_info.same_text_together(rows)
+    assert out[["unit_names", "text"]].values.tolist() == [["甲局、丙局", "开展政策宣讲"],
+                                                          ["乙局", "召开座谈会"]]
+
+
+def test_a_quarter_quotes_each_units_latest_month_and_lists_flags_as_they_stand_at_its_end(fx):
+    import store
+
+    aug, sep = fx["submission_ids"]["hexi.fgw@2026-08"], fx["submission_ids"]["hexi.fgw@2026-09"]
+    with store.write(fx["path"]) as con:
+        con.executemany("insert into work_info values (?, 'hexi.fgw', ?, 'activities', null, ?, true)",
+                        [(aug, fx["periods"][2], "八月的活动"), (sep, fx["periods"][1], "九月的活动")])
+    try:
+        doc = _open(report.build(fx["path"], OFFICE, report.Edition.parse(quarter="2026Q4"), DEC))
+        q3 = _open(report.build(fx["path"], OFFICE, report.Edition.parse(quarter="2026Q3"), NOW))
+    finally:
+        with store.write(fx["path"]) as con:
+            con.execute("delete from work_info where value_text in ('八月的活动', '九月的活动')")
+    texts = _texts(q3)
+    assert "河西区发展改革委（9月）：九月的活动" in texts
+    assert not any("八月的活动" in t for t in texts)
+    flags = q.red_flags(fx["path"], OFFICE, fx["period"], NOW)
+    assert len(_rows(_table_with(doc, "原因"))) == len(flags)      # October's flags, once
+    assert any(t.startswith(f"截至10月共有红灯预警{len(flags)}项") for t in _texts(doc))

@@ -9,6 +9,7 @@ section is a function of its data, testable without a database), ``build`` does 
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -19,6 +20,7 @@ import pandas as pd
 import store
 from accounts.access import User
 from dashboard import queries as q
+from dashboard import report_office as ro
 from dashboard import word
 from dashboard import work_info as wi
 from dashboard.flags import flag_counts, red_flags
@@ -153,11 +155,43 @@ def _per_month(fn, months: list[date]) -> pd.DataFrame:
     return df
 
 
-def office_records(db: Any, user: User, edition: Edition) -> dict[str, pd.DataFrame | None]:
-    """Typical cases, 督办 items and assessment scores of ``edition`` from the office's records.
+def _has(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:
+        return False
 
-    None for a kind this installation does not record yet (its section is then left out)."""
-    return {"cases": None, "supervision": None, "assessment": None}
+
+def office_records(db: Any, user: User, edition: Edition, now: datetime) -> dict[str, pd.DataFrame | None]:
+    """Typical cases, 督办 items and (quarterly edition) the assessment scores of ``edition``,
+    read by the office's own modules and shaped by ``report_office``.
+
+    ``office.cases`` + ``rules.assess`` (issue 14) and ``office.supervision`` (issue 15) are
+    developed beside this report; a build without one of them leaves its section out (None)
+    rather than printing an empty one. Checked against both on a merge of their branches."""
+    out: dict[str, pd.DataFrame | None] = {"cases": None, "supervision": None, "assessment": None}
+    units = None if edition.region is None else q.units(db, edition.region)["id"].tolist()
+    span = edition.span
+    if _has("office.cases"):
+        from office import cases
+
+        out["cases"] = ro.cases_frame(cases.listing(user, quarter=edition.quarter, db=db), span,
+                                      edition.quarter, units)
+    if _has("office.supervision"):
+        from office import supervision
+
+        # statuses as of the period's last day, or today when that is still ahead
+        last_day = (pd.Timestamp(span[1]) + pd.offsets.MonthEnd(0)).date()
+        items = supervision.list_items(db, user, today=min(last_day, now.date()))
+        out["supervision"] = ro.supervision_frame(items, span, units)
+    if edition.quarter and _has("rules.assess"):
+        from rules import assess
+
+        with store.read(db) as con:
+            scores = assess.assess(con, assess.Quarter.parse(edition.quarter), region=edition.region,
+                                   now=now, items=False)
+        out["assessment"] = ro.assessment_frame(scores)
+    return out
 
 
 def collect(db: Any, user: User, edition: Edition, now: datetime, *,
@@ -165,7 +199,7 @@ def collect(db: Any, user: User, edition: Edition, now: datetime, *,
     """Read every section's data with one open database (the store's pool). ``office``
     replaces what ``office_records`` would read (tests, or records from elsewhere)."""
     with store.read(db):
-        recs = office_records(db, user, edition) if office is None else office
+        recs = office_records(db, user, edition, now) if office is None else office
         scope_name, issuer = _scope_name(db, edition.region)
         f, months, region = edition.filters, edition.months, edition.region
         kpis = q.overview_kpis(db, user, f, now)

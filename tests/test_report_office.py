@@ -103,3 +103,37 @@ def test_scores_come_in_rank_order_with_the_points_lost_most_first():
     assert out.iloc[0]["reasons"] == "加分：企业开办一日办结（+2分）"
     assert out.iloc[2]["reasons"] == "各项均得满分"
     assert ro.assessment_frame(scores, units=["hexi.zwfw"])["unit_name"].tolist() == ["河西区政务服务办"]
+
+
+def test_without_the_office_modules_the_report_leaves_their_sections_out(tmp_path, monkeypatch):
+    """On a build without issues 14/15 merged; with them, the test below reads real records."""
+    from fixtures_report import NOW, OFFICE, build_report_db
+
+    from dashboard import report
+
+    fx = build_report_db(tmp_path / "r.duckdb")
+    monkeypatch.setattr(report, "_has", lambda module: False)
+    recs = report.office_records(fx["path"], OFFICE, report.Edition.parse(quarter="2026Q4"), NOW)
+    assert recs == {"cases": None, "supervision": None, "assessment": None}
+
+
+def test_the_quarterly_report_reads_the_assessment_the_office_pages_show(tmp_path):
+    import pytest
+
+    assess = pytest.importorskip("rules.assess")
+    pytest.importorskip("office.cases")
+    pytest.importorskip("office.supervision")
+    from fixtures_report import NOW, OFFICE, build_report_db
+
+    import store
+    from dashboard import report
+
+    fx = build_report_db(tmp_path / "r.duckdb")
+    edition = report.Edition.parse(quarter="2026Q4")
+    recs = report.office_records(fx["path"], OFFICE, edition, NOW)
+    with store.read(fx["path"]) as con:
+        scores = assess.assess(con, assess.Quarter.parse("2026Q4"), now=NOW, items=False)
+    assert recs["assessment"]["unit_name"].tolist() == [s.unit_name for s in scores]
+    assert recs["assessment"]["score"].tolist() == [float(s.score) for s in scores]
+    assert list(recs["cases"].columns) == ro.CASE_COLUMNS
+    assert list(recs["supervision"].columns) == ro.SUPERVISION_COLUMNS

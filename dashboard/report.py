@@ -156,6 +156,7 @@ def _per_month(fn, months: list[date]) -> pd.DataFrame:
 
 
 def _has(module: str) -> bool:
+    """Whether ``module`` is part of this build (the office records of issues 14 and 15)."""
     try:
         return importlib.util.find_spec(module) is not None
     except ModuleNotFoundError:

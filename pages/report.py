@@ -32,6 +32,10 @@ parts = [f"总体情况（按时报送率、指标达标率、未关闭红灯及
          "工作信息（联络员报送的走访企业、问题收集解决、改革创新、学习宣传、活动开展、先进做法，注明单位）"]
 if edition.quarter:
     parts.insert(1, "季度考核结果（各单位得分、排名与主要原因）")
+if report._has("office.cases"):
+    parts.append("典型案例（本期审核通过的案例）")
+if report._has("office.supervision"):
+    parts.append("督办情况（未销号及本期销号的督办事项）")
 st.markdown("\n".join(f"{i}. {p}" for i, p in enumerate(parts, start=1)))
 st.caption("在左侧选择月份生成月度专报，选择季度生成季度考核报告；选择区域则只汇总该区域。")
 

@@ -58,7 +58,8 @@ def refused_page(user: User, title: str) -> None:
 def navigation(user: User):
     """Pages grouped by who uses them, the overview first; only those the user's role may open."""
     groups = {
-        "总览": [page(user, "overview.py", "总览", ":material/dashboard:", default=True)],
+        "总览": [page(user, "overview.py", "总览", ":material/dashboard:", default=True),
+               page(user, "report.py", "专报", ":material/description:")],
         "办公室": [
             page(user, "submissions.py", "报送情况", ":material/assignment_turned_in:"),
             page(user, "quality.py", "数据质量", ":material/rule:"),

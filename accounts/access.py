@@ -163,6 +163,7 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     "cases": frozenset({"office", "liaison", "leader"}),
     # 督办: everyone; liaisons see their units' items only (office.supervision.list_items)
     "supervision": frozenset({"office", "liaison", "leader"}),
+    "report": _ALL_UNITS_READERS,   # the 专报 names every unit's figures
 }
 
 

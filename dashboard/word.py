@@ -52,6 +52,7 @@ SUBHEADING_FONTS = ("楷体_GB2312", "楷体", "KaiTi", "STKaiti", "Noto Serif C
 LATIN_FONT = "Times New Roman"
 
 TITLE_PT, BODY_PT, TABLE_PT, SMALL_PT = 22, 16, 10.5, 12   # 二号, 三号, 五号, 小四
+KEEP_TOGETHER_ROWS = 8                                         # shorter tables are not split
 LINE_PT = 28                                                   # fixed line pitch of 公文 body
 RULE_COLOR = "C00000"
 
@@ -128,6 +129,8 @@ def _spacing(par: Paragraph, *, before: float = 0, after: float = 0,
     if exact_pt:
         fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
         fmt.line_spacing = Pt(exact_pt)
+    else:  # single: the body's exact 28 pt would clip a picture or a table cell to one line
+        fmt.line_spacing = 1.0
 
 
 def text_width_cm() -> float:
@@ -319,6 +322,7 @@ def table(doc: Document, rows_or_dataframe: pd.DataFrame | Sequence[Sequence[obj
     tbl.style = doc.styles["Table Grid"]
     tbl.alignment = WD_TABLE_ALIGNMENT.CENTER
     face = pick_font(BODY_FONTS)
+    keep = len(rows) <= KEEP_TOGETHER_ROWS
     for r, values in enumerate([headers] + rows):
         row = tbl.rows[r]
         if r == 0:
@@ -330,7 +334,8 @@ def table(doc: Document, rows_or_dataframe: pd.DataFrame | Sequence[Sequence[obj
             par = cell.paragraphs[0]
             par.alignment = WD_ALIGN_PARAGRAPH.CENTER if r == 0 else WD_ALIGN_PARAGRAPH.LEFT
             _spacing(par, exact_pt=None)
-            par.paragraph_format.line_spacing = 1.0
+            # a short table stays on one page (as long as it fits)
+            par.paragraph_format.keep_with_next = keep and r < len(rows)
             if r == 0:
                 _add_run(par, value, font=pick_font(HEADING_FONTS), size_pt=font_pt, bold=False)
             else:

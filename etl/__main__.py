@@ -23,6 +23,7 @@ COMMANDS = [
     "etl.cli_supervise",
     "etl.cli_judge",
     "etl.cli_reference",
+    "etl.cli_report",
 ]
 
 

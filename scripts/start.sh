@@ -3,6 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
+bash scripts/system_packages.sh app    # CJK fonts for the charts of the Word 专报
 export YINGSHANG_DB=${YINGSHANG_DB:-data/yingshang.duckdb}
 if [ ! -f "$YINGSHANG_DB" ]; then
   echo "首次启动：正在生成演示数据库 $YINGSHANG_DB ……"

@@ -1,0 +1,143 @@
+"""Time the 营商环境专报 for a city month (target ≤ 10 s) and the two ways to draw its charts.
+
+    .venv/bin/python bench/report.py              # reuse bench/out/demo-city.duckdb when present
+    .venv/bin/python bench/report.py --rebuild    # regenerate it with python -m etl demo (~2 min)
+
+The database is the demo city (``python -m etl demo``: 8 regions, 60 units, 12 months of
+returns with their 工作信息, all through the real import). Measured, medians of ``--runs``:
+``collect`` (every query of the report, one open database), ``render`` (charts and the .docx),
+both in one process; the CLI end to end (``python -m etl report`` in a fresh process: imports
+included, what the office waits for); and, for the charts, matplotlib against plotly with a
+kaleido server (when kaleido is installed). Results go to bench/RESULTS-report.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from accounts.access import SYSTEM_USER  # noqa: E402
+from dashboard import queries as q  # noqa: E402
+from dashboard import report, word  # noqa: E402
+
+OUT = ROOT / "bench" / "out"
+DB = OUT / "demo-city.duckdb"
+RESULTS = ROOT / "bench" / "RESULTS-report.md"
+TARGET_S = 10.0
+
+
+def _median(fn, runs: int) -> tuple[float, object]:
+    times, result = [], None
+    for _ in range(runs):
+        t = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times), result
+
+
+def _prepare(rebuild: bool) -> None:
+    if DB.exists() and not rebuild:
+        return
+    OUT.mkdir(parents=True, exist_ok=True)
+    for p in (DB, DB.with_suffix(".duckdb.wal")):
+        p.unlink(missing_ok=True)
+    subprocess.run([sys.executable, "-m", "etl", "demo", "--db", str(DB)], cwd=ROOT, check=True)
+
+
+def _charts_matplotlib(ranking, trend) -> None:
+    from dashboard import report_charts as charts
+
+    charts.ranking_bar(ranking["region_name"].tolist(), ranking["attainment_rate"].tolist(), "各区域")
+    charts.trend_lines([str(p) for p in trend["period"]],
+                       {"按时报送率": trend["on_time_rate"].tolist()}, "走势")
+
+
+def _charts_kaleido(ranking, trend) -> float | None:
+    """Seconds for the same two charts through plotly + one kaleido server, None without kaleido."""
+    try:
+        import kaleido
+        import plotly.graph_objects as go
+    except ImportError:
+        return None
+    t = time.perf_counter()
+    kaleido.start_sync_server(silence_warnings=True)
+    try:
+        for fig in (go.Figure(go.Bar(x=ranking["attainment_rate"], y=ranking["region_name"], orientation="h")),
+                    go.Figure(go.Scatter(x=[str(p) for p in trend["period"]], y=trend["on_time_rate"]))):
+            fig.update_layout(title="各区域", font_family="Noto Sans CJK SC", width=900, height=500)
+            fig.to_image(format="png")
+    finally:
+        kaleido.stop_sync_server(silence_warnings=True)
+    return time.perf_counter() - t
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--rebuild", action="store_true")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--period", default=None, help="YYYY-MM (default: newest month with returns)")
+    args = ap.parse_args()
+    _prepare(args.rebuild)
+    period = args.period or f"{q.default_period(DB):%Y-%m}"
+    edition = report.Edition.parse(period)
+    now = q.now_local()
+
+    report.collect(DB, SYSTEM_USER, edition, now)                  # warm the file cache
+    collect_s, data = _median(lambda: report.collect(DB, SYSTEM_USER, edition, now), args.runs)
+    render_s, doc = _median(lambda: report.render(data), args.runs)
+    body = word.to_bytes(doc)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "专报.docx"
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "etl", "report", "--period", period, "--db", str(DB),
+                        "--out", str(out)], cwd=ROOT, check=True, capture_output=True)
+        cli_s = time.perf_counter() - t
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cli_cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    mpl_s, _ = _median(lambda: _charts_matplotlib(data.ranking, data.trend), args.runs)
+    kaleido_s = _charts_kaleido(data.ranking, data.trend)
+
+    units = int(data.status["unit"].nunique()) if not data.status.empty else 0
+    lines = [
+        "# 专报 benchmark (bench/report.py)",
+        "",
+        f"Measured {time.strftime('%Y-%m-%d %H:%M')} (load average {os.getloadavg()[0]:.1f} on "
+        f"{os.cpu_count()} cores) on {DB.name}: month {period}, {units} units, "
+        f"{len(data.flags)} red flags, {len(data.work)} 工作信息 rows; document {len(body) / 1024:.0f} KiB, "
+        f"{len(doc.inline_shapes)} charts, {len(doc.tables)} tables. Medians of {args.runs}.",
+        "",
+        "| step | seconds |",
+        "|---|---:|",
+        f"| collect (all queries, one open database) | {collect_s:.2f} |",
+        f"| render (charts + .docx) | {render_s:.2f} |",
+        f"| in process, collect + render | {collect_s + render_s:.2f} |",
+        f"| `python -m etl report` end to end (fresh process, imports included) | {cli_s:.2f} |",
+        f"| the same, CPU seconds (user + system; independent of other load) | {cli_cpu:.2f} |",
+        f"| two charts, matplotlib | {mpl_s:.2f} |",
+        f"| two charts, plotly + kaleido server (start included) | "
+        f"{'not installed' if kaleido_s is None else f'{kaleido_s:.2f}'} |",
+        "",
+        f"Target ≤ {TARGET_S:.0f} s for a city month: {'met' if cli_s <= TARGET_S else 'NOT met'} "
+        f"(CLI {cli_s:.1f} s wall = {cli_s / TARGET_S:.2f} of the budget; {cli_cpu:.1f} CPU-s, "
+        f"so an idle core would need about that long).",
+    ]
+    text = "\n".join(lines) + "\n"
+    RESULTS.write_text(text, encoding="utf-8")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -13,6 +13,8 @@ that caused it, the files before it are kept and nothing of that file is left be
 from __future__ import annotations
 
 import os
+import random
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -224,10 +226,11 @@ def _check_history(db: Any, returns: list[ReturnData]) -> None:
     periods = sorted({p for _, p in wanted})
     from_db: dict[tuple[str, date], dict[str, float | None]] = {}
     with store.read(db) as con:
-        rows = con.execute(
+        rows = con.execute(  # one placeholder per value: pushed down to PostgreSQL
             "select unit, period, code, value from observation"
-            " where is_current and list_contains(?, unit) and list_contains(?, period)",
-            [units, periods],
+            f" where is_current and unit in ({store.placeholders(len(units))})"
+            f" and period in ({store.placeholders(len(periods))})",
+            units + periods,
         ).fetchall()
     for unit, period, code, value in rows:
         from_db.setdefault((unit, period), {})[code] = value
@@ -253,6 +256,9 @@ def _refresh_stats(con: Any, loaded: list[Any]) -> None:
         stats.refresh(con, periods)
 
 
+CONFLICT_RETRIES = 8  # PostgreSQL: another importer won the same unit and month; redo the group
+
+
 def write_files(db: Any, items: list[_Item], *, user: User, received_at: datetime,
                 is_demo: bool, refresh_stats: bool = True) -> list[IngestResult]:
     """Everything for these received files in ONE transaction: archive, receipts, submissions…
@@ -261,21 +267,39 @@ def write_files(db: Any, items: list[_Item], *, user: User, received_at: datetim
     archive files this call created are removed, so nothing is left behind. A failing group
     is retried file by file: the files before the culprit are kept and the error is raised
     for the culprit (a database or disk problem, not a mistake in the return).
+
+    On PostgreSQL the bytes go into the same transaction (``archived_file.content``), and a
+    transaction that lost a race with another importer (serialization failure, or the unique
+    version / current-return constraint) is redone from a fresh snapshot, so versions are
+    numbered by the database's order of commits, none lost or doubled. The precomputed
+    judgments are then refreshed in a transaction of their own (:func:`_refresh_after`).
     """
     from etl.load import FileToLoad, load_files
 
+    in_db = archive.in_database(db)
     files = [
         FileToLoad(it.name, it.sha, len(it.data), it.parsed,
-                   _lateness(it.parsed.period, received_at) if it.parsed and it.parsed.period else None)
+                   _lateness(it.parsed.period, received_at) if it.parsed and it.parsed.period else None,
+                   it.data if in_db and it.parsed is not None else None)
         for it in items
     ]
     created = [p for it in items if it.parsed is not None
                if (p := archive.save_bytes(db, it.sha, it.data)) is not None]
     try:
-        with store.write(db) as con:
-            loaded = load_files(con, files, uploader=user.username, received_at=received_at, is_demo=is_demo)
-            if refresh_stats:
-                _refresh_stats(con, loaded)
+        for attempt in range(CONFLICT_RETRIES + 1):
+            try:
+                with store.write(db) as con:
+                    loaded = load_files(con, files, uploader=user.username, received_at=received_at,
+                                        is_demo=is_demo)
+                    if refresh_stats and not in_db:
+                        _refresh_stats(con, loaded)
+                break
+            except Exception as err:
+                from store import postgres
+
+                if not (in_db and postgres.is_conflict(err)) or attempt == CONFLICT_RETRIES:
+                    raise
+                time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
     except Exception:
         for path in created:
             path.unlink(missing_ok=True)
@@ -283,8 +307,33 @@ def write_files(db: Any, items: list[_Item], *, user: User, received_at: datetim
             raise
         return [r for it in items for r in write_files(db, [it], user=user, received_at=received_at,
                                                          is_demo=is_demo, refresh_stats=refresh_stats)]
+    if refresh_stats and in_db:
+        _refresh_after(db, loaded)
     return [
         IngestResult(it.name, done.status, it.sha, done.unit, done.period, done.version, done.submission_id,
                      done.lateness, list(it.parsed.findings) if it.parsed and done.status != "duplicate" else [])
         for it, done in zip(items, loaded)
     ]
+
+
+def _refresh_after(db: Any, loaded: list[Any]) -> None:
+    """PostgreSQL: refresh the loaded months' judgments after the returns are committed.
+
+    Several importers refresh the same month at once; the one that loses the race retries
+    from a fresh snapshot (which then includes every commit so far). If it keeps losing, it
+    stops: the months' fingerprints no longer match, so the pages judge them live (slower,
+    never wrong) until the next refresh.
+    """
+    from store import postgres
+
+    for attempt in range(CONFLICT_RETRIES + 1):
+        try:
+            with store.write(db) as con:
+                _refresh_stats(con, loaded)
+            return
+        except Exception as err:
+            if not postgres.is_conflict(err) or attempt == CONFLICT_RETRIES:
+                if postgres.is_conflict(err):
+                    return
+                raise
+            time.sleep(random.uniform(0.02, 0.1) * (attempt + 1))

@@ -78,7 +78,8 @@ def connect(dsn: str) -> Any:
         con.execute(f"use {CATALOG}")
     except duckdb.Error as err:
         con.close()
-        reason = str(err).splitlines()[0][:200]
+        reason = str(err).splitlines()[0].replace(dsn, safe_name(dsn))
+        reason = re.sub(r"postgres(?:ql)?://\S+", safe_name(dsn), reason)[:300]  # never the password
         if "password" in reason.lower():
             reason = "认证失败"
         raise ConnectError(

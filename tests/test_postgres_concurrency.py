@@ -91,12 +91,17 @@ def _poll(urls: list[str], stop: threading.Event, answers: list[tuple[str, str, 
         pages = []
         for url in urls:
             page = browser.new_context(locale="zh-CN").new_page()
-            page.goto(f"{url}/submissions?period=2026-10", wait_until="domcontentloaded")
-            page.get_by_label("用户名").fill("bgs01")
-            page.get_by_label("密码").fill(PASSWORD)
-            page.get_by_role("button", name="登录").click()
+            page.set_default_timeout(120_000)  # a loaded 2-core machine: the first run is slow
+            try:
+                page.goto(f"{url}/submissions?period=2026-10", wait_until="domcontentloaded")
+                page.get_by_label("用户名").fill("bgs01")
+                page.get_by_label("密码").fill(PASSWORD)
+                page.get_by_role("button", name="登录").click()
+            except Exception as err:
+                answers.append((url, f"login failed: {str(err)[:300]}", 0.0))
+                continue
             pages.append((url, page))
-        while True:
+        while pages:
             for url, page in pages:
                 t0 = time.monotonic()
                 try:

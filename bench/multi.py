@@ -36,6 +36,13 @@ import store  # noqa: E402
 from bench import pages, synth  # noqa: E402
 
 RESULTS = ROOT / "bench" / "RESULTS-multi.md"
+PG_INFO: dict[str, str] = {}
+
+
+def _pg_info(admin: str) -> None:
+    out = subprocess.run([shutil.which("psql") or "psql", admin, "-Atc", "show server_version; show fsync"],
+                         check=True, capture_output=True, text=True).stdout.split()
+    PG_INFO.update(version=out[0], fsync=out[1])
 
 
 def _psql(admin: str, sql: str) -> None:
@@ -133,8 +140,9 @@ def write(ingest: list, page: dict | None, scale: synth.Scale | None, runs: int)
         "# Issue 17: PostgreSQL as the shared store — timings",
         "",
         f"Measured {datetime.now():%Y-%m-%d %H:%M} by `bench/multi.py` on this machine ({os.cpu_count()} cores, "
-        f"shared with other engineers; load average {load:.1f} at the end), PostgreSQL 15 on 127.0.0.1 "
-        "(fsync off, as the test cluster runs), DuckDB 1.5.5 with its postgres extension.",
+        f"shared with other engineers; load average {load:.1f} at the end), PostgreSQL {PG_INFO.get('version', '?')} "
+        f"on 127.0.0.1 (fsync {PG_INFO.get('fsync', '?')}, default settings otherwise), DuckDB 1.5.5 with its "
+        "postgres extension.",
         "",
     ]
     if ingest:
@@ -181,6 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--skip-ingest", action="store_true")
     ap.add_argument("--skip-pages", action="store_true")
     args = ap.parse_args(argv)
+    _pg_info(args.pg)
     work = Path(tempfile.mkdtemp(prefix="yingshang-bench-multi-"))
     scale = synth.Scale(regions=args.regions, units=args.units, indicators=args.indicators, months=args.months)
     try:

@@ -167,6 +167,16 @@ def next_ids(con: Any, sequence: str, n: int) -> list[int]:
     return [r[0] for r in rows]
 
 
+REFRESH_LOCK = 17_017  # advisory lock key: one refresh of the precomputed judgments at a time
+
+
+def try_lock(con: Any, key: int) -> bool:
+    """Take a transaction-scoped advisory lock if free (never waits); held until commit."""
+    return bool(con.execute(
+        f"select * from postgres_query('{CATALOG}', 'select pg_try_advisory_xact_lock({int(key)})')"
+    ).fetchone()[0])
+
+
 _CONFLICTS = (
     "could not serialize access",
     "duplicate key value violates unique constraint",

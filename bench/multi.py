@@ -61,17 +61,30 @@ def _drop(admin: str, dsn: str) -> None:
     _psql(admin, f"drop database if exists {urlsplit(dsn).path.lstrip('/')} with (force)")
 
 
-def _import(db: str, groups: list[list[Path]]) -> float:
+def _import(db: str, groups: list[list[Path]]) -> tuple[float, float, int]:
+    """Wall seconds, CPU seconds of the importer processes, and how many times (sampled every
+    0.5 s) a PostgreSQL session was waiting for a lock."""
     env = {**os.environ, "YINGSHANG_DB": str(db), "PYTHONPATH": str(ROOT)}
     t0 = time.perf_counter()
     procs = [subprocess.Popen([sys.executable, "-m", "etl", "ingest", "--json", *map(str, g)], cwd=ROOT, env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for g in groups]
-    outs = [p.communicate() for p in procs]
-    seconds = time.perf_counter() - t0
-    for p, (out, err) in zip(procs, outs):
-        if p.returncode not in (0, 1):
-            raise SystemExit(f"import failed: {err[-2000:]}")
-    return seconds
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) for g in groups]
+    cpu, waits, left = 0.0, 0, {p.pid: p for p in procs}
+    while left:
+        pid, status, usage = os.wait4(-1, os.WNOHANG)
+        if pid in left:
+            cpu += usage.ru_utime + usage.ru_stime
+            code = os.waitstatus_to_exitcode(status)
+            if code not in (0, 1):
+                raise SystemExit(f"import failed: {left[pid].stderr.read()[-2000:]}")
+            left.pop(pid).returncode = code
+            continue
+        if str(db).startswith("postgres"):
+            out = subprocess.run([shutil.which("psql") or "psql", db, "-Atc",
+                                  "select count(*) from pg_stat_activity where wait_event_type = 'Lock'"],
+                                 capture_output=True, text=True).stdout.strip()
+            waits += int(out or 0)
+        time.sleep(0.5)
+    return time.perf_counter() - t0, cpu, waits
 
 
 def _accepted(db: str | Path) -> tuple[int, int]:
@@ -89,13 +102,13 @@ def bench_ingest(admin: str, files: int, work: Path) -> list[tuple[str, int, flo
     rows = []
     file_db = work / "ingest.duckdb"
     prepare_db(file_db, catalog)
-    rows.append(("DuckDB 文件，1 个导入进程", files, _import(str(file_db), [paths]), _accepted(file_db)))
+    rows.append(("DuckDB 文件，1 个导入进程", files, *_import(str(file_db), [paths]), _accepted(file_db)))
     print(rows[-1], flush=True)
     for n in (1, 4):
         dsn = _database(admin, f"ys_bench_ingest{n}")
         prepare_db(dsn, catalog)
         groups = [paths[i::n] for i in range(n)]
-        rows.append((f"PostgreSQL，{n} 个导入进程并发", files, _import(dsn, groups), _accepted(dsn)))
+        rows.append((f"PostgreSQL，{n} 个导入进程并发", files, *_import(dsn, groups), _accepted(dsn)))
         print(rows[-1], flush=True)
         _drop(admin, dsn)
     return rows
@@ -147,9 +160,12 @@ def write(ingest: list, page: dict | None, scale: synth.Scale | None, runs: int)
     ]
     if ingest:
         lines += ["## Ingest: `python -m etl ingest` processes, wall time (start-up included)", "",
-                  "| setup | returns | seconds | returns/s | accepted / submissions |", "|---|---:|---:|---:|---:|"]
-        for name, n, s, (acc, subs) in ingest:
-            lines.append(f"| {name} | {n} | {s:.1f} | {n / s:.1f} | {acc} / {subs} |")
+                  "CPU s = user + system time of the importer processes; lock waits = samples (every 0.5 s) "
+                  "of PostgreSQL sessions waiting for a lock.", "",
+                  "| setup | returns | wall s | returns/s | CPU s | lock waits | accepted / submissions |",
+                  "|---|---:|---:|---:|---:|---:|---:|"]
+        for name, n, s, cpu, waits, (acc, subs) in ingest:
+            lines.append(f"| {name} | {n} | {s:.1f} | {n / s:.1f} | {cpu:.1f} | {waits} | {acc} / {subs} |")
         lines.append("")
     if page:
         lines += [
@@ -174,6 +190,12 @@ def write(ingest: list, page: dict | None, scale: synth.Scale | None, runs: int)
             lines.append(f"| {name} | {d:.1f} | {pg:.1f} | {pg / d:.1f} | {by['postgres'][1]} | {'✓' if ok else '✗'} |")
         lines += ["", f"PostgreSQL: {len(page['rows']) - len(over)} of {len(page['rows'])} within 200 ms"
                   + (f"; over: {', '.join(over)}." if over else "."), ""]
+    old = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
+    for marker, fresh in (("## Ingest", ingest), ("## Page data", page)):
+        if not fresh and marker in old:  # a skipped part keeps its last measured section
+            start = old.index(marker)
+            end = min([i for i in (old.find("\n## ", start + 1),) if i > 0] or [len(old)])
+            lines += [old[start:end].rstrip(), ""]
     RESULTS.write_text("\n".join(lines), encoding="utf-8")
 
 

@@ -40,9 +40,11 @@ PG_INFO: dict[str, str] = {}
 
 
 def _pg_info(admin: str) -> None:
-    out = subprocess.run([shutil.which("psql") or "psql", admin, "-Atc", "show server_version; show fsync"],
-                         check=True, capture_output=True, text=True).stdout.split()
-    PG_INFO.update(version=out[0], fsync=out[1])
+    def show(name: str) -> str:
+        return subprocess.run([shutil.which("psql") or "psql", admin, "-Atc", f"show {name}"],
+                              check=True, capture_output=True, text=True).stdout.strip().split(" ")[0]
+
+    PG_INFO.update(version=show("server_version"), fsync=show("fsync"))
 
 
 def _psql(admin: str, sql: str) -> None:
@@ -108,7 +110,8 @@ def bench_ingest(admin: str, files: int, work: Path) -> list[tuple[str, int, flo
         dsn = _database(admin, f"ys_bench_ingest{n}")
         prepare_db(dsn, catalog)
         groups = [paths[i::n] for i in range(n)]
-        rows.append((f"PostgreSQL，{n} 个导入进程并发", files, *_import(dsn, groups), _accepted(dsn)))
+        label = f"PostgreSQL，{n} 个导入进程" + ("并发" if n > 1 else "")
+        rows.append((label, files, *_import(dsn, groups), _accepted(dsn)))
         print(rows[-1], flush=True)
         _drop(admin, dsn)
     return rows

@@ -48,11 +48,13 @@ class ConnectError(Exception):
 
 
 def _load_extension(con: Any) -> None:
+    import duckdb
+
     try:
-        con.execute("load postgres")
+        con.execute("load postgres")  # installed before (~/.duckdb/extensions)
         return
-    except Exception:
-        pass
+    except duckdb.Error:
+        pass  # not installed yet: copy it from the offline package
     from duckdb_extensions import import_extension  # the `multi` extra: offline extension files
 
     import_extension("postgres", con=con)

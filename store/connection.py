@@ -216,7 +216,6 @@ class _Pool:
                     self._open.pop(path, None)
                 self._cond.notify_all()
 
-
     def close(self, path: Path | str | None = None) -> None:
         """Close this process's PostgreSQL connections (all, or the one for ``path``)."""
         with self._cond:

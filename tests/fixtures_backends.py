@@ -68,16 +68,3 @@ def drop_database(db: str | Path) -> None:
     if isinstance(db, str):
         drop_pg_database(db)
 
-
-def copy_database(db: str | Path, directory: Path) -> str | Path:
-    """A private copy of ``db`` (a test may write): the file copied, or a PostgreSQL
-    ``CREATE DATABASE … TEMPLATE`` (the template's connections are closed first)."""
-    if isinstance(db, str):
-        import store
-
-        store.close(db)
-        return create_pg_database(template=urlsplit(db).path.lstrip("/"))
-    directory.mkdir(parents=True, exist_ok=True)
-    target = directory / Path(db).name
-    shutil.copy(db, target)
-    return target

@@ -10,6 +10,7 @@ tests go through the real widget and the real import.
 from __future__ import annotations
 
 import io
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -19,7 +20,6 @@ from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from tests.fixtures_auth import office_session
-from tests.fixtures_backends import BACKENDS, copy_database, drop_database, new_database
 from tests.fixtures_dashboard import build_fixture_db
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -56,24 +56,20 @@ def steady_state_navigation(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(PagesManager, "__init__", init)
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def fixture_file(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """The fixture database on each backend (DuckDB file, PostgreSQL)."""
-    db = new_database(request.param, tmp_path_factory.mktemp("pages"))
-    if not isinstance(db, str):
-        db = db.with_name("fixture.duckdb")
-    yield build_fixture_db(db)
-    drop_database(db)
+@pytest.fixture(scope="module")
+def fixture_file(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    path = tmp_path_factory.mktemp("pages") / "fixture.duckdb"
+    return build_fixture_db(path)
 
 
 @pytest.fixture
 def fixture_db(fixture_file: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict:
     """A private copy of the fixture database (pages may write, e.g. uploads), catalog sync off."""
-    path = copy_database(fixture_file["path"], tmp_path)
+    path = tmp_path / "fixture.duckdb"
+    shutil.copy(fixture_file["path"], path)
     monkeypatch.setenv("YINGSHANG_DB", str(path))
     _keep_fixture_catalog(monkeypatch)
-    yield {**fixture_file, "path": path}
-    drop_database(path)
+    return {**fixture_file, "path": path}
 
 
 def _keep_fixture_catalog(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -110,10 +110,12 @@ def record(
     """
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}")
-    row = con.execute(
-        "insert into audit_log (\"at\", actor, action, object_type, object_id, unit, before, after, detail)"
-        " values (?, ?, ?, ?, ?, ?, ?, ?, ?) returning id",
+    [entry_id] = store.next_ids(con, "audit_log_id_seq", 1)  # no RETURNING in PostgreSQL mode
+    con.execute(
+        "insert into audit_log (id, \"at\", actor, action, object_type, object_id, unit, before, after, detail)"
+        " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
+            entry_id,
             at or datetime.now(UTC),
             actor,
             action,
@@ -124,8 +126,8 @@ def record(
             _json(after),
             detail,
         ],
-    ).fetchone()
-    return int(row[0])
+    )
+    return int(entry_id)
 
 
 def record_uploads(con: duckdb.DuckDBPyConnection, actor: str, files: list, results: list, at: datetime) -> int:

@@ -130,11 +130,11 @@ def touch(token: str, db=None, now: datetime | None = None) -> bool:
     """
     at = _now(now)
     with store.write(db) as con:
-        written = con.execute(
+        written = con.execute(  # the count of rows updated (no RETURNING: PostgreSQL mode lacks it)
             "update login_session set last_seen = ?"
-            " where token_hash = ? and ended_at is null and last_seen <= ? returning 1",
+            " where token_hash = ? and ended_at is null and last_seen <= ?",
             [at, token_hash(token or ""), at - timedelta(seconds=TOUCH_SECONDS)],
-        ).fetchall()
+        ).fetchone()[0]
     return bool(written)
 
 
@@ -147,11 +147,14 @@ def end(token: str, db=None, now: datetime | None = None) -> bool:
     at = _now(now)
     with store.write(db) as con:
         row = con.execute(
-            "update login_session set ended_at = ? where token_hash = ? and ended_at is null"
-            " returning username, epoch_ms(created_at)",
-            [at, token_hash(token or "")],
+            "select username, epoch_ms(created_at) from login_session where token_hash = ? and ended_at is null",
+            [token_hash(token or "")],
         ).fetchone()
-        if row is None:
+        ended = row is not None and con.execute(  # a concurrent logout may have won: count, not assume
+            "update login_session set ended_at = ? where token_hash = ? and ended_at is null",
+            [at, token_hash(token or "")],
+        ).fetchone()[0]
+        if not ended:
             return False
         username, created_ms = row
         account = con.execute("select unit from app_user where username = ?", [username]).fetchone()

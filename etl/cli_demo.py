@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     from etl.template import parse_period
 
     path = store.db_path(args.db)
-    if path.exists() and not args.force:
+    if store.exists(path) and not args.force:
         store.migrate(path)
         with store.read(path) as con:
             real, demo = con.execute(

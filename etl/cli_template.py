@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     catalog = load_catalog()
     db = store.db_path(args.db)
-    db = db if db.exists() else None
+    db = db if store.exists(db) else None
 
     if args.unit:
         if args.unit not in catalog.units:

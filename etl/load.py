@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+import store
 from store import archive
 from accounts import audit
 from rules.deadline import Lateness, due_at
@@ -49,6 +50,7 @@ class FileToLoad:
     size: int
     data: ReturnData | None
     lateness: Lateness | None = None
+    content: bytes | None = None  # the file's bytes, kept in the row when the archive is the database
 
 
 @dataclass
@@ -68,6 +70,27 @@ def _record_files(con: Any, files: list[FileToLoad], received_at: datetime) -> N
     fresh = {f.sha256: f for f in files if f.data is not None}
     if not fresh:
         return
+    if all(f.content is not None for f in fresh.values()):  # PostgreSQL: bytes in the row
+        import pandas as pd
+
+        # bytes go in as a DataFrame: a Python list of bytes as a bound parameter costs ~12 ms
+        # a file to convert, a DataFrame ~0.3 ms (measured, 250 files of 20 KB)
+        incoming = pd.DataFrame({
+            "sha256": list(fresh), "size_bytes": [f.size for f in fresh.values()],
+            "stored_path": [archive.relative_path(s) for s in fresh], "content": [f.content for f in fresh.values()],
+        })
+        view = f"incoming_files_{id(incoming)}"
+        con.register(view, incoming)
+        try:
+            con.execute(
+                "insert into archived_file (sha256, size_bytes, stored_path, first_received_at, content)"
+                f" select sha256, size_bytes, stored_path, ?::timestamptz, content::blob from {view}"
+                " on conflict do nothing",
+                [received_at],
+            )
+        finally:
+            con.unregister(view)
+        return
     con.execute(
         "insert or ignore into archived_file (sha256, size_bytes, stored_path, first_received_at)"
         " select unnest(?::varchar[]), unnest(?::bigint[]), unnest(?::varchar[]), ?::timestamptz",
@@ -80,10 +103,12 @@ def _versions(con: Any, accepted: list[ReturnData]) -> tuple[list[int], list[boo
     pairs = {(d.unit, d.period) for d in accepted}
     latest: dict[tuple[str, date], int] = {}
     if pairs:
-        rows = con.execute(
-            "select unit, period, max(version) from submission"
-            " where status = 'accepted' and list_contains(?, unit) and list_contains(?, period) group by 1, 2",
-            [sorted({u for u, _ in pairs}), sorted({p for _, p in pairs})],
+        units, periods = sorted({u for u, _ in pairs}), sorted({p for _, p in pairs})
+        rows = con.execute(  # one placeholder per value: pushed down to PostgreSQL
+            "select unit, period, max(version) from submission where status = 'accepted'"
+            f" and unit in ({store.placeholders(len(units))}) and period in ({store.placeholders(len(periods))})"
+            " group by 1, 2",
+            units + periods,
         ).fetchall()
         latest = {(u, p): v for u, p, v in rows if (u, p) in pairs}
     retire = set(latest)
@@ -100,15 +125,16 @@ def retire_current(con: Any, pairs: set[tuple[str, date]]) -> None:
     """The current versions of these (unit, period) pairs stop being current, in every table."""
     if not pairs:
         return
-    units = [u for u, _ in pairs]
-    periods = [p for _, p in pairs]
-    for table in CURRENT_TABLES:  # table names are code constants
-        con.execute(
-            f"update {table} set is_current = false"
-            " from (select unnest(?::varchar[]) as u, unnest(?::date[]) as p) k"
-            f" where {table}.unit = k.u and {table}.period = k.p and {table}.is_current",
-            [units, periods],
-        )
+    by_period: dict[date, list[str]] = {}
+    for u, p in sorted(pairs):
+        by_period.setdefault(p, []).append(u)
+    for p, units in by_period.items():  # constants in the filter: PostgreSQL finds the rows by index
+        for table in CURRENT_TABLES:  # table names are code constants
+            con.execute(
+                f"update {table} set is_current = false"
+                f" where period = ? and unit in ({store.placeholders(len(units))}) and is_current",
+                [p, *units],
+            )
 
 
 def _restored(con: Any, accepted: list[ReturnData]) -> dict[tuple[str, str, date], int]:
@@ -148,7 +174,7 @@ def load_files(
     versions, current, retire = _versions(con, accepted)
     restored = _restored(con, accepted)
     retire_current(con, retire)
-    ids = [r[0] for r in con.execute("select nextval('submission_id_seq') from range(?)", [len(submit)]).fetchall()]
+    ids = store.next_ids(con, "submission_id_seq", len(submit))
 
     outcome: dict[str, Loaded] = {}
     sub_rows, finding_rows, obs_rows, task_rows, work_rows = [], [], [], [], []
@@ -207,10 +233,12 @@ def _known_duplicates(con: Any, shas: list[str], outcome: dict[str, Loaded]) -> 
     """Files accepted before: point at the first accepted submission of the same bytes."""
     if not shas:
         return
+    wanted = sorted(set(shas))
     rows = con.execute(
         "select distinct on (sha256) sha256, id, unit, period, version, on_time, days_late, workdays_late"
-        " from submission where status = 'accepted' and list_contains(?, sha256) order by sha256, id",
-        [sorted(set(shas))],
+        f" from submission where status = 'accepted' and sha256 in ({store.placeholders(len(wanted))})"
+        " order by sha256, id",
+        wanted,
     ).fetchall()
     found = {r[0]: r for r in rows}
     for sha in shas:

@@ -4,7 +4,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 py=${PYTHON:-python3}
 extras=""
-[ "${1:-}" = "--dev" ] && extras="[dev]"
+# --dev: test tools, plus the offline PostgreSQL extension the tests' second backend needs
+[ "${1:-}" = "--dev" ] && extras="[dev,multi]"
+[ "${1:-}" = "--multi" ] && extras="[multi]"
 stamp=".venv/.installed${extras}"
 if [ ! -x .venv/bin/python ]; then
   echo "[1/3] 正在创建 Python 虚拟环境 .venv ……"

@@ -19,6 +19,13 @@ from store.connection import (
     SchemaTooNew,
     StoreError,
     applied_versions,
+    next_ids,
+    on_postgres,
+    placeholders,
+    close,
+    display_name,
+    exists,
+    is_postgres,
     db_path,
     get_meta,
     hold,
@@ -37,6 +44,6 @@ from store.connection import (
 __all__ = [
     "DEFAULT_DB", "DUCKDB_VERSION", "PROJECT_ROOT", "DatabaseBusy", "DatabaseVersionError",
     "Migration", "SchemaTooNew", "StoreError", "applied_versions", "db_path", "get_meta", "hold",
-    "migrate", "shipped_migrations", "open_connection", "read", "schema_version", "set_meta", "write",
+    "migrate", "shipped_migrations", "close", "display_name", "next_ids", "on_postgres", "placeholders", "exists", "is_postgres", "open_connection", "read", "schema_version", "set_meta", "write",
     "others_waiting", "waiting_marker", "yield_turn",
 ]

@@ -4,6 +4,13 @@ Bytes go to ``<db dir>/archive/<sha[:2]>/<sha>.xlsx`` (content-addressed, so the
 are stored once). The rows describing them (``archived_file``: one per distinct file;
 ``receipt``: one per time a file was received, duplicates included, with uploader, time and
 outcome) are written by ``etl.load`` in the same transaction as the return's data.
+
+On PostgreSQL (``YINGSHANG_DB`` is a DSN) the bytes are the ``content`` column (bytea) of
+their ``archived_file`` row instead: written in the same transaction as the return, so no
+orphan file and no half archive can exist, every app server and importer sees the same
+archive without a shared folder, and a database backup holds the originals too.
+``stored_path`` still names the relative path, where ``migrate --to`` found or
+``read_bytes`` would write a copy.
 """
 
 from __future__ import annotations
@@ -34,12 +41,20 @@ def relative_path(sha: str, suffix: str = ".xlsx") -> str:
     return f"archive/{sha[:2]}/{sha}{suffix}"
 
 
+def in_database(db: str | os.PathLike | None = None) -> bool:
+    """True when archived bytes live in the database (PostgreSQL), not in a folder."""
+    return store.is_postgres(db)
+
+
 def save_bytes(db: str | os.PathLike | None, sha: str, data: bytes, suffix: str = ".xlsx") -> Path | None:
     """Write the bytes unless already archived; returns the path if this call created it.
 
     Written to a temporary name and renamed, so a crash never leaves a half file under the
     final name. The caller deletes a created file if its database transaction fails.
+    On PostgreSQL nothing is written here (``etl.load`` puts the bytes in the row).
     """
+    if in_database(db):
+        return None
     target = store.db_path(db).parent / relative_path(sha, suffix)
     if target.exists():
         return None
@@ -52,6 +67,12 @@ def save_bytes(db: str | os.PathLike | None, sha: str, data: bytes, suffix: str 
 
 def read_bytes(db: str | os.PathLike | None, sha: str, suffix: str = ".xlsx") -> bytes:
     """The archived bytes of a file (e.g. for the office to download the original)."""
+    if in_database(db):
+        with store.read(db) as con:
+            row = con.execute("select content from archived_file where sha256 = ?", [sha]).fetchone()
+        if row is None or row[0] is None:
+            raise FileNotFoundError(f"archived_file {sha}")
+        return bytes(row[0])
     return (store.db_path(db).parent / relative_path(sha, suffix)).read_bytes()
 
 
@@ -66,9 +87,10 @@ def accepted_files(con: Any, shas: list[str]) -> set[str]:
     """
     if not shas:
         return set()
-    rows = con.execute(
+    wanted = sorted(set(shas))
+    rows = con.execute(  # one placeholder per value: PostgreSQL then filters (pushdown)
         "select distinct sha256 from submission where status = 'accepted' and is_current"
-        " and list_contains(?, sha256)", [shas]
+        f" and sha256 in ({store.placeholders(len(wanted))})", wanted,
     ).fetchall()
     return {r[0] for r in rows}
 

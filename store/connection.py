@@ -14,6 +14,10 @@ no other process can open the file at all):
   waiting until its readers are done.
 * The schema is created and evolved by numbered SQL migrations in ``store/migrations``,
   recorded in ``schema_migrations``; a database newer than the code is refused.
+* ``YINGSHANG_DB`` may instead be a PostgreSQL DSN (``postgresql://…``): then the same
+  ``read()`` / ``write()`` give cursors of an in-memory DuckDB with PostgreSQL attached as the
+  default catalog (``store.postgres``); nothing waits for a file lock, the connection stays
+  open for the process's life and PostgreSQL arbitrates between processes.
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ from importlib import resources
 from pathlib import Path
 
 import duckdb
+
+import store.postgres as postgres
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DB = PROJECT_ROOT / "data" / "yingshang.duckdb"
@@ -72,10 +78,32 @@ class SchemaTooNew(StoreError):
     code = "DB_SCHEMA_TOO_NEW"
 
 
-def db_path(path: str | os.PathLike | None = None) -> Path:
-    """The database file: ``path``, else ``$YINGSHANG_DB``, else ``data/yingshang.duckdb``."""
+def db_path(path: str | os.PathLike | None = None) -> Path | str:
+    """The database: ``path``, else ``$YINGSHANG_DB``, else ``data/yingshang.duckdb``.
+
+    A file becomes an absolute ``Path``; a PostgreSQL DSN is returned unchanged (a ``str``).
+    """
     chosen = path or os.environ.get("YINGSHANG_DB") or DEFAULT_DB
+    if postgres.is_dsn(chosen):
+        return str(chosen)
     return Path(chosen).expanduser().resolve()
+
+
+def is_postgres(path: str | os.PathLike | None = None) -> bool:
+    """True when the database is PostgreSQL (a DSN), not a DuckDB file."""
+    return postgres.is_dsn(db_path(path))
+
+
+def exists(path: str | os.PathLike | None = None) -> bool:
+    """A file that exists, or a PostgreSQL database (created by its administrator)."""
+    p = db_path(path)
+    return True if isinstance(p, str) else p.exists()
+
+
+def display_name(path: str | os.PathLike | None = None) -> str:
+    """The database for messages: the file's path, or host:port/db without credentials."""
+    p = db_path(path)
+    return postgres.safe_name(p) if isinstance(p, str) else str(p)
 
 
 def _timeout() -> float:
@@ -187,9 +215,25 @@ class _Pool:
     def __init__(self) -> None:
         self._cond = threading.Condition()
         self._open: dict[Path, _Shared] = {}
+        self._pg: dict[str, duckdb.DuckDBPyConnection] = {}
 
     @contextmanager
-    def cursor(self, path: Path, write: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+    def cursor(self, path: Path | str, write: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+        if isinstance(path, str):  # PostgreSQL: one attached connection for the process
+            with self._cond:
+                con = self._pg.get(path)
+                if con is None:
+                    try:
+                        con = self._pg[path] = postgres.connect(path)
+                    except postgres.ConnectError as err:
+                        raise StoreError(err.message, err.hint) from None
+                cur = con.cursor()
+            postgres.use(cur)  # a cursor starts in DuckDB's own catalog
+            try:
+                yield cur
+            finally:
+                cur.close()
+            return
         with self._cond:
             while True:
                 shared = self._open.get(path)
@@ -218,8 +262,19 @@ class _Pool:
                     self._open.pop(path, None)
                 self._cond.notify_all()
 
+    def close(self, path: Path | str | None = None) -> None:
+        """Close this process's PostgreSQL connections (all, or the one for ``path``)."""
+        with self._cond:
+            for key in [k for k in self._pg if path is None or k == path]:
+                self._pg.pop(key).close()
+
 
 _pool = _Pool()
+
+
+def close(path: str | os.PathLike | None = None) -> None:
+    """Drop this process's open PostgreSQL connection(s), e.g. before the database is dropped."""
+    _pool.close(db_path(path) if path is not None else None)
 
 
 @contextmanager
@@ -278,10 +333,11 @@ def shipped_migrations() -> list[Migration]:
 
 
 def applied_versions(con: duckdb.DuckDBPyConnection) -> list[int]:
-    exists = con.execute(
-        "select count(*) from information_schema.tables where table_name = 'schema_migrations'"
+    found = con.execute(
+        "select count(*) from duckdb_tables() where table_name = 'schema_migrations'"
+        " and database_name = current_database()"
     ).fetchone()[0]
-    if not exists:
+    if not found:
         return []
     return [r[0] for r in con.execute("select version from schema_migrations order by version").fetchall()]
 
@@ -295,11 +351,17 @@ def migrate(path: str | os.PathLike | None = None) -> list[str]:
     known = shipped_migrations()
     latest = known[-1].version if known else 0
     done: list[str] = []
+    pg = is_postgres(path)
     with write(path) as con:
-        con.execute(
-            "create table if not exists schema_migrations ("
-            " version integer primary key, name varchar not null, applied_at timestamptz not null)"
-        )
+        create = ("create table if not exists schema_migrations ("
+                  " version integer primary key, name varchar not null, applied_at timestamptz not null)")
+        if pg:
+            postgres.execute_native(con, create)
+        else:
+            con.execute(create)
+    if pg:
+        with read(path) as con:
+            postgres.clear_cache(con)
     with read(path) as con:
         applied = set(applied_versions(con))
     if applied and max(applied) > latest:
@@ -310,12 +372,16 @@ def migrate(path: str | os.PathLike | None = None) -> list[str]:
     for mig in known:
         if mig.version in applied:
             continue
-        with write(path) as con:
-            con.execute(mig.sql)
-            con.execute(
-                "insert into schema_migrations values (?, ?, ?)",
-                [mig.version, mig.name, datetime.now(UTC)],
-            )
+        if pg:
+            if not _migrate_postgres(path, mig):
+                continue  # another process applied it meanwhile
+        else:
+            with write(path) as con:
+                con.execute(mig.sql)
+                con.execute(
+                    "insert into schema_migrations values (?, ?, ?)",
+                    [mig.version, mig.name, datetime.now(UTC)],
+                )
         done.append(f"{mig.version:04d}_{mig.name}")
     if done:  # fold the schema changes into the file: else every later open replays them from the WAL
         con = open_connection(db_path(path), read_only=False)
@@ -326,10 +392,59 @@ def migrate(path: str | os.PathLike | None = None) -> list[str]:
     return done
 
 
+def _migrate_postgres(path: str | os.PathLike | None, mig: Migration) -> bool:
+    """One migration in PostgreSQL's dialect, in one transaction with its record.
+
+    Two processes migrating at once: the loser's DDL or record clashes, its transaction rolls
+    back, and it finds the version applied (returns False).
+    """
+    try:
+        with write(path) as con:
+            postgres.execute_native(con, postgres.migration_sql(mig.version, mig.sql))
+            postgres.execute_native(
+                con,
+                f"insert into schema_migrations values ({int(mig.version)}, "
+                f"'{mig.name}', now())",  # name is \w+ (see shipped_migrations)
+            )
+    except duckdb.Error as err:
+        with read(path) as con:
+            postgres.clear_cache(con)
+            if mig.version in applied_versions(con):
+                return False
+        raise StoreError(
+            f"数据库结构升级 {mig.version:04d}_{mig.name} 在 PostgreSQL 上失败：{str(err).splitlines()[0][:300]}",
+            "数据库未做任何修改（整个迁移已回滚）。请将此信息交给系统管理员。",
+        ) from None
+    finally:
+        with read(path) as con:
+            postgres.clear_cache(con)
+    return True
+
+
 def schema_version(path: str | os.PathLike | None = None) -> int:
     with read(path) as con:
         versions = applied_versions(con)
     return max(versions) if versions else 0
+
+
+def placeholders(n: int) -> str:
+    """``?, ?, …`` for an IN list: bound values are constants DuckDB pushes down to PostgreSQL
+    (a bound list with ``list_contains`` makes it read the whole table)."""
+    return ", ".join("?" * max(n, 1)) if n else "null"
+
+
+def on_postgres(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when the cursor's default catalog is an attached PostgreSQL database."""
+    return con.execute("select current_database()").fetchone()[0] == postgres.CATALOG
+
+
+def next_ids(con: duckdb.DuckDBPyConnection, sequence: str, n: int) -> list[int]:
+    """``n`` new ids from a sequence of the database (DuckDB's or PostgreSQL's)."""
+    if on_postgres(con):
+        return postgres.next_ids(con, sequence, n)
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*", sequence):
+        raise ValueError(sequence)
+    return [r[0] for r in con.execute(f"select nextval('{sequence}') from range(?)", [n]).fetchall()]
 
 
 def get_meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
@@ -338,4 +453,6 @@ def get_meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
 
 
 def set_meta(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
-    con.execute("insert or replace into meta values (?, ?)", [key, value])
+    con.execute(
+        "insert into meta values (?, ?) on conflict (key) do update set value = excluded.value", [key, value]
+    )

@@ -30,3 +30,17 @@ def _no_real_db(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mo
     """Tests never touch data/yingshang.duckdb: default the database to a temp file."""
     if "YINGSHANG_DB" not in os.environ:
         monkeypatch.setenv("YINGSHANG_DB", str(tmp_path_factory.mktemp("db") / "default.duckdb"))
+
+
+@pytest.fixture(params=["duckdb", pytest.param("postgres", marks=__import__(
+    "tests.fixtures_backends", fromlist=["needs_pg"]).needs_pg)])
+def any_db(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A fresh, migrated database on each backend (DuckDB file, PostgreSQL); YINGSHANG_DB points at it."""
+    import store
+    from tests.fixtures_backends import drop_database, new_database
+
+    db = new_database(request.param, tmp_path / "data")
+    monkeypatch.setenv("YINGSHANG_DB", str(db))
+    store.migrate(db)
+    yield db
+    drop_database(db)

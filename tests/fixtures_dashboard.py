@@ -99,7 +99,7 @@ def build_fixture_db(path: str | Path, refresh: bool = False) -> dict:
 
     ``refresh=True`` also precomputes the dashboard tables as the loader would
     (``rules.stats.refresh``); without it every page judges the months live."""
-    path = Path(path)
+    path = store.db_path(path)  # a file, or a PostgreSQL DSN (tests/fixtures_backends.py)
     store.migrate(path)
     ids: dict[tuple[str, date], int] = {}
     with store.write(path) as con:
@@ -122,16 +122,16 @@ def build_fixture_db(path: str | Path, refresh: bool = False) -> dict:
             due = _due(period)
             on_time = received <= due
             late = 0 if on_time else (received.date() - due.date()).days
-            row = con.execute(
-                "insert into submission (sha256, unit, region, period, status, version, is_current, uploader,"
+            [sid] = store.next_ids(con, "submission_id_seq", 1)
+            con.execute(
+                "insert into submission (id, sha256, unit, region, period, status, version, is_current, uploader,"
                 " received_at, due_at, on_time, days_late, workdays_late, template_version, catalog_version,"
-                " n_errors, n_warnings) values (?, ?, ?, ?, ?, ?, ?, 'liaison', ?, ?, ?, ?, ?, 't1', 'fixture1', ?, ?)"
-                " returning id",
-                [f"sha-{unit}-{period}-{version}-{status}", unit, region, period, status, version, current,
+                " n_errors, n_warnings) values (?, ?, ?, ?, ?, ?, ?, ?, 'liaison', ?, ?, ?, ?, ?, 't1', 'fixture1', ?, ?)",
+                [sid, f"sha-{unit}-{period}-{version}-{status}", unit, region, period, status, version, current,
                  received, due, on_time if status == "accepted" else None, late if status == "accepted" else None,
                  late if status == "accepted" else None, n_errors, n_warnings],
-            ).fetchone()
-            return int(row[0])
+            )
+            return int(sid)
 
         region_of = {u[0]: u[1] for u in UNITS}
         for unit, months in VALUES.items():

@@ -14,12 +14,16 @@ from dashboard import queries as q
 from dashboard.format import fmt_target, fmt_value
 from rules.format import sql_target_text, sql_value_text
 import store
+from tests.fixtures_backends import BACKENDS, drop_database, new_database
 from tests.fixtures_dashboard import OFFICE, TZ, build_fixture_db
 
 
-@pytest.fixture(scope="module")
-def fx(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    return build_fixture_db(tmp_path_factory.mktemp("queries") / "fx.duckdb")
+@pytest.fixture(scope="module", params=BACKENDS)
+def fx(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The fixture database on each backend: the DuckDB file and PostgreSQL give the same pages."""
+    db = new_database(request.param, tmp_path_factory.mktemp("queries"))
+    yield build_fixture_db(db)
+    drop_database(db)
 
 
 def test_submission_status_per_unit_after_the_deadline(fx):

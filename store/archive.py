@@ -112,7 +112,10 @@ def _alive(pid: int) -> bool:
 
 
 def temp_files(db: str | os.PathLike | None = None) -> list[Path]:
-    """Every ``<sha>.tmp<pid>`` file under the archive (written by ``save_bytes`` before its rename)."""
+    """Every ``<sha>.tmp<pid>`` file under the archive (written by ``save_bytes`` before its rename);
+    none on PostgreSQL, where the bytes are written in the row."""
+    if in_database(db):
+        return []
     root = archive_root(db)
     if not root.exists():
         return []
@@ -152,6 +155,8 @@ _cleaned_lock = threading.Lock()
 
 def clean_on_start(db: str | os.PathLike | None = None) -> None:
     """Once per process and archive: remove stale temp files (the loader calls it first)."""
+    if in_database(db):
+        return
     root = archive_root(db)
     with _cleaned_lock:
         if root in _cleaned:

@@ -383,7 +383,7 @@ def migrate(path: str | os.PathLike | None = None) -> list[str]:
                     [mig.version, mig.name, datetime.now(UTC)],
                 )
         done.append(f"{mig.version:04d}_{mig.name}")
-    if done:  # fold the schema changes into the file: else every later open replays them from the WAL
+    if done and not pg:  # fold the schema changes into the file: else every later open replays them from the WAL
         con = open_connection(db_path(path), read_only=False)
         try:
             con.execute("checkpoint")

@@ -81,7 +81,8 @@ def navigation(user: User):
             page(user, "indicator.py", "指标详情", ":material/query_stats:"),
         ],
     }
-    return st.navigation({g: [p for p in ps if p] for g, ps in groups.items() if any(ps)})
+    # expanded: every page listed (the collapsed list says "View N more" in English)
+    return st.navigation({g: [p for p in ps if p] for g, ps in groups.items() if any(ps)}, expanded=True)
 
 
 def link_notices(user: User, asked: dict[str, str], chosen: flt.Filters, regions: dict[str, str],

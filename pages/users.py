@@ -41,7 +41,7 @@ def who_label(username: str) -> str:
 
 
 failures = users.login_failures(user, ui.db())
-with st.expander(f"近期登录失败（{len(failures)} 条）", expanded=not failures.empty, icon=":material/lock_clock:"):
+with st.expander(f"近期登录失败（{len(failures)} 条）", expanded=not failures.empty):
     st.caption(f"{users.window_minutes():.0f} 分钟内的登录失败，按用户名和客户端地址分别统计。连续失败 "
                f"{users.free_tries()} 次后，每次再失败须等待的时间加倍（最长 {users.max_delay_seconds():.0f} 秒），"
                "不会锁定账号；每次尝试都记入审计日志。")

@@ -44,6 +44,7 @@ FINDING_NAMES: dict[str, str] = {
     "VALUE_NEGATIVE": "数值为负",
     "VALUE_NOT_INTEGER": "数值不是整数",
     "PERCENT_AMBIGUOUS": "百分比写法存疑",
+    "PERCENT_AS_DECIMAL": "百分比填成了小数",
     "CHANGE_OVER_50": "较上月变化超过 50%",
     "SAME_AS_LAST_MONTH": "与上月完全相同",
     "MEASURE_ROW_MISSING": "缺少措施行",

@@ -187,7 +187,10 @@ def _mark_waiting(path: Path) -> None:
 
 
 def others_waiting(path: str | os.PathLike | None = None) -> bool:
-    """Did another process find the file locked in the last couple of seconds?"""
+    """Did another process find the file locked in the last couple of seconds? (Never on
+    PostgreSQL: it has no file lock to share.)"""
+    if is_postgres(path):
+        return False
     try:
         return time.time() - waiting_marker(db_path(path)).stat().st_mtime < WAITING_FRESH_SECONDS
     except FileNotFoundError:

@@ -205,7 +205,9 @@ def test_choosing_a_region_in_the_sidebar_puts_it_in_the_link(browser, app_url: 
         _log_in(page)
         page.get_by_role("heading", name="总览", exact=True).first.wait_for(timeout=60_000)
         _settled(page)
-        page.get_by_test_id("stSelectbox").filter(has_text="区域").click()
+        region_box = page.get_by_test_id("stSelectbox").filter(has_text="区域")
+        region_box.scroll_into_view_if_needed()  # below the full page list in the sidebar
+        region_box.click()
         options = page.get_by_role("option")
         options.first.wait_for(timeout=10_000)
         chosen = next(t for t in options.all_inner_texts() if t != "全部区域")
@@ -319,23 +321,25 @@ def test_the_first_login_on_a_just_started_server_is_not_lost(browser, demo_db: 
             context.close()
 
 
-def _red_flag_with_a_clause(demo_db: Path) -> tuple[str, str]:
-    """A unit with a 未达标 flag in DEMO_END whose target has the plan's words, and that flag's reason."""
+def _red_flag_with_a_clause(demo_db: Path) -> tuple[str, str, str]:
+    """A unit with a 未达标 (or else 预警 / 进度滞后) flag in DEMO_END whose target has the plan's
+    words, that flag's type and its reason."""
     import store
 
     with store.read(demo_db) as con:
         row = con.execute(
-            "select j.unit, j.reason from judged_observation j"
+            "select j.unit, j.status, j.reason from judged_observation j"
             " join target_detail d on d.code = j.code and d.effective_from = j.target_from"
-            " where j.period = ? and j.status = '未达标' and d.source is not null order by j.unit, j.code limit 1",
+            " where j.period = ? and j.status in ('未达标', '预警', '进度滞后') and d.source is not null"
+            " order by j.status = '未达标' desc, j.unit, j.code limit 1",
             [f"{DEMO_END}-01"]).fetchone()
     assert row is not None, "the demo month has no red flag with a plan clause"
-    return row[0], row[1]
+    return row[0], row[1], row[2]
 
 
 def test_a_red_flag_opens_its_evidence_with_the_cell_and_the_plan_clause(browser, app_url: str,
                                                                          demo_db: Path) -> None:
-    unit, reason = _red_flag_with_a_clause(demo_db)
+    unit, flag, reason = _red_flag_with_a_clause(demo_db)
     context = browser.new_context(viewport={"width": 1440, "height": 2400}, locale="zh-CN")
     page = context.new_page()
     try:
@@ -345,7 +349,7 @@ def test_a_red_flag_opens_its_evidence_with_the_cell_and_the_plan_clause(browser
         _settled(page)
         # click 1: open the list under the red flags; click 2: the red flag
         page.get_by_test_id("stSelectbox").filter(has_text="查看依据").click()
-        page.get_by_role("option", name=f"未达标 · {reason}", exact=True).click()
+        page.get_by_role("option", name=f"{flag} · {reason}", exact=True).click()
         panel = page.locator('[class*="st-key-evidence_panel_unit"]')
         panel.wait_for(timeout=30_000)
         _settled(page)

@@ -60,8 +60,9 @@ def test_the_month_renders_on_a4_pages_with_page_numbers(rendered):
     pdf = rendered["month"]
     pages = _pages(pdf)
     # looked at (pdftoppm) when written: masthead + 总体情况 with the trend chart on page 1,
-    # the flag table on page 2, regions/tasks/counts on 3, the quoted texts on 4
-    assert pages == 4
+    # the flag table on page 2, regions/tasks/counts on 3, the quoted texts and 典型案例 on 4,
+    # 督办情况 on 5 (looked at again after the 督办 records joined the report)
+    assert pages == 5
     info = subprocess.run([_need("pdfinfo"), str(pdf)], check=True, capture_output=True, text=True).stdout
     assert "(A4)" in info
     text = _text(pdf)

@@ -164,9 +164,18 @@ class BonusSpec(Spec):
     cap: float = Field(gt=0)
 
 
+class SupervisionDeductionSpec(Spec):
+    """Points the lead unit of a 督办 item loses: once when the item first goes overdue, and for
+    each 销号 application the office returns (counted in the quarter it happened)."""
+
+    per_overdue_item: float = Field(ge=0)
+    per_returned_application: float = Field(default=0, ge=0)
+
+
 class DeductionSpec(Spec):
     name: str
     cap: float | None = Field(default=None, gt=0)
+    supervision: SupervisionDeductionSpec | None = None
 
 
 class RuleSetSpec(Spec):

@@ -654,29 +654,6 @@ def sweep(today: date | None = None, db: Any = None, actor: User = SYSTEM_USER) 
 
 # --- for the assessment ------------------------------------------------------------------
 
-_DEDUCTIONS = """
-with overdue as (
-    select su.unit, year(i.overdue_on) || 'Q' || quarter(i.overdue_on) as quarter, count(*) as n
-    from supervision_item i join supervision_unit su on su.item_id = i.id and su.role = 'lead'
-    where i.overdue_on is not null and ($year is null or year(i.overdue_on) = $year)
-    group by all
-),
-returned as (
-    select su.unit, year(e.on_day) || 'Q' || quarter(e.on_day) as quarter, count(*) as n
-    from supervision_event e join supervision_unit su on su.item_id = e.item_id and su.role = 'lead'
-    where e.kind = 'return' and ($year is null or year(e.on_day) = $year)
-    group by all
-),
-keys as (select unit, quarter from overdue union select unit, quarter from returned)
-select k.unit, k.quarter, coalesce(o.n, 0)::integer as overdue_items,
-       coalesce(r.n, 0)::integer as returned_applications
-from keys k
-left join overdue o using (unit, quarter)
-left join returned r using (unit, quarter)
-order by k.quarter, k.unit
-"""
-
-
 def supervision_deductions(db: Any = None, year: int | None = None) -> pd.DataFrame:
     """Per lead unit × quarter (``2026Q4``): items that went overdue in the quarter
     (``overdue_items``, counted once, in the quarter the sweep first found them past due) and
@@ -684,5 +661,14 @@ def supervision_deductions(db: Any = None, year: int | None = None) -> pd.DataFr
 
     The assessment turns these counts into points with its own rules file; the lead unit
     answers for an item, so cooperating units are not counted."""
+    span = (date(year, 1, 1), date(year, 12, 31)) if year else (date(1900, 1, 1), date(9999, 12, 31))
     with store.read(db) as con:
-        return _df(con, _DEDUCTIONS, {"year": year})
+        rows = execute(con, sv.DEDUCTION_EVENTS, {"p0": span[0], "p1": span[1]})
+    cols = ["unit", "quarter", "overdue_items", "returned_applications"]
+    if rows.empty:
+        return pd.DataFrame(columns=cols)
+    rows["quarter"] = [f"{d.year}Q{(d.month - 1) // 3 + 1}" for d in pd.to_datetime(rows["on_day"])]
+    out = (rows.assign(overdue_items=rows["kind"].eq("overdue").astype(int),
+                       returned_applications=rows["kind"].eq("returned").astype(int))
+           .groupby(["unit", "quarter"], as_index=False)[["overdue_items", "returned_applications"]].sum())
+    return out.sort_values(["quarter", "unit"], ignore_index=True)[cols]

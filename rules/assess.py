@@ -35,7 +35,7 @@ import pandas as pd
 
 from indicators.assessment import rules_version
 from indicators.spec import AssessmentFile, RuleSetSpec
-from rules import deadline, judge
+from rules import deadline, judge, supervise
 from rules.query import bind, execute
 from rules.roster import EXPECTED_UNITS
 
@@ -403,12 +403,44 @@ def compute(con: Any, quarter: Quarter, rules: RuleSetSpec, *, region: str | Non
         rows = {cid: _one_per_unit(con, TOTALS[cid], prm) for cid in ids}
     cases = _by_unit(con, CASES, prm)
     entries = _by_unit(con, ENTRIES, prm)
+    if rules.deductions.supervision:
+        for unit, recs in supervision_deductions(con, quarter, rules, prm["units"]).items():
+            entries.setdefault(unit, []).extend(recs)
     scores = [
         _score(u, quarter, rules, {k: v.get(u["unit"]) for k, v in rows.items()},
                cases.get(u["unit"], []), entries.get(u["unit"], []))
         for u in units.to_dict("records")
     ]
     return rank(scores)
+
+
+SUPERVISION_BY = "系统（督办记录）"
+
+
+def supervision_deductions(con: Any, quarter: Quarter, rules: RuleSetSpec,
+                           units: list[str]) -> dict[str, list[dict]]:
+    """Deduction entries from the 督办 records of the quarter (``deductions.supervision``), per
+    lead unit, shaped like the office's own entries (kind ``deduction``) so they share the cap,
+    the breakdown and the export. Empty when the rule set does not deduct for 督办."""
+    spec = rules.deductions.supervision
+    if spec is None or not units:
+        return {}
+    points = {"overdue": spec.per_overdue_item, "returned": spec.per_returned_application}
+    out: dict[str, list[dict]] = {}
+    wanted = set(units)
+    for unit, recs in _by_unit(con, supervise.DEDUCTION_EVENTS, {"p0": quarter.first, "p1": quarter.last}).items():
+        if unit not in wanted:
+            continue
+        for r in recs:
+            if not points[r["kind"]]:
+                continue
+            out.setdefault(unit, []).append({
+                "id": f"督办-{r['item_id']}-{r['kind']}-{r['on_day']:%Y%m%d}", "kind": "deduction",
+                "points": float(points[r["kind"]]), "reason": supervise.deduction_reason(r["kind"], r["problem"]),
+                "evidence": supervise.deduction_evidence(r["kind"], r["year"], r["seq"], r["due_on"],
+                                                         r["on_day"], r["note"]),
+                "entered_by": SUPERVISION_BY, "entered_at": None})
+    return out
 
 
 def _one_per_unit(con: Any, sql: str, prm: dict[str, Any]) -> dict[str, dict]:
@@ -591,4 +623,12 @@ select id, points, reason, evidence, entered_by, timezone('Asia/Shanghai', enter
 from assessment_entry where quarter = $quarter and unit = $units[1] and kind = $entry_kind
   and withdrawn_at is null order by id"""
         prm["entry_kind"] = entry_kind
+        found = execute(con, sql, prm)
+        if kind == "deductions":
+            extra = supervision_deductions(con, quarter, rules, [unit]).get(unit, [])
+            if extra:
+                cols = list(found.columns)
+                found = pd.concat([found, pd.DataFrame([{c: e.get(c) for c in cols} for e in extra])],
+                                  ignore_index=True)
+        return found
     return execute(con, sql, prm)

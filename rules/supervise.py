@@ -161,3 +161,36 @@ def problem_from_flags(flags: list[dict[str, Any]]) -> str:
     if len(reasons) == 1:
         return reasons[0]
     return "；".join(f"{i}. {r}" for i, r in enumerate(reasons, start=1))
+
+
+# What the assessment deducts for (``assessment.yaml`` deductions.supervision): per lead unit,
+# one row per item that first went overdue in [$p0, $p1] and per 销号 application the office
+# returned in it. The lead unit answers for an item, so cooperating units are not counted.
+DEDUCTION_EVENTS = """
+select su.unit, 'overdue' as kind, i.id as item_id, i.year, i.seq, i.problem, i.due_on,
+       i.overdue_on as on_day, null::varchar as note
+from supervision_item i join supervision_unit su on su.item_id = i.id and su.role = 'lead'
+where i.overdue_on between $p0 and $p1
+union all
+select su.unit, 'returned', i.id, i.year, i.seq, i.problem, i.due_on, e.on_day, e.note
+from supervision_event e
+join supervision_item i on i.id = e.item_id
+join supervision_unit su on su.item_id = e.item_id and su.role = 'lead'
+where e.kind = 'return' and e.on_day between $p0 and $p1
+order by unit, on_day, item_id
+"""
+
+
+def deduction_reason(kind: str, problem: str) -> str:
+    """How a 督办 deduction reads in the assessment (the problem trimmed to one line)."""
+    text = " ".join(str(problem).split())
+    text = text if len(text) <= 40 else text[:39] + "…"
+    return f"督办事项逾期未办结：{text}" if kind == "overdue" else f"销号申请被退回：{text}"
+
+
+def deduction_evidence(kind: str, year: int, seq: int, due_on: date, on_day: date, note: str | None) -> str:
+    """The record behind a 督办 deduction, as the office cites it."""
+    number = number_text(year, seq)
+    if kind == "overdue":
+        return f"{number}，办理时限至 {due_on:%Y-%m-%d}，{on_day:%Y-%m-%d} 起逾期"
+    return f"{number}，{on_day:%Y-%m-%d} 退回" + (f"，理由：{note}" if note else "")

@@ -37,11 +37,12 @@ def test_shipped_rules_load_and_apply_to_2026():
 
 def test_overlapping_rule_sets_are_reported_with_their_path(tmp_path):
     def add_second(data):
-        second = dict(data["rule_sets"][0], version="2026.2", effective_from="2026-07-01")
+        second = dict(data["rule_sets"][0], version="2026.9", effective_from="2026-07-01")
+        second.pop("effective_to", None)
         data["rule_sets"].append(second)
 
     msgs = _edit(_copy(tmp_path), add_second)
-    assert any("assessment.yaml: rule_sets[1].effective_from" in m and "重叠" in m for m in msgs)
+    assert any("assessment.yaml: rule_sets[2].effective_from" in m and "重叠" in m for m in msgs)
 
 
 def test_reporting_weights_must_add_up_to_one(tmp_path):

@@ -281,3 +281,26 @@ def test_the_shipped_rules_file_reads():
     rules = sv.load_rules()
     assert rules.levels == ("会商会", "专题会", "领导小组会")
     assert sv.next_level("专题会", rules) == "领导小组会" and sv.next_level("领导小组会", rules) is None
+
+
+def test_an_overdue_item_costs_its_lead_unit_a_point_in_that_quarter_only(fx):
+    from rules import assess
+
+    item = sup.open_item(OFFICE, lead="hexi.zwfw", cooperating=["nankai.zwfw"], problem="企业投诉：窗口排队超过1小时",
+                         requirement="一周内整改并回访企业", source="complaint", limit_workdays=2,
+                         today=OPENED, db=fx["path"])
+    sup.sweep(today=date(2026, 11, 3), db=fx["path"])  # past its 2 working days: 逾期
+    q4 = assess.Quarter.parse("2026Q4")
+    now = NOW.replace(year=2026, month=12, day=1)
+    with store.read(fx["path"]) as con:
+        scores = {s.unit: s for s in assess.compute(con, q4, assess.rules_for(q4), now=now)}
+        q3 = {s.unit: s for s in assess.compute(con, q4.shift(-1), assess.rules_for(q4.shift(-1)), now=now)}
+        rows = assess.evidence(con, q4, "hexi.zwfw", "deductions", now=now)
+    hexi = scores["hexi.zwfw"]
+    assert hexi.deductions == 1.0
+    assert [d["reason"] for d in hexi.deduction_items] == ["督办事项逾期未办结：企业投诉：窗口排队超过1小时"]
+    assert item.number in hexi.deduction_items[0]["evidence"]
+    assert hexi.score == round(sum(c.points for c in hexi.components.values()) + hexi.bonus - 1.0, 2)
+    assert scores["nankai.zwfw"].deductions == 0  # the cooperating unit does not answer for it
+    assert q3["hexi.zwfw"].deductions == 0        # Q3's rules do not deduct for 督办, nor did it happen then
+    assert list(rows["reason"]) == ["督办事项逾期未办结：企业投诉：窗口排队超过1小时"]

@@ -389,11 +389,17 @@ def section_regions(doc: Any, data: ReportData, head: str) -> None:
         word.paragraph(doc, "本期各区尚无可比较的共性指标数据。")
         return
     month = f"（{_month_cn(data.latest or data.edition.period)}数据）" if data.edition.quarter else ""
-    best, worst = rk.iloc[0], rk.iloc[-1]
+    rated = rk[rk["attainment_rate"].notna()]
+    if rated.empty:
+        word.paragraph(doc, f"本期{len(rk)}个区域均未报送可评判的共性指标，暂无法比较。")
+        return
+    best, worst = rated.sort_values("attainment_rate", ascending=False, kind="stable").iloc[[0, -1]].itertuples()
+    unrated = len(rk) - len(rated)
     word.paragraph(doc, (
-        f"从共性指标看{month}，{len(rk)}个区域中{best.region_name}达标率最高"
-        f"（{fmt_pct(best.attainment_rate)}），{worst.region_name}最低（{fmt_pct(worst.attainment_rate)}）。"))
-    avg = float(rk["attainment_rate"].mean())
+        f"从共性指标看{month}，{len(rated)}个区域中{best.region_name}达标率最高"
+        f"（{fmt_pct(best.attainment_rate)}），{worst.region_name}最低（{fmt_pct(worst.attainment_rate)}）"
+        + (f"；另有{unrated}个区域本期没有可评判的共性指标。" if unrated else "。")))
+    avg = float(rated["attainment_rate"].mean())
     png = charts.ranking_bar(rk["region_name"].tolist(), _floats(rk["attainment_rate"]),
                              "各区域共性指标达标率（%）", highlight_below=avg)
     word.image(doc, png, 14, caption=f"图{_next_figure(doc)}　各区域共性指标达标率（红色为低于平均）")
@@ -402,7 +408,7 @@ def section_regions(doc: Any, data: ReportData, head: str) -> None:
         cols["region_group"] = "类别"
     cols |= {"reported": "已报指标", "met": "达标（含预警）", "attainment_rate": "达标率（%）",
              "above_avg": "优于全市平均"}
-    word.table(doc, rk.assign(attainment_rate=rk["attainment_rate"].map(lambda v: f"{v:.1f}")),
+    word.table(doc, rk.assign(attainment_rate=rk["attainment_rate"].map(lambda v: "—" if pd.isna(v) else f"{v:.1f}")),
                cols)
 
 

@@ -355,3 +355,21 @@ def test_a_quarter_quotes_each_units_latest_month_and_lists_flags_as_they_stand_
     flags = q.red_flags(fx["path"], OFFICE, fx["period"], NOW)
     assert len(_rows(_table_with(doc, "原因"))) == len(flags)      # October's flags, once
     assert any(t.startswith(f"截至10月共有红灯预警{len(flags)}项") for t in _texts(doc))
+
+
+def test_a_region_without_common_indicators_is_shown_as_dash_and_not_named_lowest():
+    from types import SimpleNamespace
+
+    from dashboard import word
+
+    ranking = pd.DataFrame({
+        "rank": [1, 2, 3], "region_name": ["和平区", "河西区", "东丽区"], "reported": [4, 5, 0],
+        "met": [4, 3, 0], "attainment_rate": [100.0, 60.0, float("nan")], "above_avg": [2, 1, 0]})
+    data = SimpleNamespace(ranking=ranking, latest=None,
+                           edition=SimpleNamespace(quarter=None, period=datetime(2026, 10, 1).date()))
+    doc = word.new_document("测试")
+    report.section_regions(doc, data, "四、区域对比")
+    texts = _texts(doc)
+    assert "从共性指标看，2个区域中和平区达标率最高（100.0%），河西区最低（60.0%）；另有1个区域本期没有可评判的共性指标。" in texts
+    rows = _rows(_table_with(doc, "达标率（%）"))
+    assert [r[-2] for r in rows] == ["100.0", "60.0", "—"]

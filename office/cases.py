@@ -74,12 +74,13 @@ def submit(user: User, case: CaseInput, db: Db = None, *, at: datetime | None = 
     at = at or datetime.now(UTC)
     with store.write(db) as con:
         _check(con, case)
-        case_id = con.execute(
-            "insert into typical_case (unit, quarter, title, measures, indicators, effect, narrative, status,"
-            " submitted_by, submitted_at, is_demo) values (?, ?, ?, ?, ?, ?, ?, 'submitted', ?, ?, ?) returning id",
-            [case.unit, Quarter.parse(case.quarter).key, case.title.strip(), list(case.measures),
+        [case_id] = store.next_ids(con, "typical_case_id_seq", 1)  # no RETURNING in PostgreSQL mode
+        con.execute(
+            "insert into typical_case (id, unit, quarter, title, measures, indicators, effect, narrative, status,"
+            " submitted_by, submitted_at, is_demo) values (?, ?, ?, ?, ?, ?, ?, ?, 'submitted', ?, ?, ?)",
+            [case_id, case.unit, Quarter.parse(case.quarter).key, case.title.strip(), list(case.measures),
              list(case.indicators), case.effect.strip(), case.narrative.strip(), user.username, at, is_demo],
-        ).fetchone()[0]
+        )
         audit.record(con, user.username, "case_submit", "typical_case", case_id, case.unit,
                      after=_state(_row(con, case_id)), detail=f"提交典型案例“{case.title.strip()}”", at=at)
     return int(case_id)

@@ -54,11 +54,12 @@ def add(user: User, unit: str, quarter: str, kind: str, points: float, reason: s
         if not con.execute("select 1 from unit where id = ?", [unit]).fetchone():
             raise EntryError(f"单位“{unit}”不在指标目录中。")
         before = _score_of(con, q, unit)
-        entry_id = con.execute(
-            "insert into assessment_entry (unit, quarter, kind, points, reason, evidence, entered_by, entered_at,"
-            " is_demo) values (?, ?, ?, ?, ?, ?, ?, ?, ?) returning id",
-            [unit, q.key, kind, float(points), reason.strip(), evidence.strip(), user.username, at, is_demo],
-        ).fetchone()[0]
+        [entry_id] = store.next_ids(con, "assessment_entry_id_seq", 1)  # no RETURNING in PostgreSQL mode
+        con.execute(
+            "insert into assessment_entry (id, unit, quarter, kind, points, reason, evidence, entered_by, entered_at,"
+            " is_demo) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [entry_id, unit, q.key, kind, float(points), reason.strip(), evidence.strip(), user.username, at, is_demo],
+        )
         after = _score_of(con, q, unit)
         audit.record(con, user.username, "assessment_entry_add", "assessment_entry", entry_id, unit,
                      before={"quarter": q.key, "score": before},

@@ -36,10 +36,11 @@ def lock(user: User, quarter: str, reason: str, db: Db = None, *, at: datetime |
         if held:
             raise LockError(f"{q.label}已于 {held['locked_at']} 由 {held['locked_by']} 锁定。")
         scores = assess.compute(con, q, rules, now=now or at)
-        lock_id = con.execute(
-            "insert into assessment_lock (quarter, locked_by, locked_at, reason, rules_version)"
-            " values (?, ?, ?, ?, ?) returning id", [q.key, user.username, at, reason.strip(), rules_version(rules)],
-        ).fetchone()[0]
+        [lock_id] = store.next_ids(con, "assessment_lock_id_seq", 1)  # no RETURNING in PostgreSQL mode
+        con.execute(
+            "insert into assessment_lock (id, quarter, locked_by, locked_at, reason, rules_version)"
+            " values (?, ?, ?, ?, ?, ?)", [lock_id, q.key, user.username, at, reason.strip(), rules_version(rules)],
+        )
         rows = [(lock_id, q.key, s.unit, s.region, s.score, json.dumps(s.to_record(), ensure_ascii=False, default=str))
                 for s in scores]
         if rows:

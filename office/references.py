@@ -63,11 +63,12 @@ def add(user: User, *, kind: str, code: str, value: float, source: str, unit: st
         if unit is not None and con.execute("select count(*) from indicator_owner where code = ? and unit = ?",
                                             [code, unit]).fetchone()[0] == 0:
             raise ReferenceError_(f"单位“{unit}”不报送指标“{code}”")
-        rid = con.execute(
-            "insert into office_reference (kind, code, unit, period_from, period_to, value, source, entered_by,"
-            " entered_at, is_demo) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning id",
-            [kind, code, unit, period_from, period_to, float(value), source.strip(), user.username, at, is_demo],
-        ).fetchone()[0]
+        [rid] = store.next_ids(con, "office_reference_id_seq", 1)  # no RETURNING in PostgreSQL mode
+        con.execute(
+            "insert into office_reference (id, kind, code, unit, period_from, period_to, value, source, entered_by,"
+            " entered_at, is_demo) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [rid, kind, code, unit, period_from, period_to, float(value), source.strip(), user.username, at, is_demo],
+        )
         span = f"{period_from:%Y-%m}至{period_to:%Y-%m}" if period_from and period_to else "各期"
         audit.record(con, user.username, "reference_add", "office_reference", rid, unit=unit,
                      after={"kind": kind, "code": code, "unit": unit, "value": float(value),

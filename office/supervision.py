@@ -308,12 +308,12 @@ def open_item(user: User, *, lead: str, problem: str, requirement: str, level: s
         _check_units(con, [lead, *cooperating])
         seq = con.execute("select coalesce(max(seq), 0) + 1 from supervision_item where year = ?",
                           [today.year]).fetchone()[0]
-        item_id = con.execute(
-            "insert into supervision_item (year, seq, source, problem, requirement, level, status, opened_on,"
-            " workdays, due_on, opened_by, opened_at) values (?, ?, ?, ?, ?, ?, '待签收', ?, ?, ?, ?, ?)"
-            " returning id",
-            [today.year, seq, source, problem, requirement, level, today, limit, due, user.username, _now()],
-        ).fetchone()[0]
+        [item_id] = store.next_ids(con, "supervision_item_seq", 1)  # no RETURNING in PostgreSQL mode
+        con.execute(
+            "insert into supervision_item (id, year, seq, source, problem, requirement, level, status, opened_on,"
+            " workdays, due_on, opened_by, opened_at) values (?, ?, ?, ?, ?, ?, ?, '待签收', ?, ?, ?, ?, ?)",
+            [item_id, today.year, seq, source, problem, requirement, level, today, limit, due, user.username, _now()],
+        )
         con.executemany("insert into supervision_unit values (?, ?, ?)",
                         [(item_id, lead, "lead")] + [(item_id, u, "cooperating") for u in cooperating])
         for f in flags:

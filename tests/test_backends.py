@@ -173,3 +173,34 @@ def test_a_login_on_one_app_server_is_valid_on_another(any_db) -> None:
         env={**__import__("os").environ, "PYTHONPATH": str(ROOT)},
     )
     assert other_server.stdout.strip() == "bgs01", other_server.stderr[-2000:]
+
+
+def test_the_offices_records_get_their_numbers_on_both(any_db, catalog) -> None:
+    """Cases, deductions, 督办 items and quarter locks take their ids from the sequences, so
+    they work on PostgreSQL too (no RETURNING there) and two records never share a number."""
+    from datetime import date
+
+    from accounts.access import User
+    from office import cases, entries, locks
+    from office import supervision as sup
+    from tests.fixtures_returns import OTHER_UNIT, UNIT
+
+    office, liaison = User("bgs01", "office"), User(UNIT, "liaison", unit=UNIT)
+    ensure_catalog(any_db, catalog)
+    first = cases.submit(liaison, cases.CaseInput(UNIT, "2026Q3", "“一件事”集成办", "办理时限由5天压减至1天",
+                                                  "整合申报材料，一窗受理。", indicators=("T01",)), any_db)
+    second = cases.submit(liaison, cases.CaseInput(UNIT, "2026Q3", "企业开办半日办结", "开办用时压减一半",
+                                                   "全程网办。", indicators=("T01",)), any_db)
+    cases.decide(office, first, True, db=any_db)
+    ded = entries.add(office, OTHER_UNIT, "2026Q3", "deduction", 2, "经核实的企业投诉", "12345工单 第1号", any_db)
+    item = sup.open_item(office, lead=UNIT, problem="窗口排队超过1小时", requirement="一周内整改",
+                         source="complaint", today=date(2026, 9, 1), db=any_db)
+    lock_id = locks.lock(office, "2026Q3", "季度考核结果经领导小组审定", any_db)
+    with store.read(any_db) as con:
+        approved = con.execute("select id, status from typical_case order by id").fetchall()
+        entry = con.execute("select id, unit, points from assessment_entry").fetchall()
+        stored = con.execute("select count(*) from assessment_score where lock_id = ?", [lock_id]).fetchone()[0]
+    assert second > first and approved == [(first, "approved"), (second, "submitted")]
+    assert entry == [(ded, OTHER_UNIT, 2.0)]
+    assert item.number == "督〔2026〕1号"
+    assert stored >= 2

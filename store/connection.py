@@ -231,11 +231,19 @@ class _Pool:
                     except postgres.ConnectError as err:
                         raise StoreError(err.message, err.hint) from None
                 cur = con.cursor()
-            postgres.use(cur)  # a cursor starts in DuckDB's own catalog
             try:
+                postgres.use(cur)  # a cursor starts in DuckDB's own catalog
                 yield cur
+            except duckdb.Error as err:
+                lost = postgres.connection_lost(err, path)
+                if lost is None:
+                    raise
+                raise StoreError(lost.message, lost.hint) from None
             finally:
-                cur.close()
+                try:
+                    cur.close()
+                except duckdb.Error:
+                    pass  # the server is gone; the cursor goes with it
             return
         with self._cond:
             while True:
@@ -309,7 +317,13 @@ def write(path: str | os.PathLike | None = None) -> Iterator[duckdb.DuckDBPyConn
         try:
             yield cur
         except BaseException:
-            cur.execute("rollback")
+            try:
+                cur.execute("rollback")
+            except duckdb.Error:
+                if not isinstance(p, str):
+                    raise
+                # PostgreSQL dropped the connection and with it the transaction: the error
+                # that caused the rollback says why, not the failed ROLLBACK
             raise
         else:
             cur.execute("commit")

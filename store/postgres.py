@@ -80,15 +80,52 @@ def connect(dsn: str) -> Any:
         con.execute(f"use {CATALOG}")
     except duckdb.Error as err:
         con.close()
-        reason = str(err).splitlines()[0].replace(dsn, safe_name(dsn))
-        reason = re.sub(r"postgres(?:ql)?://\S+", safe_name(dsn), reason)[:300]  # never the password
-        if "password" in reason.lower():
-            reason = "认证失败"
         raise ConnectError(
-            f"无法连接 PostgreSQL 数据库 {safe_name(dsn)}（{reason}）。",
+            f"无法连接 PostgreSQL 数据库 {safe_name(dsn)}（{_reason(err, dsn)}）。",
             "请确认数据库已启动、地址与端口正确、账号有权访问，再重试。",
         ) from None
     return con
+
+
+def _reason(err: BaseException, dsn: str) -> str:
+    """The first line of a driver error without the DSN (it may hold the password)."""
+    reason = str(err).splitlines()[0].replace(dsn, safe_name(dsn)) if str(err) else type(err).__name__
+    reason = re.sub(r"postgres(?:ql)?://\S+", safe_name(dsn), reason)[:300]
+    return "认证失败" if "password" in reason.lower() else reason
+
+
+# How libpq and the extension word a connection that is gone (server stopped, restarted,
+# network cut): the operation failed as a whole, and the next one reconnects by itself.
+_LOST = (
+    "unable to connect to postgres",
+    "server closed the connection",
+    "terminating connection",
+    "connection to server",
+    "could not receive data",
+    "could not send data",
+    "no connection to the server",
+    "connection refused",
+    "ssl syscall",
+    "the database system is shutting down",
+    "the database system is starting up",
+)
+
+
+def connection_lost(err: BaseException, dsn: str) -> ConnectError | None:
+    """The Chinese explanation when ``err`` means PostgreSQL went away mid-operation, else None."""
+    chain, seen = [], err
+    while seen is not None and len(chain) < 5:
+        chain.append(seen)
+        seen = seen.__cause__ or seen.__context__
+    lost = next((e for e in chain if any(m in str(e).lower() for m in _LOST)), None)
+    if lost is None:
+        return None
+    err = lost
+    return ConnectError(
+        f"与 PostgreSQL 数据库 {safe_name(dsn)} 的连接中断（{_reason(err, dsn)}），本次操作没有完成，"
+        "数据库中不会留下写了一半的内容。",
+        "请确认数据库服务器已恢复后重试；如反复出现，请联系系统管理员。",
+    )
 
 
 def use(cur: Any) -> None:

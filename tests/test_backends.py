@@ -204,3 +204,36 @@ def test_the_offices_records_get_their_numbers_on_both(any_db, catalog) -> None:
     assert entry == [(ded, OTHER_UNIT, 2.0)]
     assert item.number == "督〔2026〕1号"
     assert stored >= 2
+
+
+@needs_pg
+def test_a_connection_cut_mid_write_gets_a_chinese_message_leaves_nothing_and_the_next_call_works(tmp_path) -> None:
+    import threading
+    import time
+
+    from tests.fixtures_backends import _psql, drop_database, new_database
+
+    db = new_database("postgres", tmp_path)
+    store.migrate(db)
+    name = db.rsplit("/", 1)[1]
+
+    def cut() -> None:  # what a PostgreSQL restart or a network cut does to the app's session
+        time.sleep(1.0)
+        _psql(f"select pg_terminate_backend(pid) from pg_stat_activity where datname = '{name}'"
+              " and pid <> pg_backend_pid()")
+
+    killer = threading.Thread(target=cut)
+    killer.start()
+    try:
+        with pytest.raises(store.StoreError) as err:
+            with store.write(db) as con:
+                con.execute("insert into meta values ('half', 'written')")
+                con.execute("select * from postgres_query('ys', 'select pg_sleep(5)')").fetchall()
+        killer.join()
+        text = str(err.value)
+        assert "连接中断" in text and "重试" in text and "postgres@" not in text
+        with store.read(db) as con:  # the next operation reconnects by itself
+            assert con.execute("select count(*) from meta where key = 'half'").fetchone() == (0,)
+    finally:
+        killer.join()
+        drop_database(db)

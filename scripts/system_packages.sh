@@ -3,7 +3,8 @@
 # with apt-get (elsewhere it says what is missing and goes on).
 #   bash scripts/system_packages.sh app    CJK fonts (charts and the Word 专报)
 #   bash scripts/system_packages.sh test   + Chromium (browser tests), LibreOffice Writer and
-#                                          poppler (the 专报 is rendered to PDF and read back)
+#                                          poppler (the 专报 is rendered to PDF and read back), nginx
+#                                          (README's reverse-proxy set-up is tried by tests/test_proxy.py)
 set -euo pipefail
 missing=()
 have_cjk_font() { command -v fc-list >/dev/null 2>&1 && fc-list :lang=zh family | grep -q .; }
@@ -12,6 +13,7 @@ if [ "${1:-app}" = "test" ]; then
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-writer)
   command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
+  command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
 fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

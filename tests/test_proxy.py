@@ -76,11 +76,11 @@ def test_readme_proxy_keeps_the_user_logged_in_when_their_app_server_stops(tmp_p
     from accounts.access import SYSTEM_USER
     from indicators import load_catalog
     from rules.stats import ensure_catalog
-    from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, _free_port, _wait_healthy
+    from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, _free_port, _need_chromium, _wait_healthy
 
-    for tool in (CHROMIUM, NGINX):
-        if not Path(tool).exists():
-            pytest.fail(f"{tool} 未安装：请运行 bash scripts/system_packages.sh test")
+    if not Path(NGINX).exists():
+        pytest.fail(f"{NGINX} 未安装：请运行 bash scripts/system_packages.sh test")
+    _need_chromium()
     dsn = create_pg_database()
     servers: dict[int, subprocess.Popen] = {}
     nginx = None

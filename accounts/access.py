@@ -40,7 +40,22 @@ class User:
 SYSTEM_USER = User(username="system", role="office", display_name="系统")
 
 
-def require_upload(user: User, unit: str | None) -> None:
+def unit_name(unit: str | None, db=None) -> str:
+    """A unit as people read it in a refusal: its name from the catalog mirror (the id only when
+    the unit is unknown or the database cannot be read at that moment)."""
+    if not unit:
+        return "未指定单位"
+    import store
+
+    try:
+        with store.read(db) as con:
+            row = con.execute("select name from unit where id = ?", [unit]).fetchone()
+    except Exception:  # noqa: BLE001 - a refusal must still be shown when naming fails
+        return unit
+    return row[0] if row and row[0] else unit
+
+
+def require_upload(user: User, unit: str | None, db=None) -> None:
     """A return for ``unit`` may be uploaded by the office or by that unit's liaison only."""
     if user.role == "office":
         return
@@ -48,7 +63,8 @@ def require_upload(user: User, unit: str | None) -> None:
         return
     if user.role == "leader":
         raise AccessDenied("领导账号为只读，不能上传月报。")
-    raise AccessDenied(f"您只能为本单位（{user.unit}）上传月报，不能代报其他单位（{unit}）的月报。")
+    raise AccessDenied(f"您只能为本单位（{unit_name(user.unit, db)}）上传月报，"
+                       f"不能代报其他单位（{unit_name(unit, db)}）的月报。")
 
 
 def require_write(user: User) -> None:
@@ -63,14 +79,15 @@ def require_office(user: User, what: str = "此操作") -> None:
         raise AccessDenied(f"{what}仅限领导小组办公室账号，您的账号（{ROLE_NAMES.get(user.role, user.role)}）无此权限。")
 
 
-def require_template(user: User, unit: str) -> None:
+def require_template(user: User, unit: str, db=None) -> None:
     """A liaison downloads only their own unit's template; leaders do not fill returns."""
     if user.role == "office":
         return
     if user.role == "leader":
         raise AccessDenied("领导账号为只读，不提供填报模板下载。")
     if user.unit != unit:
-        raise AccessDenied(f"您只能下载本单位（{user.unit}）的填报模板，不能下载其他单位（{unit}）的模板。")
+        raise AccessDenied(f"您只能下载本单位（{unit_name(user.unit, db)}）的填报模板，"
+                           f"不能下载其他单位（{unit_name(unit, db)}）的模板。")
 
 
 GRANT_ALL = "all"
@@ -130,7 +147,8 @@ def require_read_unit(user: User, unit: str, db=None) -> None:
     if allowed is None or unit in allowed:
         return
     raise AccessDenied(
-        f"您只能查看本单位（{user.unit}）的明细数据；其他单位（{unit}）只能以所在区域的汇总形式查看。"
+        f"您只能查看本单位（{unit_name(user.unit, db)}）的明细数据；其他单位（{unit_name(unit, db)}）"
+        "只能以所在区域的汇总形式查看。"
         "如确需查看，请联系领导小组办公室开通查看权限。"
     )
 

@@ -12,7 +12,7 @@ import pandas as pd
 
 import store
 from accounts import audit
-from accounts.access import AccessDenied, User, require_office, require_write
+from accounts.access import AccessDenied, User, require_office, require_write, unit_name
 from rules.assess import Quarter
 
 Db = str | os.PathLike | None
@@ -70,7 +70,7 @@ def submit(user: User, case: CaseInput, db: Db = None, *, at: datetime | None = 
     """A liaison (or the office on a unit's behalf) submits a case; returns its id."""
     require_write(user)
     if user.role == "liaison" and user.unit != case.unit:
-        raise AccessDenied(f"您只能为本单位（{user.unit}）提交典型案例。")
+        raise AccessDenied(f"您只能为本单位（{unit_name(user.unit, db)}）提交典型案例。")
     at = at or datetime.now(UTC)
     with store.write(db) as con:
         _check(con, case)

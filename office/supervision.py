@@ -33,6 +33,7 @@ from accounts.access import (
     SYSTEM_USER,
     AccessDenied,
     User,
+    unit_name,
     readable_units,
     require_office,
     require_write,
@@ -331,7 +332,7 @@ def open_item(user: User, *, lead: str, problem: str, requirement: str, level: s
 def _require_lead_liaison(user: User, r: dict[str, Any], what: str) -> None:
     require_write(user)
     if user.role != "liaison" or user.unit != r["lead"]:
-        raise AccessDenied(f"{what}由牵头单位联络员办理；本事项牵头单位为 {r['lead']}。")
+        raise AccessDenied(f"{what}由牵头单位联络员办理；本事项牵头单位为{r.get('lead_name') or unit_name(r['lead'])}。")
 
 
 def _require_involved(user: User, r: dict[str, Any], what: str) -> None:

@@ -30,8 +30,8 @@ def add_units(db: Path, *units: str) -> None:
             region = unit.split(".")[0]
             con.execute("insert or ignore into region values (?, ?, 'district', 'tianjin', ?)", [region, region, region])
             con.execute(
-                "insert or ignore into unit values (?, ?, ?, ?, null, null)",
-                [unit, f"{unit}单位", region, unit.split(".")[-1]],
+                "insert or ignore into unit (id, region, name, dept) values (?, ?, ?, ?)",
+                [unit, region, f"{unit}单位", unit.split(".")[-1]],
             )
 
 

@@ -32,9 +32,11 @@ def test_who_may_upload_a_return_for_which_unit(user, unit, allowed):
             require_upload(user, unit)
 
 
-def test_a_liaison_uploading_for_another_unit_gets_a_chinese_refusal():
-    with pytest.raises(AccessDenied, match="您只能为本单位（teda.zwfw）上传月报"):
-        require_upload(LIAISON_A, "teda.sw")
+def test_a_liaison_uploading_for_another_unit_gets_a_chinese_refusal_naming_both_units(db_path):
+    add_units(db_path, "teda.zwfw", "teda.sw")
+    with pytest.raises(AccessDenied) as err:
+        require_upload(LIAISON_A, "teda.sw", db_path)
+    assert str(err.value) == "您只能为本单位（teda.zwfw单位）上传月报，不能代报其他单位（teda.sw单位）的月报。"
 
 
 def test_a_leader_is_read_only_everywhere():
@@ -51,7 +53,7 @@ def test_a_liaison_downloads_only_their_own_template():
     require_template(LIAISON_A, "teda.zwfw")
     require_template(OFFICE, "teda.sw")
     with pytest.raises(AccessDenied, match="只能下载本单位（teda.zwfw）的填报模板"):
-        require_template(LIAISON_A, "teda.sw")
+        require_template(LIAISON_A, "teda.sw")  # no database to name them from: the id, never a crash
 
 
 def test_a_liaison_reads_other_units_only_as_region_aggregates(db_path):
@@ -102,7 +104,7 @@ def test_ingest_refuses_a_liaison_uploading_another_units_return(db_path, tmp_pa
     result = ingest_bytes("other.xlsx", foreign, db=db_path, user=liaison, catalog=cat)
     assert result.status == "rejected"
     denied = [f for f in result.errors if f.code == "ACCESS_DENIED"]
-    assert denied and "不能代报其他单位（teda.sw）" in denied[0].message
+    assert denied and "不能代报其他单位（经开区商务局）" in denied[0].message
     with store.read(db_path) as con:
         assert con.execute("select count(*) from observation where unit = ?", [OTHER_UNIT]).fetchone()[0] == 0
         assert con.execute(

@@ -52,7 +52,7 @@ ONE_UNIT = {
 
 @pytest.mark.parametrize("name", sorted(ONE_UNIT))
 def test_a_liaison_asking_for_another_units_figures_is_refused_by_the_query(fx, name):
-    with pytest.raises(AccessDenied, match="只能查看本单位（hexi.zwfw）"):
+    with pytest.raises(AccessDenied, match="只能查看本单位（河西区政务服务办）"):
         ONE_UNIT[name](fx["path"], HEXI, fx)
 
 

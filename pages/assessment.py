@@ -65,7 +65,8 @@ if sees_all:
     if user.role == "leader" and not board.empty:
         st.subheader("得分走势")
         history = a.trend(db, user, region=region)
-        picked = st.multiselect("单位", list(names), default=list(names)[:5], format_func=names.get, key="assess_trend")
+        picked = st.multiselect("单位", list(names), default=list(names)[:5], format_func=names.get, key="assess_trend",
+                                placeholder="选择单位", select_all=False)
         if picked:
             ui.chart(a.trend_figure(history, picked), key="assess_trend_chart")
 

@@ -72,8 +72,10 @@ if user.role == "liaison":
     measures, inds = a.case_choices(db, user.unit)
     with st.form("case_submit", clear_on_submit=True):
         title = st.text_input("标题", max_chars=60)
-        picked_m = st.multiselect("涉及的措施", list(measures), format_func=measures.get)
-        picked_i = st.multiselect("涉及的指标", list(inds), format_func=inds.get)
+        picked_m = st.multiselect("涉及的措施", list(measures), format_func=measures.get,
+                                  placeholder="选择措施", select_all=False)
+        picked_i = st.multiselect("涉及的指标", list(inds), format_func=inds.get,
+                                  placeholder="选择指标", select_all=False)
         effect = st.text_area("数量变化", help="如：办理时间由 5 个工作日压缩至 2 个工作日", max_chars=300)
         narrative = st.text_area("简要经过", max_chars=800)
         if st.form_submit_button("提交", type="primary"):

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 from datetime import date
+
+from rules.format import is_missing
 
 EPILOG = """Example:
   python -m etl supervise list
@@ -60,7 +61,7 @@ def _fail(message: str) -> int:
 
 def _missing(value: object) -> bool:
     """None or NaN: a closed item has no working days left."""
-    return value is None or (isinstance(value, float) and math.isnan(value))
+    return is_missing(value)
 
 
 def item_json(row: dict) -> dict:

@@ -33,13 +33,14 @@ from accounts.access import (
     SYSTEM_USER,
     AccessDenied,
     User,
-    unit_name,
     readable_units,
     require_office,
     require_write,
+    unit_name,
 )
 from rules import judge, returns
 from rules import supervise as sv
+from rules.format import is_missing
 from rules.query import execute
 from store import archive
 
@@ -260,13 +261,8 @@ _FLAG_COLUMNS = ("flag", "unit", "period", "subject", "subject_name", "reason", 
 
 
 def _clean(v: Any) -> Any:
-    if v is None:
+    if is_missing(v):
         return None
-    try:
-        if pd.isna(v):
-            return None
-    except (TypeError, ValueError):
-        pass
     if isinstance(v, pd.Timestamp):
         return v.date()
     if hasattr(v, "item"):

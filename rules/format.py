@@ -16,6 +16,16 @@ _MONEY = {"万元", "亿元", "元"}
 COMPARATOR_TEXT = {">=": "≥", ">": "＞", "<=": "≤", "<": "＜", "=": "＝"}
 
 
+def is_missing(v: object) -> bool:
+    """None, NaN, NaT or pd.NA: a cell with no value (a list or other non-scalar is not missing)."""
+    if v is None:
+        return True
+    try:
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):  # pd.isna of a list is an array: not one missing value
+        return False
+
+
 def _number(v: float) -> str:
     """Thousands separators, at most two decimals, no trailing zeros."""
     return f"{v:,.2f}".rstrip("0").rstrip(".")

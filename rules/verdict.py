@@ -11,7 +11,6 @@ other keys (e.g. a frequency's ``period_kind`` / ``progress``) are added to that
 
 from __future__ import annotations
 
-import math
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,6 +19,7 @@ import pandas as pd
 
 from rules import judge
 from rules import period as period_rules
+from rules.format import is_missing
 from rules.query import run
 from rules.roster import EXPECTED_UNITS
 
@@ -97,23 +97,15 @@ def verdict_rows(db: Any, period: date, unit: str | None = None, region: str | N
 
 
 def _num(v: Any) -> float | None:
-    if v is None:
-        return None
-    try:
-        if pd.isna(v):
-            return None
-    except (TypeError, ValueError):
-        pass
-    f = float(v)
-    return None if math.isnan(f) else f
+    return None if is_missing(v) else float(v)
 
 
 def _text(v: Any) -> str | None:
-    return None if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA else str(v)
+    return None if is_missing(v) else str(v)
 
 
 def _time(v: Any) -> str | None:
-    if v is None or v is pd.NaT or (isinstance(v, float) and math.isnan(v)):
+    if is_missing(v):
         return None
     ts = pd.Timestamp(v)
     if ts.tzinfo is None:

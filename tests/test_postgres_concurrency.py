@@ -80,6 +80,17 @@ def _serve(dsn: str, port: int, log: Path) -> subprocess.Popen:
     )
 
 
+def stop(proc: subprocess.Popen) -> None:
+    """Terminate a server the test started (killed when it does not stop within 10 s)."""
+    if proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
 def _poll(urls: list[str], stop: threading.Event, answers: list[tuple[str, str, float]]) -> None:
     """Log in on each server and reload its submissions page until ``stop``; record each answer."""
     from playwright.sync_api import sync_playwright
@@ -190,9 +201,5 @@ def test_four_importers_and_two_app_servers_at_once_keep_every_return_exactly_on
               f"slowest {max(a[2] for a in answers):.1f} s")
     finally:
         for proc in servers:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            stop(proc)
         drop_pg_database(dsn)

@@ -18,7 +18,7 @@ import pytest
 
 import store
 from tests.fixtures_backends import create_pg_database, drop_pg_database, needs_pg
-from tests.test_postgres_concurrency import PASSWORD, _serve
+from tests.test_postgres_concurrency import PASSWORD, _serve, stop
 
 ROOT = Path(__file__).resolve().parents[1]
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -116,14 +116,6 @@ def test_readme_proxy_keeps_the_user_logged_in_when_their_app_server_stops(tmp_p
             assert _upstream(tmp_path / "access.log") == other
             browser.close()
     finally:
-        if nginx is not None:
-            nginx.terminate()
-            nginx.wait(timeout=10)
-        for proc in servers.values():
-            if proc.poll() is None:
-                proc.terminate()
-                try:
-                    proc.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
+        for proc in [*servers.values(), *([nginx] if nginx else [])]:
+            stop(proc)
         drop_pg_database(dsn)

@@ -59,7 +59,7 @@ period_hist as (
       and o.period between date_trunc('year', $p0::date)::date and $p1
       and ($region is null or o.region = $region)
       and ($unit is null or o.unit = $unit)
-      and ($code is null or o.code = $code)
+      and ($code is null or o.code = $code) /*scope:o.*/
 ),
 period_rows as (
     select obs.unit, obs.code, obs.period, pi.* exclude (code),

@@ -36,7 +36,7 @@ select period, unit, region,
        count(*) filter (where status = '预警') as amber,
        count(*) filter (where status = '未达标') as failed,
        count(*) filter (where status = '未达标' and streak >= 3) as streak3
-from judged_observation where period = $p group by period, unit, region
+from judged_observation where period = $p /*units*/ group by period, unit, region
 """
 
 STORED = """
@@ -87,6 +87,58 @@ def _add_months(p: date, n: int) -> date:
     return date(k // 12, k % 12 + 1, 1)
 
 
+def _reach(p: date) -> list[date]:
+    """``p`` and the later months a change in ``p`` can alter for the same unit: streaks reach
+    two months ahead, quarterly/yearly rollups (``rules.period``) to the end of the year."""
+    return [_add_months(p, k) for k in range(max(3, 13 - p.month))]
+
+
+def _stamp(con: Any, p: date) -> None:
+    """Store the month's current fingerprint: its stored judgments match the data."""
+    con.execute("delete from unit_month_stats_state where period = $p", {"p": p})
+    fp = con.execute(judge.fingerprints_sql(), {"p0": p, "p1": p}).fetchone()[1]
+    con.execute("insert into unit_month_stats_state values ($p, $fp)", {"p": p, "fp": fp})
+
+
+def _refresh_month(con: Any, p: date) -> int:
+    """Re-judge every row of month ``p``; returns the number of unit rows written."""
+    con.execute("delete from unit_month_stats where period = $p", {"p": p})
+    con.execute("delete from unit_month_stats_state where period = $p", {"p": p})
+    con.execute("delete from judged_observation where period = $p", {"p": p})
+    con.execute(f"insert into judged_observation ({judge.COLUMNS}, streak, value_text, target_text, reason, "
+                f"{period.COLUMNS})"
+                f" {_JUDGE_MONTH}", judge.params(_add_months(p, -2), p))
+    con.execute(f"insert into unit_month_stats {_AGGREGATE}", {"p": p})
+    written = con.execute("select count(*) from unit_month_stats where period = $p", {"p": p}).fetchone()[0]
+    _stamp(con, p)
+    return written
+
+
+def _refresh_part(con: Any, p: date, units: set[str], codes: set[str]) -> int:
+    """Re-judge the rows of month ``p`` that belong to ``units`` (every code) or to ``codes``
+    (every unit), and the stats of the units those rows belong to; the rest of the month is
+    kept. Only for a month that was fresh before the change (``refresh_batch``)."""
+    con.execute("delete from unit_month_stats_state where period = $p", {"p": p})  # judge p live
+    cond, prm = judge.scoped("/*scope:*/", sorted(units), sorted(codes))
+    con.execute(f"delete from judged_observation where period = $p {cond}", {"p": p} | prm)
+    sql, prm = judge.scoped(_JUDGE_MONTH, sorted(units), sorted(codes))
+    con.execute(f"insert into judged_observation ({judge.COLUMNS}, streak, value_text, target_text, reason, "
+                f"{period.COLUMNS}) {sql}", judge.params(_add_months(p, -2), p) | prm)
+    affected = set(units)
+    if codes:
+        names, prm = judge.named_list("c", sorted(codes))
+        affected |= {r[0] for r in con.execute(
+            f"select distinct unit from judged_observation where period = $p and code in ({names})",
+            {"p": p} | prm).fetchall()}
+    if affected:
+        names, prm = judge.named_list("u", sorted(affected))
+        con.execute(f"delete from unit_month_stats where period = $p and unit in ({names})", {"p": p} | prm)
+        con.execute(f"insert into unit_month_stats {_AGGREGATE.replace('/*units*/', f'and unit in ({names})')}",
+                    {"p": p} | prm)
+    _stamp(con, p)
+    return len(affected)
+
+
 def refresh(con: Any, periods: list[date] | None = None) -> int:
     """Recompute the stored judgments and stats of ``periods`` (every month with submissions
     when None) in the caller's transaction; returns the number of unit × month rows written.
@@ -94,23 +146,87 @@ def refresh(con: Any, periods: list[date] | None = None) -> int:
     Streaks reach two months ahead and quarterly/yearly rows to the end of the year
     (``rules.period``), so those later months are redone too when they have data. Months are
     processed oldest first."""
-    months = {r[0] for r in con.execute(
-        "select distinct period from submission where period is not null").fetchall()}
+    months = _months_with_data(con)
     wanted = set(months) if periods is None else {
-        _add_months(date(p.year, p.month, 1), k) for p in periods
-        for k in range(max(3, 13 - p.month))} & (months | set(periods))
+        m for p in periods for m in _reach(date(p.year, p.month, 1))} & (months | set(periods))
+    return sum(_refresh_month(con, p) for p in sorted(wanted))
+
+
+def _months_with_data(con: Any) -> set[date]:
+    return {r[0] for r in con.execute(
+        "select distinct period from submission where period is not null").fetchall()}
+
+
+def _city_avg_codes(con: Any) -> set[str]:
+    """Codes judged against the city average in some target version (a superset is safe)."""
+    return {r[0] for r in con.execute(
+        "select code from indicator_target where comparator = 'city_avg'"
+        " union select code from indicator where comparator = 'city_avg'").fetchall()}
+
+
+def _fingerprints(con: Any, months: list[date], ids: list[int] | None = None) -> dict[date, str]:
+    sql, prm = judge.fingerprints_excluding_sql(ids or [])
+    return {r[0]: r[1] for r in con.execute(sql, {"p0": min(months), "p1": max(months)} | prm).fetchall()}
+
+
+def refresh_batch(con: Any, submission_ids: list[int]) -> int:
+    """Bring the stored judgments up to date after the new submissions ``submission_ids``
+    (accepted and rejected) were written, re-judging only what they can change; in the
+    caller's transaction. Returns the number of unit × month stats rows written.
+
+    What a new current return of unit U for month M changes: U's rows of M; U's later months
+    that its streaks (2 months) and quarterly/yearly rollups (to December) reach; and, for a
+    ``city_avg`` code U reports, the city average of M, hence every unit's rows of that code
+    in M and the two months its streak reaches. Office references, baselines and targets do
+    not change with a return (their writers refresh on their own).
+
+    A month is re-judged in part only when it was fresh before these submissions: its stored
+    fingerprint equals the fingerprint computed as if they did not exist. Otherwise (a bulk
+    load without refresh, another importer's returns in between) the whole month is redone,
+    as ``refresh`` does. A month another importer already refreshed with these submissions
+    is left alone. Every month handled gets its new fingerprint."""
+    ids = sorted(set(submission_ids))
+    if not ids:
+        return 0
+    rows = con.execute(
+        f"select unit, period, status from submission where id in ({store.placeholders(len(ids))})"
+        " and period is not null", ids).fetchall()
+    touched: dict[date, set[str]] = {}
+    moved: set[date] = set()  # months whose fingerprint counts these submissions
+    for unit, p, status in rows:
+        moved |= {_add_months(p, k) for k in range(13 - p.month)}
+        if status == "accepted":
+            touched.setdefault(p, set()).add(unit)
+    units_at: dict[date, set[str]] = {}
+    codes_at: dict[date, set[str]] = {}
+    city = sorted(_city_avg_codes(con))
+    for p, units in touched.items():
+        for m in _reach(p):
+            units_at.setdefault(m, set()).update(units)
+        if city:
+            codes = {r[0] for r in con.execute(  # old and new versions: a dropped value counts too
+                f"select distinct code from observation where period = ? and unit in ({store.placeholders(len(units))})"
+                f" and code in ({store.placeholders(len(city))})", [p, *sorted(units), *city]).fetchall()}
+            for k in range(3):
+                codes_at.setdefault(_add_months(p, k), set()).update(codes)
+    todo = sorted((moved | set(units_at) | set(codes_at)) & _months_with_data(con))
+    if not todo:
+        return 0
+    now = _fingerprints(con, todo)
+    before = _fingerprints(con, todo, ids)
+    state = {r[0]: r[1] for r in con.execute(
+        "select period, fingerprint from unit_month_stats_state where period between ? and ?",
+        [todo[0], todo[-1]]).fetchall()}
     written = 0
-    for p in sorted(wanted):
-        con.execute("delete from unit_month_stats where period = $p", {"p": p})
-        con.execute("delete from unit_month_stats_state where period = $p", {"p": p})
-        con.execute("delete from judged_observation where period = $p", {"p": p})
-        con.execute(f"insert into judged_observation ({judge.COLUMNS}, streak, value_text, target_text, reason, "
-                    f"{period.COLUMNS})"
-                    f" {_JUDGE_MONTH}", judge.params(_add_months(p, -2), p))
-        con.execute(f"insert into unit_month_stats {_AGGREGATE}", {"p": p})
-        written += con.execute("select count(*) from unit_month_stats where period = $p", {"p": p}).fetchone()[0]
-        fp = con.execute(judge.fingerprints_sql(), {"p0": p, "p1": p}).fetchone()[1]
-        con.execute("insert into unit_month_stats_state values ($p, $fp)", {"p": p, "fp": fp})
+    for p in todo:
+        if p in moved and state.get(p) == now[p]:
+            continue  # refreshed already, with these submissions (another importer)
+        if state.get(p) != (before[p] if p in moved else now[p]):
+            written += _refresh_month(con, p)  # stale before: only the whole month is safe
+        elif units_at.get(p) or codes_at.get(p):
+            written += _refresh_part(con, p, units_at.get(p, set()), codes_at.get(p, set()))
+        else:
+            _stamp(con, p)  # only rejected returns: nothing to re-judge
     return written
 
 

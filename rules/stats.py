@@ -82,6 +82,27 @@ order by j.unit, j.code
 """
 
 
+# Several months at once (``refresh_batch``): the live chain over [$p0 = first month - 2, $p1 =
+# last month], limited to the re-judged units and codes (``judge.scoped``); each row's streak
+# from the same unit and code one and two months before. /*months*/ lists the months written.
+_JUDGE_SPAN = f"""
+with {judge.JUDGED_LIVE},
+fails as (
+    select distinct unit, code, period from judged where status = '未达标'
+)
+select {', '.join('j.' + c.strip() for c in judge.COLUMNS.split(','))},
+       case when f0.unit is null then 0 when f1.unit is null then 1 when f2.unit is null then 2 else 3 end
+           as streak,
+       j.value_text, j.target_text, j.reason, {', '.join('j.' + c.strip() for c in period.COLUMNS.split(','))}
+from judged j
+left join fails f0 on f0.unit = j.unit and f0.code = j.code and f0.period = j.period
+left join fails f1 on f1.unit = j.unit and f1.code = j.code and f1.period = (j.period - interval 1 month)::date
+left join fails f2 on f2.unit = j.unit and f2.code = j.code and f2.period = (j.period - interval 2 month)::date
+where j.period in (/*months*/)
+order by j.period, j.unit, j.code
+"""
+
+
 def _add_months(p: date, n: int) -> date:
     k = p.year * 12 + p.month - 1 + n
     return date(k // 12, k % 12 + 1, 1)
@@ -114,29 +135,40 @@ def _refresh_month(con: Any, p: date) -> int:
     return written
 
 
-def _refresh_part(con: Any, p: date, units: set[str], codes: set[str]) -> int:
-    """Re-judge the rows of month ``p`` that belong to ``units`` (every code) or to ``codes``
-    (every unit), and the stats of the units those rows belong to; the rest of the month is
-    kept. Only for a month that was fresh before the change (``refresh_batch``)."""
-    con.execute("delete from unit_month_stats_state where period = $p", {"p": p})  # judge p live
+def _refresh_span(con: Any, months: list[date], units: set[str], codes: set[str]) -> int:
+    """Re-judge, in ``months``, the rows of ``units`` (every code) and of ``codes`` (every unit)
+    in ONE query, and the stats of the units those rows belong to; the other rows are kept.
+    Only for months that were fresh before the change (``refresh_batch``).
+
+    One execution of the live chain for the whole span, not one per month: planning it costs
+    more than judging a chunk's rows. A row of these units or codes that did not change is
+    judged again to the same verdict (the live chain is what a full refresh stores)."""
+    months = sorted(months)
+    mnames, mprm = judge.named_list("m", months)
+    con.execute(f"delete from unit_month_stats_state where period in ({mnames})", mprm)  # judged live
     cond, prm = judge.scoped("/*scope:*/", sorted(units), sorted(codes))
-    con.execute(f"delete from judged_observation where period = $p {cond}", {"p": p} | prm)
-    sql, prm = judge.scoped(_JUDGE_MONTH, sorted(units), sorted(codes))
+    con.execute(f"delete from judged_observation where period in ({mnames}) {cond}", mprm | prm)
+    sql, prm = judge.scoped(_JUDGE_SPAN.replace("/*months*/", mnames), sorted(units), sorted(codes))
     con.execute(f"insert into judged_observation ({judge.COLUMNS}, streak, value_text, target_text, reason, "
-                f"{period.COLUMNS}) {sql}", judge.params(_add_months(p, -2), p) | prm)
+                f"{period.COLUMNS}) {sql}", judge.params(_add_months(months[0], -2), months[-1]) | mprm | prm)
     affected = set(units)
     if codes:
         names, prm = judge.named_list("c", sorted(codes))
         affected |= {r[0] for r in con.execute(
-            f"select distinct unit from judged_observation where period = $p and code in ({names})",
-            {"p": p} | prm).fetchall()}
+            f"select distinct unit from judged_observation where period in ({mnames}) and code in ({names})",
+            mprm | prm).fetchall()}
+    written = 0
     if affected:
         names, prm = judge.named_list("u", sorted(affected))
-        con.execute(f"delete from unit_month_stats where period = $p and unit in ({names})", {"p": p} | prm)
-        con.execute(f"insert into unit_month_stats {_AGGREGATE.replace('/*units*/', f'and unit in ({names})')}",
-                    {"p": p} | prm)
-    _stamp(con, p)
-    return len(affected)
+        con.execute(f"delete from unit_month_stats where period in ({mnames}) and unit in ({names})", mprm | prm)
+        agg = _AGGREGATE.replace("where period = $p", f"where period in ({mnames})")
+        con.execute(f"insert into unit_month_stats {agg.replace('/*units*/', f'and unit in ({names})')}",
+                    mprm | prm)
+        written = con.execute(f"select count(*) from unit_month_stats where period in ({mnames})"
+                              f" and unit in ({names})", mprm | prm).fetchone()[0]
+    for p in months:
+        _stamp(con, p)
+    return written
 
 
 def refresh(con: Any, periods: list[date] | None = None) -> int:
@@ -217,17 +249,32 @@ def refresh_batch(con: Any, submission_ids: list[int]) -> int:
     state = {r[0]: r[1] for r in con.execute(
         "select period, fingerprint from unit_month_stats_state where period between ? and ?",
         [todo[0], todo[-1]]).fetchall()}
-    written = 0
+    plan: dict[date, str] = {}
     for p in todo:
         if p in moved and state.get(p) == now[p]:
             continue  # refreshed already, with these submissions (another importer)
         if state.get(p) != (before[p] if p in moved else now[p]):
-            written += _refresh_month(con, p)  # stale before: only the whole month is safe
-        elif units_at.get(p) or codes_at.get(p):
-            written += _refresh_part(con, p, units_at.get(p, set()), codes_at.get(p, set()))
+            plan[p] = "whole"  # stale before: only the whole month is safe
         else:
+            plan[p] = "part" if units_at.get(p) or codes_at.get(p) else "stamp"
+    if "whole" in plan.values():  # month by month, oldest first: each reads the one before
+        written = 0
+        for p, how in plan.items():
+            if how == "whole":
+                written += _refresh_month(con, p)
+            elif how == "part":
+                written += _refresh_span(con, [p], units_at.get(p, set()), codes_at.get(p, set()))
+            else:
+                _stamp(con, p)
+        return written
+    part = [p for p, how in plan.items() if how == "part"]
+    for p in plan:
+        if plan[p] == "stamp":
             _stamp(con, p)  # only rejected returns: nothing to re-judge
-    return written
+    if not part:
+        return 0
+    return _refresh_span(con, part, set().union(*(units_at.get(p, set()) for p in part)),
+                         set().union(*(codes_at.get(p, set()) for p in part)))
 
 
 def refresh_db(db: Any = None, periods: list[date] | None = None) -> int:

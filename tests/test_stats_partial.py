@@ -128,18 +128,18 @@ def _zw(zw03: float, sat: float = 96.0) -> dict[str, float]:
 def calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple]:
     """Which months were re-judged in part (and for whom) and which whole."""
     seen: list[tuple] = []
-    part, whole = stats._refresh_part, stats._refresh_month
+    part, whole = stats._refresh_span, stats._refresh_month
 
-    def spy_part(con, p, units, codes):
-        seen.append(("part", p, frozenset(units), frozenset(codes)))
-        return part(con, p, units, codes)
+    def spy_part(con, months, units, codes):
+        seen.append(("part", tuple(sorted(months)), frozenset(units), frozenset(codes)))
+        return part(con, months, units, codes)
 
     def spy_whole(con, p):
         seen.append(("whole", p))
         return whole(con, p)
 
     spy_whole.original = whole  # type: ignore[attr-defined]
-    monkeypatch.setattr(stats, "_refresh_part", spy_part)
+    monkeypatch.setattr(stats, "_refresh_span", spy_part)
     monkeypatch.setattr(stats, "_refresh_month", spy_whole)
     return seen
 
@@ -163,7 +163,7 @@ def test_chunks_of_returns_refreshed_in_part_match_a_full_rejudge(tmp_path: Path
     _load_chunk(db, [("nankai.zwfw", JAN, _zw(90)), ("teda.rsj", JAN, {"JOBS": 1500})])
     _assert_same_as_full(db)
     # the January chunk after the first re-judged the new units plus every unit's ZW03 row
-    assert ("part", JAN, frozenset({"nankai.zwfw", "teda.rsj"}), frozenset({"ZW03"})) in calls
+    assert ("part", (JAN,), frozenset({"nankai.zwfw", "teda.rsj"}), frozenset({"ZW03"})) in calls
     _load_chunk(db, [("teda.zwfw", JAN, _zw(85) | {"QRATE": 88}), ("heping.zwfw", FEB, _zw(72, 91))])
     _assert_same_as_full(db)
 
@@ -191,9 +191,8 @@ def test_partial_refresh_matches_full_rejudge_after_a_correction(tmp_path: Path,
     _load_chunk(db, [("hexi.zwfw", FEB, _zw(60)), ("teda.rsj", FEB, {"JOBS": 9000}),
                      ("nankai.zwfw", MAR, None)])
     _assert_same_as_full(db)
-    assert ("part", FEB, frozenset({"hexi.zwfw", "teda.rsj"}), frozenset({"ZW03"})) in calls
-    assert ("part", MAR, frozenset({"hexi.zwfw", "teda.rsj"}), frozenset({"ZW03"})) in calls
-    assert not any(c[0] == "whole" for c in calls), calls
+    # February and March (running totals, streaks) in one go, for the two units and ZW03 only
+    assert calls == [("part", (FEB, MAR), frozenset({"hexi.zwfw", "teda.rsj"}), frozenset({"ZW03"}))]
     with store.read(db) as con:
         actual = con.execute("select actual from judged_observation where unit = 'teda.rsj' and code = 'JOBS'"
                              " and period = ?", [MAR]).fetchone()

@@ -182,7 +182,10 @@ stored as (
 ),
 {TARGET_MONTH},
 district_means as (
-    select o.code, o.period, o.region, avg(o.value) as v
+    -- averages over a list in a fixed order: a hash aggregate over doubles sums in whatever
+    -- order the threads meet the rows, and the last bit of a city average would differ between
+    -- a whole-month and a partial refresh (rules.stats.refresh_batch) of the same data
+    select o.code, o.period, o.region, list_avg(list(o.value order by o.unit, o.value)) as v
     from observation o
     join region r on r.id = o.region and r.kind = 'district'
     where o.is_current and o.value is not null and o.period between $p0 and $p1
@@ -192,7 +195,7 @@ district_means as (
     group by all
 ),
 city_avg as (
-    select code, period, avg(v) as city_avg, count(*) as n, list(region) as regions
+    select code, period, list_avg(list(v order by region)) as city_avg, count(*) as n, list(region) as regions
     from district_means group by all
 ),
 office_avg as (

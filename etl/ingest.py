@@ -417,7 +417,9 @@ def _refresh_after(db: Any, loaded: list[Any]) -> None:
     and there is nothing left to do (measured: 4 importers that all re-judged the same month
     and retried on conflict took 5x the time of one). After ``REFRESH_WAIT`` it stops: the
     months' fingerprints then differ, and the pages judge them live (slower, never wrong)
-    until the next refresh.
+    until the next refresh. The refresh is ``stats.refresh_batch`` over our submission ids: a
+    month that holds another importer's unrefreshed returns is redone whole, one already
+    refreshed with ours is skipped.
     """
     from rules import judge, stats
     from store import postgres

@@ -184,9 +184,16 @@ def refresh(con: Any, periods: list[date] | None = None) -> int:
     return sum(_refresh_month(con, p) for p in sorted(wanted))
 
 
-def _months_with_data(con: Any) -> set[date]:
+def _months_with_data(con: Any, among: list[date] | None = None) -> set[date]:
+    """Months with submissions (``among`` these: one placeholder each, pushed down to PostgreSQL)."""
+    if among is None:
+        return {r[0] for r in con.execute(
+            "select distinct period from submission where period is not null").fetchall()}
+    if not among:
+        return set()
     return {r[0] for r in con.execute(
-        "select distinct period from submission where period is not null").fetchall()}
+        f"select distinct period from submission where period in ({store.placeholders(len(among))})",
+        among).fetchall()}
 
 
 def _city_avg_codes(con: Any) -> set[str]:
@@ -241,7 +248,7 @@ def refresh_batch(con: Any, submission_ids: list[int]) -> int:
                 f" and code in ({store.placeholders(len(city))})", [p, *sorted(units), *city]).fetchall()}
             for k in range(3):
                 codes_at.setdefault(_add_months(p, k), set()).update(codes)
-    todo = sorted((moved | set(units_at) | set(codes_at)) & _months_with_data(con))
+    todo = sorted(_months_with_data(con, sorted(moved | set(units_at) | set(codes_at))))
     if not todo:
         return 0
     now = _fingerprints(con, todo)

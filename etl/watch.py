@@ -157,9 +157,9 @@ def watch(directory: Path, import_paths: Callable[[list[Path]], list[Any]], *, d
 
 def run(args: Any, user: Any) -> int:
     """``python -m etl ingest --watch DIR`` (see ``etl.cli_ingest``)."""
+    from etl.ingest import ingest_files
     from indicators import load_catalog
     from indicators.catalog import CatalogError
-    from etl.ingest import ingest_files
 
     directory = Path(args.watch)
     if not directory.is_dir():

@@ -275,8 +275,8 @@ def refresh_batch(con: Any, submission_ids: list[int]) -> int:
                 _stamp(con, p)
         return written
     part = [p for p, how in plan.items() if how == "part"]
-    for p in plan:
-        if plan[p] == "stamp":
+    for p, how in plan.items():
+        if how == "stamp":
             _stamp(con, p)  # only rejected returns: nothing to re-judge
     if not part:
         return 0

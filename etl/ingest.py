@@ -225,7 +225,7 @@ def _check_chunk(items: list[_Item], *, db: Any, user: User, as_unit: str | None
 
     validate.validate_batch(to_check, catalog, as_unit, today=local_day(received_at))
     for data in to_check:
-        _check_access(data, user, as_unit)
+        _check_access(data, user, as_unit, db)
     _check_history(db, to_check, catalog)
     for data in to_check:
         _file_under_uploader(data, user, catalog)
@@ -234,12 +234,12 @@ def _check_chunk(items: list[_Item], *, db: Any, user: User, as_unit: str | None
         data.findings = F.capped(data.findings)
 
 
-def _check_access(data: ReturnData, user: User, as_unit: str | None) -> None:
+def _check_access(data: ReturnData, user: User, as_unit: str | None, db: Any = None) -> None:
     unit = data.raw.meta.get("unit_id") or as_unit
     if not unit:
         return
     try:
-        require_upload(user, unit)
+        require_upload(user, unit, db)
     except AccessDenied as err:
         data.findings.append(F.make("ACCESS_DENIED", reason=str(err)))
 

@@ -80,7 +80,7 @@ def _serve(dsn: str, port: int, log: Path) -> subprocess.Popen:
     )
 
 
-def stop(proc: subprocess.Popen) -> None:
+def stop_process(proc: subprocess.Popen) -> None:
     """Terminate a server the test started (killed when it does not stop within 10 s)."""
     if proc.poll() is not None:
         return
@@ -201,5 +201,5 @@ def test_four_importers_and_two_app_servers_at_once_keep_every_return_exactly_on
               f"slowest {max(a[2] for a in answers):.1f} s")
     finally:
         for proc in servers:
-            stop(proc)
+            stop_process(proc)
         drop_pg_database(dsn)

@@ -18,7 +18,7 @@ import pytest
 
 import store
 from tests.fixtures_backends import create_pg_database, drop_pg_database, needs_pg
-from tests.test_postgres_concurrency import PASSWORD, _serve, stop
+from tests.test_postgres_concurrency import PASSWORD, _serve, stop_process
 
 ROOT = Path(__file__).resolve().parents[1]
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -117,5 +117,5 @@ def test_readme_proxy_keeps_the_user_logged_in_when_their_app_server_stops(tmp_p
             browser.close()
     finally:
         for proc in [*servers.values(), *([nginx] if nginx else [])]:
-            stop(proc)
+            stop_process(proc)
         drop_pg_database(dsn)

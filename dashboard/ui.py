@@ -9,15 +9,17 @@ from __future__ import annotations
 import importlib
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import streamlit as st
 
 from dashboard.filters import Filters
 import store
 from accounts import access
 from accounts.access import User
+
+if TYPE_CHECKING:  # pandas comes with the first table: app.py and the login form need none
+    import pandas as pd
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NO_RETURNS = "数据库中暂无月报数据（目前只有指标目录）。请在“数据上传”页上传月报，或运行 python -m etl demo 生成演示数据。"
@@ -141,8 +143,9 @@ def table(
     status: tuple[str, ...] = ("status",),
     download_label: str = "下载 Excel",
     file_name: str | None = None,
-) -> None:
-    """Show ``df`` with Chinese headers and an “下载 Excel” button for the same rows.
+) -> pd.DataFrame:
+    """Show ``df`` with Chinese headers and an “下载 Excel” button for the same rows; returns
+    the rows shown (a long table is paged, ``pager``: the download still has every row).
 
     ``columns`` picks and orders the columns shown (English names); ``column_config`` is
     keyed by English names too and relabelled here. Cells of the ``status`` columns are
@@ -153,11 +156,13 @@ def table(
 
     if df is None or df.empty:
         st.info(empty)
-        return
+        return df
+    df = df.reset_index(drop=True)  # the page's rows by position, below
     shown = df[columns] if columns else df
     labels = {c: fmt.COLUMN_LABELS.get(c, c) for c in shown.columns}
     config = {labels.get(c, c): v for c, v in (column_config or {}).items() if c in labels}
-    view = styled_status(shown.rename(columns=labels), [labels[c] for c in status if c in labels])
+    part = pager(shown, key=f"pg_{key or name}")  # the rows on this page (all of a short table)
+    view = styled_status(part.rename(columns=labels), [labels[c] for c in status if c in labels])
     st.dataframe(view, hide_index=True, column_config=config, height=height, placeholder="—")
     st.download_button(
         download_label,
@@ -168,6 +173,68 @@ def table(
         icon=":material/download:",
         key=key or f"dl_{name}",
     )
+    return df.loc[part.index]
+
+
+# Streamlit refuses a pandas Styler over this many cells (``styler.render.max_elements``).
+STYLER_CELLS = 262_144
+# Tables longer than this are shown a page at a time (the browser draws every row it is sent,
+# and colouring cells costs per cell); the Excel download keeps every row.
+PAGE_ROWS = 1000
+PAGE_SIZES = (100, 500, 1000)
+
+
+def page_sizes(n_columns: int) -> list[int]:
+    """The page sizes offered for a table of ``n_columns``: each page stays under the Styler limit."""
+    cap = max(1, STYLER_CELLS // max(1, n_columns))
+    return [s for s in PAGE_SIZES if s <= cap] or [cap]
+
+
+def page_span(n_rows: int, size: int, page: int) -> tuple[int, int, int]:
+    """(first row, end row, pages) of 1-based ``page`` of ``size`` rows; ``page`` is clamped."""
+    pages = max(1, -(-n_rows // size))
+    page = min(max(1, page), pages)
+    return (page - 1) * size, min(n_rows, page * size), pages
+
+
+def pager(df: pd.DataFrame, *, key: str) -> pd.DataFrame:
+    """The rows of ``df`` on the page chosen here: a 每页行数 choice, a 页码 box and a Chinese line
+    saying which rows are shown and how many are on other pages. Short tables come back whole."""
+    n = len(df)
+    sizes = page_sizes(len(df.columns))
+    if n <= min(PAGE_ROWS, sizes[-1]):
+        return df
+    state = st.session_state
+    if state.get(f"{key}_size") not in sizes:
+        state[f"{key}_size"] = sizes[0]
+    size = int(state[f"{key}_size"])
+    first, end, pages = page_span(n, size, int(state.get(f"{key}_page") or 1))
+    state[f"{key}_page"] = first // size + 1  # clamped: the rows behind the page may have shrunk
+
+    def _first_page() -> None:
+        state[f"{key}_page"] = 1
+
+    c1, c2, c3 = st.columns([1, 1, 4], vertical_alignment="bottom")
+    c1.selectbox("每页行数", sizes, key=f"{key}_size", on_change=_first_page)
+    page = int(c2.number_input(f"页码（共 {pages:,} 页）", min_value=1, max_value=pages, step=1, key=f"{key}_page"))
+    first, end, pages = page_span(n, size, page)
+    c3.caption(f"共 {n:,} 行，本页显示第 {first + 1:,}–{end:,} 行（第 {page:,} / {pages:,} 页），"
+               f"其余 {n - (end - first):,} 行未显示，可翻页查看；“下载 Excel”包含全部 {n:,} 行。")
+    return df.iloc[first:end]
+
+
+def dataframe(df: pd.DataFrame, *, key: str, style: Callable[[pd.DataFrame], Any] | None = None,
+              **kwargs: Any) -> pd.DataFrame:
+    """``st.dataframe`` for any table that may grow with the database: long tables are paged
+    (``pager``) and ``style`` (a function returning a pandas Styler, e.g. coloured status cells)
+    is applied to the shown page only, so no Styler ever exceeds Streamlit's limit. Returns the
+    rows shown."""
+    part = pager(df, key=key)
+    styled = style(part) if style is not None and len(part) * max(1, len(part.columns)) <= STYLER_CELLS else part
+    kwargs.setdefault("hide_index", True)
+    kwargs.setdefault("placeholder", "—")
+    st.dataframe(styled, **kwargs)
+    return part
 
 
 def chart(fig: Any, key: str | None = None) -> None:
@@ -175,6 +242,8 @@ def chart(fig: Any, key: str | None = None) -> None:
 
 
 def pct(value: float | None) -> str:
+    import pandas as pd
+
     return "—" if value is None or pd.isna(value) else f"{value:.1f}%"
 
 

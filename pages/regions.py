@@ -29,8 +29,12 @@ ui.table(
 )
 
 st.subheader("达标热力图")
-st.caption("每行一项共性指标、每列一个区域，格中为本月值（计量单位见行名）；虚线右侧为功能区。"
-           "绿色达标、黄色预警、红色未达标。")
+if len(regions_shown) > charts.MAX_HEATMAP_REGIONS:
+    st.caption(f"共 {len(regions_shown):,} 个区域，逐区热力图无法辨认：图中每行一项共性指标，按状态汇总区域数"
+               "（绿色达标、黄色预警、红色未达标）；各区域的数值见下方排名图和表格。")
+else:
+    st.caption("每行一项共性指标、每列一个区域，格中为本月值（计量单位见行名）；虚线右侧为功能区。"
+               "绿色达标、黄色预警、红色未达标。")
 ui.chart(charts.region_heatmap(comparison), key="heatmap")
 
 codes = list(dict.fromkeys(comparison["code"]))
@@ -47,6 +51,9 @@ with right:
     detail = ui.data(q.indicator_detail, code) or {}
     trend = ui.data(q.region_trend, code, regions=[picked] if picked else None, months=12, period=f.month)
     ui.chart(charts.region_trend_chart(trend, detail), key="trend")
+    if not trend.empty and trend["region"].nunique() > charts.MAX_TREND_LINES:
+        st.caption(f"共 {trend['region'].nunique():,} 个区域，走势图显示各区域数值的范围和全市平均；"
+                   "在侧栏选择一个区域可查看其单独走势。")
 
 st.subheader("各区与全市平均")
 one = comparison[comparison["code"] == code]

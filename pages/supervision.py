@@ -77,7 +77,7 @@ if listed.empty:
     st.info("没有符合条件的督办事项。")
 else:
     shown = ds.display_table(listed)
-    st.dataframe(ds.colour_style(shown), hide_index=True, placeholder="—",
+    ui.dataframe(shown, key="pg_supervision", style=ds.colour_style,
                  column_config={"存在问题": st.column_config.TextColumn(width="large")})
     from dashboard import export
 

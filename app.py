@@ -1,7 +1,7 @@
 """营商环境指标监测系统: the Streamlit entry point.
 
 Prepares the database once per process (migrations before the login form; the catalog mirror
-after it, or in the background while the form is on screen, see ``warm_up``), obtains the
+after it, or in the background while the form is on screen: ``dashboard.startup``), obtains the
 current user, renders the global filters (kept in the URL) and runs the chosen page. Pages live in
 ``pages/`` and stay thin; their data comes from ``dashboard.queries`` via ``dashboard.ui``.
 """
@@ -9,14 +9,13 @@ current user, renders the global filters (kept in the URL) and runs the chosen p
 from __future__ import annotations
 
 import logging
-import threading
 from pathlib import Path
 
 import streamlit as st
 
 st.set_page_config(page_title="营商环境指标监测系统", page_icon="📊", layout="wide", initial_sidebar_state="auto")
 
-from dashboard import auth, ui
+from dashboard import auth, startup, ui
 from dashboard import filters as flt
 from dashboard.session import current_user
 import store
@@ -31,49 +30,6 @@ def prepare_database(path: str) -> str:
     """Apply migrations once per process: the login form reads the accounts tables."""
     store.migrate(path)
     return path
-
-
-_catalog_lock = threading.Lock()
-_catalog_done: set[str] = set()
-
-
-def prepare_catalog(path: str) -> None:
-    """Mirror the indicator catalog (re-judging when it changed) once per process, before the
-    first page shows data. The login form does not need it, so it runs once someone logged in
-    (or in the warm-up below, while the form was on screen)."""
-    with _catalog_lock:
-        if path in _catalog_done:
-            return
-        from rules import stats
-
-        stats.ensure_catalog(path)
-        _catalog_done.add(path)
-
-
-_warm_started: set[str] = set()
-
-
-def warm_up(path: str) -> None:
-    """In a background thread, once per process: import what the pages need (pandas, plotly,
-    the page data modules) and check the catalog, so that the first page after the login pays
-    none of it. Started when the first run has drawn the login form; a failure is left for
-    the page run, which meets it again and says so in Chinese."""
-    if path in _warm_started:
-        return
-    _warm_started.add(path)
-
-    def work() -> None:
-        try:
-            import pandas  # noqa: F401
-            import plotly.graph_objects as go
-            from dashboard import charts, evidence_ui, flags, queries, supervision  # noqa: F401
-
-            go.Figure(go.Bar(x=[1], y=[1])).add_trace(go.Scatter(x=[1], y=[1]))  # plotly's validators
-            prepare_catalog(path)
-        except Exception:  # noqa: BLE001
-            log.debug("warm-up failed", exc_info=True)
-
-    threading.Thread(target=work, name="yingshang-warm-up", daemon=True).start()
 
 
 def page(user: User, file: str, title: str, icon: str, **kw) -> st.Page | None:
@@ -196,15 +152,15 @@ def main() -> None:
         ui.busy_notice(err)
         st.stop()
     finally:  # the login form (if any) is drawn: warm up for the first page meanwhile
-        warm_up(path)
+        startup.warm_up(path)
     if user is None:  # the login form has been shown
         st.session_state.pop("user", None)
         st.stop()
     st.session_state["user"] = user
     try:
-        if path not in _catalog_done:
+        if not startup.catalog_ready(path):
             with st.spinner("正在准备数据库……"):
-                prepare_catalog(path)
+                startup.prepare_catalog(path)
     except store.DatabaseBusy as err:
         ui.busy_notice(err)
         st.stop()

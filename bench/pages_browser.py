@@ -59,7 +59,10 @@ def _free_port() -> int:
 
 
 def copy_db(src: Path, into: Path) -> Path:
-    """A private copy of ``src`` (and its WAL) with a bench office account (default bcrypt cost, as a real account)."""
+    """A private copy of ``src`` (and its WAL) with an office account to log in with: the demo
+    office account where the database has one (its hash has the demo accounts' bcrypt cost),
+    else a bench account made at the default cost, as a real account."""
+    global USERNAME, PASSWORD
     dst = into / src.name
     shutil.copy(src, dst)
     wal = src.with_suffix(src.suffix + ".wal")
@@ -68,9 +71,16 @@ def copy_db(src: Path, into: Path) -> Path:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     code = ("import sys, store; from accounts import users; from accounts.access import SYSTEM_USER\n"
             "db = sys.argv[1]; store.migrate(db)\n"
-            f"users.get_user({USERNAME!r}, db) or users.add_user(SYSTEM_USER, {USERNAME!r}, 'office', "
-            f"{PASSWORD!r}, db=db)\n")
-    subprocess.run([sys.executable, "-c", code, str(dst)], cwd=ROOT, env=env, check=True)
+            "demo = users.get_user(users.DEMO_OFFICE, db)\n"
+            "if demo is not None and demo.role == 'office':\n"
+            "    print(users.DEMO_OFFICE, users.demo_password(users.DEMO_OFFICE))\n"
+            "else:\n"
+            f"    users.get_user({USERNAME!r}, db) or users.add_user(SYSTEM_USER, {USERNAME!r}, 'office', "
+            f"{PASSWORD!r}, db=db)\n"
+            f"    print({USERNAME!r}, {PASSWORD!r})\n")
+    done = subprocess.run([sys.executable, "-c", code, str(dst)], cwd=ROOT, env=env, check=True,
+                          capture_output=True, text=True)
+    USERNAME, PASSWORD = done.stdout.split()[-2:]
     return dst
 
 
@@ -228,12 +238,12 @@ def main(argv: list[str]) -> int:
             work.mkdir()
             db = copy_db(src, work)
             size = facts(db)
-            print(f"== {label}: {src} ({size})", flush=True)
+            print(f"== {label}: {src} ({size}); account {USERNAME}", flush=True)
             stamp = f"{datetime.now():%Y-%m-%d %H:%M} UTC"
             if args.mode == "first":
                 runs = first_page(db, args.runs, args.query)
                 up = load()
-                body = [f"Measured {stamp}; `uptime`: `{up}`. Database: {size}.", "",
+                body = [f"Measured {stamp}; `uptime`: `{up}`. Database: {size}. Account: `{USERNAME}`.", "",
                         "| run | start → server healthy s | start → login form visible s | start → overview drawn s "
                         "| login click → overview drawn s |", "|---:|---:|---:|---:|---:|"]
                 body += [f"| {i + 1} | {r['healthy']:.2f} | {r['form']:.2f} | {r['overview']:.2f} | "

@@ -34,6 +34,7 @@ if not detail:
     st.warning("未找到该指标。")
     st.stop()
 
+OWNERS_LISTED = 200
 FREQUENCY = {"monthly": "月报", "quarterly": "季报", "yearly": "年报"}
 COMPARATOR = {"city_avg": "与全市平均比较", "growth": "较基期增长"}
 
@@ -60,8 +61,9 @@ owners = list(detail.get("owners") or [])
 if len(owners) <= 6:
     st.markdown(f"**报送单位**：{'、'.join(owners) or '—'}")
 else:
-    with st.expander(f"报送单位：共 {len(owners)} 个"):
-        st.write("、".join(owners))
+    with st.expander(f"报送单位：共 {len(owners):,} 个"):
+        listed = owners[:OWNERS_LISTED]  # tens of thousands of names are one unreadable paragraph
+        st.write("、".join(listed) + (f"等 {len(owners):,} 个单位（各单位的数值见下表）" if len(owners) > len(listed) else ""))
 if detail.get("description"):
     st.caption(detail["description"])
 with st.expander("评判规则说明"):

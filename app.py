@@ -108,26 +108,36 @@ def link_notices(user: User, asked: dict[str, str], chosen: flt.Filters, regions
 
 def global_filters(user: User) -> flt.Filters:
     """The sidebar filters, cut to what ``user`` may read (``flt.scope_to``)."""
+    import pandas as pd
+
     from dashboard import queries as q
 
     regions = ui.data(q.regions)
-    units = ui.data(q.units)
     months = ui.data(q.periods)
     readable = readable_units(user, ui.db())
-    if readable is not None:  # a liaison: their own unit first, then the granted ones
-        units = units[units["id"].isin(readable)]
-        units = units.assign(own=units["id"] != user.unit).sort_values(["own", "region", "id"])
     fresh = "f_period" not in st.session_state  # the link's filters are read on the first run only
     asked = {k: v for k, v in st.query_params.to_dict().items() if k in ("unit", "region")}
+    if readable is not None:  # a liaison: their own unit first, then the granted ones
+        units = ui.data(q.units_by_id, tuple(sorted(readable)))
+        units = units.assign(own=units["id"] != user.unit).sort_values(["own", "region", "id"])
+    elif ui.many_units():  # a national catalog: the chosen (or linked) region's units only
+        region = asked.get("region") if fresh else st.session_state.get("f_region")
+        unit = asked.get("unit") if fresh else st.session_state.get("f_unit")  # kept without a region
+        units = ui.data(q.units, region) if region else ui.data(q.units_by_id, ())
+        if unit:
+            units = pd.concat([units, ui.data(q.units_by_id, (unit,))]).drop_duplicates("id")
+    else:
+        units = ui.data(q.units)
     chosen = flt.sidebar(
         data_months=months,
         regions=dict(zip(regions["id"], regions["name"])),
         units={u: (n, r) for u, n, r in zip(units["id"], units["name"], units["region"])},
         restricted=readable is not None,
+        partial=readable is None and ui.many_units(),
     )
     scoped = flt.scope_to(user, chosen, readable)
     if fresh:
-        everyone = ui.data(q.units)
+        everyone = ui.data(q.units_by_id, (asked["unit"],)) if asked.get("unit") else units
         for text in link_notices(user, asked, scoped, dict(zip(regions["id"], regions["name"])),
                                  dict(zip(everyone["id"], everyone["name"]))):
             st.warning(text, icon=":material/link_off:")

@@ -143,6 +143,24 @@ def units(db: Db, region: str | None = None) -> pd.DataFrame:
     """, {"region": region})
 
 
+def unit_count(db: Db) -> int:
+    """How many units the catalog holds (a national catalog: too many to list without a region)."""
+    return int(run(db, "select count(*) as n from unit")["n"].iloc[0])
+
+
+def units_by_id(db: Db, ids: tuple[str, ...]) -> pd.DataFrame:
+    """The ``units`` rows of the given unit ids (a link's unit, the chosen unit), in id order."""
+    if not ids:
+        return units(db, "\x00none")
+    names = [f"$u{i}" for i in range(len(ids))]
+    return run(db, f"""
+        select u.id, u.name, u.region, r.name as region_name, u.dept, u.liaison, u.phone
+        from unit u left join region r on r.id = u.region
+        where u.id in ({', '.join(names)})
+        order by u.region, u.id
+    """, {f"u{i}": v for i, v in enumerate(ids)})
+
+
 def indicators(db: Db) -> pd.DataFrame:
     return run(db, """
         select code, name, uom, comparator, target, direction, plan, common from indicator order by code

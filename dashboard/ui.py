@@ -263,19 +263,38 @@ def region_names() -> dict[str, str]:
     return dict(zip(regions["id"], regions["name"]))
 
 
-def unit_names(region: str | None = None) -> dict[str, str]:
+# Above this many units in the catalog (a national one), units are listed one region at a time:
+# a list of every unit in a select box, and the table behind it, cost each page run seconds.
+UNITS_LISTED = 3000
+
+
+def many_units() -> bool:
+    """True when the catalog has too many units to list them all at once (``UNITS_LISTED``)."""
     from dashboard import queries
 
-    units = data(queries.units)
-    if region:
-        units = units[units["region"] == region]
+    return data(queries.unit_count) > UNITS_LISTED
+
+
+def unit_names(region: str | None = None) -> dict[str, str]:
+    """Unit id -> name, of ``region`` (read for that region alone) or of every unit."""
+    from dashboard import queries
+
+    units = data(queries.units, region) if region else data(queries.units)
+    return dict(zip(units["id"], units["name"]))
+
+
+def names_of(ids: list[str]) -> dict[str, str]:
+    """Unit id -> name of a few units, without reading the whole unit list."""
+    from dashboard import queries
+
+    units = data(queries.units_by_id, tuple(sorted(set(ids))))
     return dict(zip(units["id"], units["name"]))
 
 
 def scope_label(f: Filters) -> str:
     """范围 text for a page caption: 全部区域 / 经开区 / 经开区 · 政务服务办."""
     if f.unit:
-        return unit_names().get(f.unit, f.unit)
+        return names_of([f.unit]).get(f.unit, f.unit)
     if f.region:
         return region_names().get(f.region, f.region)
     return "全部区域"
@@ -288,10 +307,18 @@ def pick_unit(f: Filters, label: str = "选择单位", default: str | None = Non
     A choice made here becomes the global unit filter (and so lands in the URL).
     """
     readable = readable_units()
-    names = unit_names(f.region)
+    region = f.region
+    if readable is None and not region and many_units():  # a national catalog: one region at a time
+        from dashboard import queries
+
+        region = f.unit and next(iter(data(queries.units_by_id, (f.unit,))["region"]), None)
+        region = region or next((r for r in region_names() if unit_names(r)), None)
+        st.caption(f"单位较多，这里列出“{region_names().get(region, region)}”的单位；"
+                   "在侧栏选择区域可列出其他区域的单位。")
+    names = unit_names(region)
     if readable is not None:  # a liaison: the units they may read (their own first)
         me = user().unit
-        everyone = unit_names(None)
+        everyone = names_of(list(readable))
         names = {u: everyone[u] for u in sorted(readable, key=lambda u: (u != me, u)) if u in everyone}
         default = f.unit or me
     if not names:

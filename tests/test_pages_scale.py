@@ -113,3 +113,21 @@ def test_the_value_chart_of_many_units_is_a_histogram_of_a_few_dozen_bars() -> N
     assert sum(len(t.x) for t in bars) <= 80  # 40 value ranges per status, not 17,606 bars
     assert sum(sum(t.y) for t in bars) == VALUE_ROWS  # every unit counted once
     assert any(t.name == "目标 ≥95.0%" for t in fig.data)
+
+
+def test_a_national_catalog_lists_units_one_region_at_a_time(fixture_db: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Half a million units in one select box cost every page run seconds: without a region the
+    unit list holds only 全部单位 (and a linked unit); choosing a region lists its units."""
+    monkeypatch.setattr(ui, "UNITS_LISTED", 2)  # the fixture's few units count as "many"
+    at = run_page("pages/overview.py", period="2026-10")
+    box = at.sidebar.selectbox(key="f_unit")
+    assert box.options == ["全部单位"] and "请先选择区域" in box.help
+    at.sidebar.selectbox(key="f_region").set_value("hexi").run()
+    listed = at.sidebar.selectbox(key="f_unit").options
+    assert "河西区发展改革委" in listed and "经开区政务服务办" not in listed
+
+    linked = run_page("pages/overview.py", period="2026-10", unit="hexi.fgw")
+    assert linked.sidebar.selectbox(key="f_unit").value == "hexi.fgw"
+    linked.sidebar.selectbox(key="f_period").set_value(date(2026, 9, 1)).run()
+    assert linked.sidebar.selectbox(key="f_unit").value == "hexi.fgw"  # kept on the next click
+    assert not linked.exception

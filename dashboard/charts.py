@@ -259,12 +259,13 @@ def value_distribution(values: pd.DataFrame, detail: dict) -> go.Figure:
     return _layout(fig, title, x, y)
 
 
-def value_histogram(values: pd.DataFrame, detail: dict, bins: int = 40) -> go.Figure:
+def value_histogram(values: pd.DataFrame, detail: dict, bins: int = 40, what: str = "单位") -> go.Figure:
     """指标详情 at scale: how many units fall in each value range, stacked by status, with the
     target (or the city average) as a vertical line. Bins are counted here, so the figure
     carries ``bins`` bars per status whatever the number of units."""
     name, uom = detail.get("name", ""), detail.get("uom", "")
-    title, x, y = f"{name}：各单位数值分布（{len(values):,} 个单位，按数值区间汇总）", f"本月值（{uom}）", "单位数（个）"
+    title, x, y = (f"{name}：各{what}数值分布（{len(values):,} 个{what}，按数值区间汇总）", f"本月值（{uom}）",
+                   f"{what}数（个）")
     vals = values.dropna(subset=["value"])
     if vals.empty:
         return _empty(title, x, y)
@@ -282,7 +283,7 @@ def value_histogram(values: pd.DataFrame, detail: dict, bins: int = 40) -> go.Fi
             x=[v + width / 2 for v in left], y=list(part.values), width=width, name=status,
             marker_color=STATUS_COLORS[status],
             customdata=[f"{fmt_value(a, uom)} – {fmt_value(a + width, uom)}" for a in left],
-            hovertemplate=f"%{{customdata}}<br>{status}：%{{y}} 个单位<extra></extra>",
+            hovertemplate=f"%{{customdata}}<br>{status}：%{{y}} 个{what}<extra></extra>",
         ))
     comparator, target = detail.get("comparator"), detail.get("target")
     summed = detail.get("frequency") in ("quarterly", "yearly") and detail.get("rollup") == "sum"
@@ -353,7 +354,9 @@ def region_heatmap(comparison: pd.DataFrame) -> go.Figure:
     if comparison.empty:
         return _empty(title)
     if comparison["region"].nunique() > MAX_HEATMAP_REGIONS:
-        return region_status_counts(comparison)
+        counts = comparison.assign(status=comparison["status"].fillna("无目标")).groupby(
+            ["code", "status"], as_index=False).agg(name=("name", "first"), uom=("uom", "first"), n=("region", "size"))
+        return region_status_counts(counts, comparison["region"].nunique())
     level = {"达标": 2, "预警": 1, "未达标": 0}
     df = comparison.assign(level=comparison["status"].map(level))
     if "short_name" not in df:
@@ -392,25 +395,27 @@ def region_heatmap(comparison: pd.DataFrame) -> go.Figure:
     return fig
 
 
-def region_status_counts(comparison: pd.DataFrame) -> go.Figure:
+def region_status_counts(counts: pd.DataFrame, n_regions: int) -> go.Figure:
     """区域对比 with many regions: per common indicator, how many regions are 达标 / 预警 /
-    未达标 / … (stacked bars, one row per indicator), instead of one heatmap column per region."""
-    n = comparison["region"].nunique()
-    title, x, y = f"共性指标达标情况（{n} 个区域，按状态汇总）", "区域数（个）", None
-    df = comparison.assign(status=comparison["status"].fillna("无目标"),
-                           row=[f"{a}（{u}）" if u else a for a, u in zip(comparison["name"], comparison["uom"])])
+    未达标 / … (stacked bars, one row per indicator), instead of one heatmap column per region.
+    ``counts``: code, name, uom, status, n (``queries.region_status_counts``)."""
+    title, x, y = f"共性指标达标情况（{n_regions:,} 个区域，按状态汇总）", "区域数（个）", None
+    if counts.empty:
+        return _empty(title)
+    df = counts.assign(status=counts["status"].fillna("无目标"),
+                       row=[f"{a}（{u}）" if u else a for a, u in zip(counts["name"], counts["uom"])])
     rows = list(dict.fromkeys(df["row"]))
-    counts = df.groupby(["row", "status"]).size()
+    by = df.groupby(["row", "status"])["n"].sum()
     fig = go.Figure()
     for status in STATUS_ORDER:
-        ys = [int(counts.get((r, status), 0)) for r in rows]
-        if not any(ys):
+        xs = [int(by.get((r, status), 0)) for r in rows]
+        if not any(xs):
             continue
-        fig.add_trace(go.Bar(y=rows, x=ys, name=status, orientation="h", marker_color=STATUS_COLORS[status],
+        fig.add_trace(go.Bar(y=rows, x=xs, name=status, orientation="h", marker_color=STATUS_COLORS[status],
                              hovertemplate=f"%{{y}}<br>{status}：%{{x}} 个区域<extra></extra>"))
     fig.update_layout(barmode="stack")
     fig.update_yaxes(autorange="reversed", automargin=True)
-    _count_axis(fig, n, axis="x")
+    _count_axis(fig, int(df.groupby("row")["n"].sum().max()), axis="x")
     return _layout(fig, title, x, y, height=max(320, 32 * len(rows) + 170))
 
 
@@ -423,6 +428,8 @@ def region_rank_bar(comparison: pd.DataFrame, code: str, highlight: str | None =
     title, x, y = f"{name}：各区及功能区排名", "区域", f"本月值（{uom}）"
     if part.empty:
         return _empty(title, x, y)
+    if len(part) > MAX_UNIT_BARS:  # thousands of bars: how many regions lie in each value range
+        return value_histogram(part, {"name": name, "uom": uom, "comparator": "city_avg"}, what="区域")
     fig = go.Figure()
     xs: list[str] = []
     for group in ("各区", "功能区"):

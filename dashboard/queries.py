@@ -581,15 +581,20 @@ per_region as (
     where j.value is not null
     group by j.region, j.code
 ),
+code_avg as (
+    -- the city average is the districts' mean (zones lie inside 滨海新区); a grouped join, not a
+    -- filtered window: DuckDB took seconds over the windows of 20,000 regions (issue 18)
+    select code, avg(value) filter (where region_kind = 'district') as city_avg,
+           count(*) filter (where region_kind = 'district') as avg_of
+    from per_region group by code
+),
 region_margins as (
-    select *,
-           case when op in ('>=', '>') then metric - reference
-                when op in ('<=', '<') then reference - metric
-                when op = '=' then -abs(metric - reference) end as margin,
-           -- the city average is the districts' mean (zones lie inside 滨海新区)
-           avg(value) filter (where region_kind = 'district') over (partition by code) as city_avg,
-           count(*) filter (where region_kind = 'district') over (partition by code) as avg_of
-    from per_region
+    select p.*,
+           case when p.op in ('>=', '>') then p.metric - p.reference
+                when p.op in ('<=', '<') then p.reference - p.metric
+                when p.op = '=' then -abs(p.metric - p.reference) end as margin,
+           c.city_avg, c.avg_of
+    from per_region p left join code_avg c on c.code = p.code
 ),
 final as (
     select m.region, r.name as region_name, coalesce(r.short_name, r.name) as short_name, m.region_kind,
@@ -606,9 +611,25 @@ final as (
 {_REGIONS_ORDER}"""
 
 
-def region_comparison(db: Db, period: date) -> pd.DataFrame:
+def region_comparison(db: Db, period: date, code: str | None = None) -> pd.DataFrame:
+    """Each region's mean of every common indicator (or of ``code`` only: the same rows, read
+    for that code alone, as a page at national scale needs)."""
     p = _month(period)
-    return run(db, _REGIONS, judge.params(p, p))
+    return run(db, _REGIONS, judge.params(p, p, code=code))
+
+
+def region_status_counts(db: Db, period: date) -> pd.DataFrame:
+    """Per common indicator and status, how many regions (the 区域对比 summary when there are
+    too many regions for one heatmap column each); ``avg_of`` as in ``region_comparison``."""
+    p = _month(period)
+    sql = _REGIONS.replace(_REGIONS_ORDER, """, counts as (
+            select code, any_value(name) as name, any_value(uom) as uom, status, count(*) as n,
+                   max(avg_of) as avg_of
+            from final group by code, status
+        )
+        select * from counts order by code, status
+""")
+    return run(db, sql, judge.params(p, p))
 
 
 def region_ranking(db: Db, period: date) -> pd.DataFrame:
@@ -645,14 +666,17 @@ def region_trend(db: Db, code: str, regions: list[str] | None = None, months: in
             where o.is_current and o.code = $code and o.period between $p0 and $p1 and o.value is not null
             group by o.period, o.region
         ),
+        month_avg as (
+            select period, avg(value) filter (where region_kind = 'district') as city_avg,
+                   count(*) filter (where region_kind = 'district') as avg_of
+            from per_region group by period
+        ),
         final as (
             select pr.period, pr.region, r.name as region_name, pr.region_kind,
                    case pr.region_kind when 'district' then '各区' else '功能区' end as region_group,
-                   pr.value,
-                   avg(pr.value) filter (where pr.region_kind = 'district') over (partition by pr.period)
-                       as city_avg,
-                   count(*) filter (where pr.region_kind = 'district') over (partition by pr.period) as avg_of
+                   pr.value, ma.city_avg, ma.avg_of
             from per_region pr join region r on r.id = pr.region
+            left join month_avg ma on ma.period = pr.period
         )
         select * from final
         where $all_regions or list_contains($regions, region)

@@ -131,3 +131,18 @@ def test_a_national_catalog_lists_units_one_region_at_a_time(fixture_db: dict, m
     linked.sidebar.selectbox(key="f_period").set_value(date(2026, 9, 1)).run()
     assert linked.sidebar.selectbox(key="f_unit").value == "hexi.fgw"  # kept on the next click
     assert not linked.exception
+
+
+def test_region_comparison_with_many_regions_counts_statuses_and_reads_one_indicator(
+    fixture_db: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Twenty thousand regions: the heatmap becomes counts per status, and the table of the
+    chosen indicator holds the same rows as when every indicator is read at once."""
+    small = run_page("pages/regions.py", period="2026-10")
+    whole = frame_with(small, "与全市平均之差")
+    monkeypatch.setattr(charts, "MAX_HEATMAP_REGIONS", 1)  # the fixture's few regions count as many
+    at = run_page("pages/regions.py", period="2026-10")
+    assert not at.exception, [e.value for e in at.exception]
+    assert "逐区热力图无法辨认：图中每行一项共性指标，按状态汇总区域数" in texts(at)
+    pd.testing.assert_frame_equal(frame_with(at, "与全市平均之差").reset_index(drop=True),
+                                  whole.reset_index(drop=True))

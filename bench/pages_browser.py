@@ -43,7 +43,9 @@ _RENDER_STATE = """() => {
   const frames = q('[data-testid="stDataFrame"]').filter(d => d.checkVisibility());
   const charts = q('[data-testid="stPlotlyChart"]').filter(d => d.checkVisibility());
   return {
-    running: !!document.querySelector('[data-testid="stStatusWidget"]'),
+    running: !!document.querySelector('[data-testid="stStatusWidget"]')
+             || (document.querySelector('[data-testid="stApp"]') || {getAttribute: () => 'running'})
+                .getAttribute('data-test-script-state') !== 'notRunning',
     skeletons: q('[data-testid="stSkeleton"]').length,
     waiting: frames.filter(d => !d.querySelector('canvas')).length
              + charts.filter(c => !c.querySelector('.main-svg')).length,
@@ -168,7 +170,7 @@ def first_page(db: Path, runs: int, query: str) -> list[dict]:
     return out
 
 
-def every_page(db: Path, query: str, pages: list[str]) -> dict[str, dict]:
+def every_page(db: Path, query: str, pages: list[str], shots: Path | None = None) -> dict[str, dict]:
     """Each page visited twice in one server process: first (cold) then again (warm)."""
     times: dict[str, dict] = {p: {} for p in pages}
     with chromium() as b, serve(db) as (url, _):
@@ -190,6 +192,9 @@ def every_page(db: Path, query: str, pages: list[str]) -> dict[str, dict]:
                 errors = drawn(page, HEADINGS.get(title, title))
                 times[title][visit] = time.perf_counter() - t
                 times[title].setdefault("errors", []).extend(errors)
+                if shots is not None:
+                    shots.mkdir(parents=True, exist_ok=True)
+                    page.screenshot(path=str(shots / f"{visit}_{title}.png"))
                 print(f"  {visit} {title}: {times[title][visit]:.2f} s"
                       f"{' ERRORS ' + str(errors) if errors else ''}", flush=True)
         ctx.close()
@@ -230,6 +235,7 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--query", default="period=2026-10", help="打开的链接参数")
     ap.add_argument("--pages", default=",".join(PAGES))
+    ap.add_argument("--shots", type=Path, help="每页截图保存到此目录（截图不计入计时）")
     args = ap.parse_args(argv)
     labels = args.label or [p.stem for p in args.db]
     with tempfile.TemporaryDirectory(prefix="bench-pages-") as tmp:
@@ -253,7 +259,7 @@ def main(argv: list[str]) -> int:
                          "`streamlit run` starts."]
                 write(f"First page: {label}", body)
             else:
-                times = every_page(db, args.query, args.pages.split(","))
+                times = every_page(db, args.query, args.pages.split(","), args.shots and args.shots / label)
                 up = load()
                 body = [f"Measured {stamp}; `uptime`: `{up}`. Database: {size}.", "",
                         "Click in the navigation → heading visible, script run finished, every table and chart "

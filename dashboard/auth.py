@@ -274,18 +274,6 @@ def render_login_form() -> None:
                 start_session(result.user, token=token)
                 st.rerun()
     st.caption("账号由领导小组办公室统一分配；忘记密码请联系办公室。多次登录失败后须稍等片刻再试。")
-    preload_chart_library()
-
-
-def preload_chart_library() -> None:
-    """An empty chart nobody sees, after the form: the browser fetches and compiles Streamlit's
-    chart library (several MB, loaded on the first chart) while the user types, instead of
-    after the login, when the overview's charts wait for it."""
-    import plotly.graph_objects as go
-
-    st.html("<style>.st-key-chart_preload{display:none}</style>")
-    with st.container(key="chart_preload"):
-        st.plotly_chart(go.Figure(), key="chart_preload_figure", config={"staticPlot": True})
 
 
 def _unit_name(unit: str) -> str:

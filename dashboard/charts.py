@@ -462,7 +462,11 @@ def region_trend_chart(trend: pd.DataFrame, detail: dict) -> go.Figure:
     if trend.empty:
         return _empty(title, x, y)
     if trend["region"].nunique() > MAX_TREND_LINES:
-        return region_trend_band(trend, detail)
+        g = trend.dropna(subset=["value"]).groupby("period")["value"]
+        band = pd.DataFrame({"lo": g.min(), "q1": g.quantile(0.25), "q3": g.quantile(0.75), "hi": g.max()})
+        avg = trend.dropna(subset=["city_avg"]).drop_duplicates("period").set_index("period")
+        band = band.join(avg[["city_avg", "avg_of"]]).reset_index().assign(regions=trend["region"].nunique())
+        return region_trend_band(band, detail)
     fig = go.Figure()
     trend = trend.sort_values("period")
     group = trend.get("region_group", pd.Series("各区", index=trend.index))
@@ -486,34 +490,36 @@ def region_trend_chart(trend: pd.DataFrame, detail: dict) -> go.Figure:
     return _layout(fig, title, x, y, height=460)
 
 
-def region_trend_band(trend: pd.DataFrame, detail: dict) -> go.Figure:
+def region_trend_band(band: pd.DataFrame, detail: dict) -> go.Figure:
     """区域对比 with many regions: per month the range of the regions' values (lowest–highest
-    and the middle half, 25–75 %) and the city average, instead of one line per region."""
+    and the middle half, 25–75 %) and the city average, instead of one line per region.
+    ``band``: period, lo, q1, q3, hi, city_avg, avg_of, regions (``queries.region_trend_summary``)."""
     name, uom = detail.get("name", ""), detail.get("uom", "")
-    n = trend["region"].nunique()
-    title, x, y = f"{name}：各区域走势（{n} 个区域的数值范围）", "月份", f"数值（{uom}）"
-    g = trend.dropna(subset=["value"]).groupby("period")["value"]
-    band = pd.DataFrame({"lo": g.min(), "q1": g.quantile(0.25), "q3": g.quantile(0.75), "hi": g.max()}).sort_index()
-    months = [_month_label(p) for p in band.index]
+    n = int(band["regions"].max()) if not band.empty else 0
+    title, x, y = f"{name}：各区域走势（{n:,} 个区域的数值范围）", "月份", f"数值（{uom}）"
+    if band.empty:
+        return _empty(title, x, y)
+    band = band.sort_values("period")
+    months = [_month_label(p) for p in band["period"]]
     fig = go.Figure()
     for low, high, label, colour in (("lo", "hi", "最低–最高", "rgba(25,118,210,0.15)"),
                                      ("q1", "q3", "中间一半区域（25%–75%）", "rgba(25,118,210,0.35)")):
-        fig.add_trace(go.Scatter(x=months, y=band[low], mode="lines", line={"width": 0}, showlegend=False,
+        fig.add_trace(go.Scatter(x=months, y=list(band[low]), mode="lines", line={"width": 0}, showlegend=False,
                                  hoverinfo="skip", legendgroup=label))
         fig.add_trace(go.Scatter(
-            x=months, y=band[high], mode="lines", line={"width": 0}, fill="tonexty", fillcolor=colour, name=label,
-            legendgroup=label, customdata=[f"{fmt_value(a, uom)} – {fmt_value(b, uom)}"
-                                           for a, b in zip(band[low], band[high])],
+            x=months, y=list(band[high]), mode="lines", line={"width": 0}, fill="tonexty", fillcolor=colour,
+            name=label, legendgroup=label,
+            customdata=[f"{fmt_value(a, uom)} – {fmt_value(b, uom)}" for a, b in zip(band[low], band[high])],
             hovertemplate=f"{label} %{{x}}<br>%{{customdata}}<extra></extra>"))
-    avg = trend.dropna(subset=["city_avg"]).drop_duplicates("period").sort_values("period")
-    label = avg_label(trend)
+    avg = band.dropna(subset=["city_avg"])
+    label = avg_label(band)
     fig.add_trace(go.Scatter(
-        x=[_month_label(p) for p in avg["period"]], y=avg["city_avg"], name=label, mode="lines",
+        x=[_month_label(p) for p in avg["period"]], y=list(avg["city_avg"]), name=label, mode="lines",
         line={"dash": "dash", "color": "#333333", "width": 3}, customdata=[fmt_value(v, uom) for v in avg["city_avg"]],
         hovertemplate=f"{label} %{{x}}<br>%{{customdata}}<extra></extra>",
     ))
     fig.update_xaxes(tickangle=-45)
-    _month_axis(fig, trend["period"])
+    _month_axis(fig, band["period"])
     return _layout(fig, title, x, y, height=460)
 
 

@@ -685,6 +685,25 @@ def region_trend(db: Db, code: str, regions: list[str] | None = None, months: in
           "regions": list(regions or [""])})
 
 
+def region_trend_summary(db: Db, code: str, months: int = 12, period: date | None = None) -> pd.DataFrame:
+    """Per month, the spread of the regions' means of ``code`` (lowest, quartiles, highest) and
+    the city average: ``region_trend`` summed in SQL for a page with thousands of regions."""
+    p1 = _month(period) if period else default_period(db)
+    p0 = returns.add_months(p1, -(months - 1))
+    return run(db, """
+        with per_region as (
+            select o.period, o.region, any_value(r.kind) as region_kind, avg(o.value) as value
+            from observation o join region r on r.id = o.region and r.kind in ('district', 'zone')
+            where o.is_current and o.code = $code and o.period between $p0 and $p1 and o.value is not null
+            group by o.period, o.region
+        )
+        select period, min(value) as lo, quantile_cont(value, 0.25) as q1, quantile_cont(value, 0.75) as q3,
+               max(value) as hi, avg(value) filter (where region_kind = 'district') as city_avg,
+               count(*) filter (where region_kind = 'district') as avg_of, count(*) as regions
+        from per_region group by period order by period
+    """, {"code": code, "p0": p0, "p1": p1})
+
+
 # --- 任务台账 ---------------------------------------------------------------------------
 
 

@@ -56,11 +56,14 @@ with left:
         st.caption("区域较多，图中按数值区间汇总区域数；各区域的排名见下表。")
 with right:
     detail = ui.data(q.indicator_detail, code) or {}
-    trend = ui.data(q.region_trend, code, regions=[picked] if picked else None, months=12, period=f.month)
-    ui.chart(charts.region_trend_chart(trend, detail), key="trend")
-    if not trend.empty and trend["region"].nunique() > charts.MAX_TREND_LINES:
-        st.caption(f"共 {trend['region'].nunique():,} 个区域，走势图显示各区域数值的范围和全市平均；"
+    if len(regions_shown) > charts.MAX_TREND_LINES and not picked:  # the spread, summed in SQL
+        band = ui.data(q.region_trend_summary, code, months=12, period=f.month)
+        ui.chart(charts.region_trend_band(band, detail), key="trend")
+        st.caption(f"共 {len(regions_shown):,} 个区域，走势图显示各区域数值的范围和全市平均；"
                    "在侧栏选择一个区域可查看其单独走势。")
+    else:
+        trend = ui.data(q.region_trend, code, regions=[picked] if picked else None, months=12, period=f.month)
+        ui.chart(charts.region_trend_chart(trend, detail), key="trend")
 
 st.subheader("各区与全市平均")
 one = comparison[comparison["code"] == code]

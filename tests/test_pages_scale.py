@@ -146,3 +146,17 @@ def test_region_comparison_with_many_regions_counts_statuses_and_reads_one_indic
     assert "逐区热力图无法辨认：图中每行一项共性指标，按状态汇总区域数" in texts(at)
     pd.testing.assert_frame_equal(frame_with(at, "与全市平均之差").reset_index(drop=True),
                                   whole.reset_index(drop=True))
+
+
+def test_the_spread_of_many_regions_summed_in_sql_matches_the_one_drawn_from_every_line(fixture_db: dict) -> None:
+    from dashboard import queries as q
+
+    period = date(2026, 10, 1)
+    trend = q.region_trend(fixture_db["path"], "ZW02", period=period)
+    summary = q.region_trend_summary(fixture_db["path"], "ZW02", period=period)
+    g = trend.groupby("period")["value"]
+    assert list(summary["lo"]) == list(g.min()) and list(summary["hi"]) == list(g.max())
+    assert list(summary["q1"].round(9)) == list(g.quantile(0.25).round(9))
+    assert list(summary["city_avg"].round(9)) == list(trend.drop_duplicates("period")["city_avg"].round(9))
+    fig = charts.region_trend_band(summary, {"name": "网上办", "uom": "%"})
+    assert [t.name for t in fig.data if t.showlegend is not False][:2] == ["最低–最高", "中间一半区域（25%–75%）"]

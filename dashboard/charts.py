@@ -528,17 +528,20 @@ def task_status_bar(ledger: pd.DataFrame) -> go.Figure:
     title, x, y = "任务进展状态", "所属方案", "任务数（项）"
     if ledger.empty:
         return _empty(title, x, y)
+    # rows, or counts per plan and status in ``n`` (``queries.task_ledger_counts``)
     df = ledger.assign(plan_label=ledger["plan_title"].fillna(ledger["plan"]))
+    df = df if "n" in df else df.assign(n=1)
     fig = go.Figure()
     for status in TASK_ORDER:
-        part = df[df["status"] == status].groupby("plan_label").size()
+        part = df[df["status"] == status].groupby("plan_label")["n"].sum()
+        part = part[part > 0]
         if part.empty:
             continue
         fig.add_trace(go.Bar(x=list(part.index), y=list(part.values), name=status,
                              marker_color=STATUS_COLORS.get(status, "#9e9e9e"),
                              hovertemplate=f"%{{x}}<br>{status}：%{{y}} 项<extra></extra>"))
     fig.update_layout(barmode="stack")
-    _count_axis(fig, df.groupby("plan_label").size().max())
+    _count_axis(fig, df.groupby("plan_label")["n"].sum().max())
     return _layout(fig, title, x, y)
 
 

@@ -707,33 +707,68 @@ def region_trend_summary(db: Db, code: str, months: int = 12, period: date | Non
 # --- 任务台账 ---------------------------------------------------------------------------
 
 
-def task_ledger(db: Db, user: User, period: date, plan: str | None = None, unit: str | None = None,
-                status: str | None = None) -> pd.DataFrame:
-    """Measure × responsible unit with the month's progress; ``on_roster`` says whether the
-    unit is on the reporting roster (a unit off it owes no return, so its 未报 means nothing)."""
+_LEDGER = f"""
+with {EXPECTED_UNITS},
+reported as (
+    select * from task_progress where is_current and period = $period
+),
+final as (
+    select m.key as measure_key, m.plan, p.title as plan_title, m.number, m.title,
+           mu.unit, u.name as unit_name, r.name as region_name,
+           case mu.role when 'lead' then '牵头' else '责任' end as role,
+           coalesce(t.status, '未报') as status, t.pct, t.progress, t.problems, t.next_steps,
+           mu.unit in (select unit from expected_units) as on_roster
+    from measure_unit mu
+    join measure m on m.key = mu.measure_key
+    left join plan p on p.id = m.plan
+    left join unit u on u.id = mu.unit
+    left join region r on r.id = u.region
+    left join reported t on t.measure_key = mu.measure_key and t.unit = mu.unit
+    where ($plan is null or m.plan = $plan) and ($unit is null or mu.unit = $unit)
+      and ($region is null or u.region = $region)
+      and ($all_units or list_contains($units, mu.unit))
+),
+chosen as (
+    select * from final where ($status is null or status = $status) and ($everyone or on_roster)
+)
+"""
+
+
+def _ledger_params(db: Db, user: User, period: date, plan: str | None, unit: str | None, status: str | None,
+                   region: str | None, everyone: bool) -> dict[str, Any]:
     scope.check_unit(user, db, unit)
-    return scope.rows(user, db, run(db, f"""
-        with {EXPECTED_UNITS},
-        reported as (
-            select * from task_progress where is_current and period = $period
-        ),
-        final as (
-            select m.key as measure_key, m.plan, p.title as plan_title, m.number, m.title,
-                   mu.unit, u.name as unit_name, r.name as region_name,
-                   case mu.role when 'lead' then '牵头' else '责任' end as role,
-                   coalesce(t.status, '未报') as status, t.pct, t.progress, t.problems, t.next_steps,
-                   mu.unit in (select unit from expected_units) as on_roster
-            from measure_unit mu
-            join measure m on m.key = mu.measure_key
-            left join plan p on p.id = m.plan
-            left join unit u on u.id = mu.unit
-            left join region r on r.id = u.region
-            left join reported t on t.measure_key = mu.measure_key and t.unit = mu.unit
-            where ($plan is null or m.plan = $plan) and ($unit is null or mu.unit = $unit)
-        )
-        select * from final where $status is null or status = $status
-        order by plan, measure_key, role desc, unit
-    """, {"period": _month(period), "plan": plan, "unit": unit, "status": status}))
+    return {"period": _month(period), "plan": plan, "unit": unit, "status": status, "region": region,
+            "everyone": everyone} | scope.sql_units(user, db)
+
+
+def task_ledger(db: Db, user: User, period: date, plan: str | None = None, unit: str | None = None,
+                status: str | None = None, region: str | None = None, everyone: bool = True,
+                offset: int = 0, limit: int | None = None) -> pd.DataFrame:
+    """Measure × responsible unit with the month's progress; ``on_roster`` says whether the
+    unit is on the reporting roster (a unit off it owes no return, so its 未报 means nothing).
+
+    ``everyone=False`` keeps roster units only; ``offset``/``limit`` cut one page in SQL (a
+    national ledger has a million rows: they never go to pandas at once). Rows the user may
+    not read are left out in SQL, before the page is cut."""
+    prm = _ledger_params(db, user, period, plan, unit, status, region, everyone)
+    page = "" if limit is None else f"limit {int(limit)} offset {int(offset)}"
+    return run(db, _LEDGER + f"""
+        select * from chosen order by plan, measure_key, role desc, unit {page}
+    """, prm)
+
+
+def task_ledger_counts(db: Db, user: User, period: date, plan: str | None = None, unit: str | None = None,
+                       status: str | None = None, region: str | None = None, everyone: bool = True
+                       ) -> pd.DataFrame:
+    """The ledger counted in SQL: tasks per plan and status (``n``) and, per plan, the tasks of
+    units off the roster hidden when ``everyone`` is False (``outside``)."""
+    prm = _ledger_params(db, user, period, plan, unit, status, region, True) | {"only_roster": not everyone}
+    return run(db, _LEDGER.replace("and ($everyone or on_roster)", "") + """
+        select plan, any_value(plan_title) as plan_title, status,
+               count(*) filter (where on_roster or not $only_roster) as n,
+               count(*) filter (where not on_roster) as outside
+        from chosen group by plan, status order by plan, status
+    """, prm)
 
 
 # --- 数据质量 ---------------------------------------------------------------------------

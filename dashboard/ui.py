@@ -143,6 +143,7 @@ def table(
     status: tuple[str, ...] = ("status",),
     download_label: str = "下载 Excel",
     file_name: str | None = None,
+    paged: bool = True,
 ) -> pd.DataFrame:
     """Show ``df`` with Chinese headers and an “下载 Excel” button for the same rows; returns
     the rows shown (a long table is paged, ``pager``: the download still has every row).
@@ -161,7 +162,8 @@ def table(
     shown = df[columns] if columns else df
     labels = {c: fmt.COLUMN_LABELS.get(c, c) for c in shown.columns}
     config = {labels.get(c, c): v for c, v in (column_config or {}).items() if c in labels}
-    part = pager(shown, key=f"pg_{key or name}")  # the rows on this page (all of a short table)
+    # the rows on this page (all of a short table; ``paged=False``: df is one page cut in SQL)
+    part = pager(shown, key=f"pg_{key or name}") if paged else shown
     view = styled_status(part.rename(columns=labels), [labels[c] for c in status if c in labels])
     st.dataframe(view, hide_index=True, column_config=config, height=height, placeholder="—")
     st.download_button(
@@ -197,13 +199,14 @@ def page_span(n_rows: int, size: int, page: int) -> tuple[int, int, int]:
     return (page - 1) * size, min(n_rows, page * size), pages
 
 
-def pager(df: pd.DataFrame, *, key: str) -> pd.DataFrame:
-    """The rows of ``df`` on the page chosen here: a 每页行数 choice, a 页码 box and a Chinese line
-    saying which rows are shown and how many are on other pages. Short tables come back whole."""
-    n = len(df)
-    sizes = page_sizes(len(df.columns))
+def page_controls(n: int, n_columns: int, *, key: str, whole_download: bool = True) -> tuple[int, int]:
+    """(first row, end row) of the page chosen here for a table of ``n`` rows. When ``n`` needs
+    more than one page: a 每页行数 choice, a 页码 box and a Chinese line saying which rows are
+    shown and how many are not (and what the Excel download holds). For a table paged in SQL
+    (``whole_download=False``: the download holds the shown page) call it before reading."""
+    sizes = page_sizes(n_columns)
     if n <= min(PAGE_ROWS, sizes[-1]):
-        return df
+        return 0, n
     state = st.session_state
     if state.get(f"{key}_size") not in sizes:
         state[f"{key}_size"] = sizes[0]
@@ -218,8 +221,16 @@ def pager(df: pd.DataFrame, *, key: str) -> pd.DataFrame:
     c1.selectbox("每页行数", sizes, key=f"{key}_size", on_change=_first_page)
     page = int(c2.number_input(f"页码（共 {pages:,} 页）", min_value=1, max_value=pages, step=1, key=f"{key}_page"))
     first, end, pages = page_span(n, size, page)
+    download = (f"“下载 Excel”包含全部 {n:,} 行。" if whole_download
+                else f"“下载 Excel”包含本页 {end - first:,} 行；需要全部数据请先筛选后分页下载。")
     c3.caption(f"共 {n:,} 行，本页显示第 {first + 1:,}–{end:,} 行（第 {page:,} / {pages:,} 页），"
-               f"其余 {n - (end - first):,} 行未显示，可翻页查看；“下载 Excel”包含全部 {n:,} 行。")
+               f"其余 {n - (end - first):,} 行未显示，可翻页查看；{download}")
+    return first, end
+
+
+def pager(df: pd.DataFrame, *, key: str) -> pd.DataFrame:
+    """The rows of ``df`` on the page chosen in ``page_controls``; short tables come back whole."""
+    first, end = page_controls(len(df), len(df.columns), key=key)
     return df.iloc[first:end]
 
 

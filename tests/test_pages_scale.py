@@ -20,8 +20,25 @@ LEDGER_ROWS = 27_000  # × 10 columns shown = 270,000 cells, over Streamlit's 26
 VALUE_ROWS = 17_606  # units reporting one indicator in the national synthetic database
 
 
-def big_ledger(db, user, period, plan=None, unit=None, status=None) -> pd.DataFrame:
-    """What ``queries.task_ledger`` returns for a national roster: measure × unit rows."""
+def big_ledger(db, user, period, plan=None, unit=None, status=None, region=None, everyone=True,
+               offset=0, limit=None) -> pd.DataFrame:
+    """What ``queries.task_ledger`` returns for a national roster (measure × unit rows), one
+    page cut as the SQL does; the calls are recorded: no call may read every row."""
+    READS.append(limit)
+    return _ledger().iloc[offset:None if limit is None else offset + limit].reset_index(drop=True)
+
+
+def big_counts(db, user, period, plan=None, unit=None, status=None, region=None, everyone=True) -> pd.DataFrame:
+    """``queries.task_ledger_counts`` of the same ledger."""
+    df = _ledger()
+    return (df.groupby(["plan", "plan_title", "status"], as_index=False).size().rename(columns={"size": "n"})
+            .assign(outside=0))
+
+
+READS: list[int | None] = []
+
+
+def _ledger() -> pd.DataFrame:
     n = LEDGER_ROWS
     return pd.DataFrame({
         "measure_key": [f"p01:m{i % 200}" for i in range(n)], "plan": "p01", "plan_title": "样例行动方案",
@@ -54,6 +71,8 @@ def test_a_national_task_ledger_is_paged_and_says_how_many_rows_are_hidden(
     from dashboard import queries
 
     monkeypatch.setattr(queries, "task_ledger", big_ledger)
+    monkeypatch.setattr(queries, "task_ledger_counts", big_counts)
+    READS.clear()
     at = run_page("pages/tasks.py", period="2026-10")
     assert not at.exception, [e.value for e in at.exception]
     ledger = frame_with(at, "措施名称")
@@ -61,7 +80,8 @@ def test_a_national_task_ledger_is_paged_and_says_how_many_rows_are_hidden(
     assert list(ledger["措施名称"][:2]) == ["样例措施00000", "样例措施00001"]
     said = texts(at)
     assert "共 27,000 行，本页显示第 1–100 行（第 1 / 270 页），其余 26,900 行未显示" in said
-    assert "“下载 Excel”包含全部 27,000 行" in said
+    assert "“下载 Excel”包含本页 100 行" in said
+    assert READS and None not in READS  # one page at a time was read, never the whole ledger
     pager = at.number_input(key="pg_任务台账_2026-10_page")
     assert pager.label == "页码（共 270 页）"
 

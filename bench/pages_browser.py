@@ -92,9 +92,9 @@ def serve(db: Path) -> Iterator[tuple[str, float]]:
     port = _free_port()
     env = {**os.environ, "YINGSHANG_DB": str(db), "PYTHONPATH": str(ROOT)}
     t0 = time.perf_counter()
+    log = open(db.parent / f"streamlit-{port}.log", "w")  # the server's log, for a page that failed
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-                             "--server.headless", "true"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                             "--server.headless", "true"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://localhost:{port}"
     try:
         deadline = time.monotonic() + 120
@@ -112,6 +112,10 @@ def serve(db: Path) -> Iterator[tuple[str, float]]:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+        log.close()
+        text = Path(log.name).read_text(errors="replace")
+        if "Traceback" in text:
+            print(text[text.index("Traceback"):][-3000:], flush=True)
 
 
 def drawn(page, heading: str, timeout: float = 180) -> list[str]:

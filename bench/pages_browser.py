@@ -36,6 +36,7 @@ USERNAME, PASSWORD = "bench-office", "bench-office-pass-2026"
 PAGES = ["总览", "专报", "报送情况", "数据质量", "任务台账", "审计日志", "账号管理", "季度考核", "典型案例",
          "责任单位", "数据上传", "督办", "区域对比", "指标详情"]
 HEADINGS = {"专报": "营商环境专报"}
+PAGE_TIMEOUT_S = 150.0
 
 # the page drawn: script run over, no skeleton, every visible table and chart painted
 _RENDER_STATE = """() => {
@@ -193,7 +194,10 @@ def every_page(db: Path, query: str, pages: list[str], shots: Path | None = None
                 link = page.get_by_test_id("stSidebarNavLink").filter(has_text=title).first
                 t = time.perf_counter()
                 link.click()
-                errors = drawn(page, HEADINGS.get(title, title))
+                try:
+                    errors = drawn(page, HEADINGS.get(title, title), timeout=PAGE_TIMEOUT_S)
+                except Exception as err:  # noqa: BLE001 - a page that never finishes is a result too
+                    errors = [f"未在 {PAGE_TIMEOUT_S:.0f} 秒内绘制完成：{type(err).__name__}"]
                 times[title][visit] = time.perf_counter() - t
                 times[title].setdefault("errors", []).extend(errors)
                 if shots is not None:

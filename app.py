@@ -1,7 +1,8 @@
 """营商环境指标监测系统: the Streamlit entry point.
 
-Prepares the database once per process (migrations + catalog mirror), obtains the current
-user, renders the global filters (kept in the URL) and runs the chosen page. Pages live in
+Prepares the database once per process (migrations before the login form; the catalog mirror
+after it, or in the background while the form is on screen: ``dashboard.startup``), obtains the
+current user, renders the global filters (kept in the URL) and runs the chosen page. Pages live in
 ``pages/`` and stay thin; their data comes from ``dashboard.queries`` via ``dashboard.ui``.
 """
 
@@ -14,7 +15,7 @@ import streamlit as st
 
 st.set_page_config(page_title="营商环境指标监测系统", page_icon="📊", layout="wide", initial_sidebar_state="auto")
 
-from dashboard import auth, ui
+from dashboard import auth, startup, ui
 from dashboard import filters as flt
 from dashboard.session import current_user
 import store
@@ -26,11 +27,8 @@ log = logging.getLogger("yingshang.app")
 
 @st.cache_resource(show_spinner="正在准备数据库……")
 def prepare_database(path: str) -> str:
-    """Apply migrations and mirror the indicator catalog into the database, once per process."""
-    from rules.stats import ensure_catalog
-
+    """Apply migrations once per process: the login form reads the accounts tables."""
     store.migrate(path)
-    ensure_catalog(path)
     return path
 
 
@@ -110,26 +108,36 @@ def link_notices(user: User, asked: dict[str, str], chosen: flt.Filters, regions
 
 def global_filters(user: User) -> flt.Filters:
     """The sidebar filters, cut to what ``user`` may read (``flt.scope_to``)."""
+    import pandas as pd
+
     from dashboard import queries as q
 
     regions = ui.data(q.regions)
-    units = ui.data(q.units)
     months = ui.data(q.periods)
     readable = readable_units(user, ui.db())
-    if readable is not None:  # a liaison: their own unit first, then the granted ones
-        units = units[units["id"].isin(readable)]
-        units = units.assign(own=units["id"] != user.unit).sort_values(["own", "region", "id"])
     fresh = "f_period" not in st.session_state  # the link's filters are read on the first run only
     asked = {k: v for k, v in st.query_params.to_dict().items() if k in ("unit", "region")}
+    if readable is not None:  # a liaison: their own unit first, then the granted ones
+        units = ui.data(q.units_by_id, tuple(sorted(readable)))
+        units = units.assign(own=units["id"] != user.unit).sort_values(["own", "region", "id"])
+    elif ui.many_units():  # a national catalog: the chosen (or linked) region's units only
+        region = asked.get("region") if fresh else st.session_state.get("f_region")
+        unit = asked.get("unit") if fresh else st.session_state.get("f_unit")  # kept without a region
+        units = ui.data(q.units, region) if region else ui.data(q.units_by_id, ())
+        if unit:
+            units = pd.concat([units, ui.data(q.units_by_id, (unit,))]).drop_duplicates("id")
+    else:
+        units = ui.data(q.units)
     chosen = flt.sidebar(
         data_months=months,
         regions=dict(zip(regions["id"], regions["name"])),
         units={u: (n, r) for u, n, r in zip(units["id"], units["name"], units["region"])},
         restricted=readable is not None,
+        partial=readable is None and ui.many_units(),
     )
     scoped = flt.scope_to(user, chosen, readable)
     if fresh:
-        everyone = ui.data(q.units)
+        everyone = ui.data(q.units_by_id, (asked["unit"],)) if asked.get("unit") else units
         for text in link_notices(user, asked, scoped, dict(zip(regions["id"], regions["name"])),
                                  dict(zip(everyone["id"], everyone["name"]))):
             st.warning(text, icon=":material/link_off:")
@@ -153,10 +161,22 @@ def main() -> None:
     except store.DatabaseBusy as err:
         ui.busy_notice(err)
         st.stop()
+    finally:  # the login form (if any) is drawn: warm up for the first page meanwhile
+        startup.warm_up(path)
     if user is None:  # the login form has been shown
         st.session_state.pop("user", None)
         st.stop()
     st.session_state["user"] = user
+    try:
+        if not startup.catalog_ready(path):
+            with st.spinner("正在准备数据库……"):
+                startup.prepare_catalog(path)
+    except store.DatabaseBusy as err:
+        ui.busy_notice(err)
+        st.stop()
+    except store.StoreError as err:
+        st.error(f"数据库无法打开：{err}")
+        st.stop()
     auth.render_user_box(user)  # who is logged in + 退出登录
     # ------------------------------------------------------------------------------------
 

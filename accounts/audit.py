@@ -10,10 +10,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pandas is imported where a table is built: the login form needs none
+    import pandas as pd
 
 import duckdb
-import pandas as pd
 
 import store
 
@@ -230,6 +232,8 @@ def distinct_values(column: str, db=None) -> list[str]:
 
 def for_display(df: pd.DataFrame) -> pd.DataFrame:
     """Chinese labels and column names, local time without zone: what the page and Excel show."""
+    import pandas as pd
+
     out = df.copy()
     if "at" in out and len(out):
         out["at"] = pd.to_datetime(out["at"], utc=True).dt.tz_convert(local_tz()).dt.tz_localize(None)

@@ -11,9 +11,12 @@ import os
 import re
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, timezone
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pandas is imported where a table is built: the login form needs none
+    import pandas as pd
 
 import bcrypt
-import pandas as pd
 
 import store
 from accounts import audit
@@ -203,6 +206,8 @@ def users_table(actor: User, db=None, now: datetime | None = None) -> pd.DataFra
         }
         for a in list_users(actor, db)
     ]
+    import pandas as pd
+
     return pd.DataFrame(rows, columns=["用户名", "姓名", "角色", "单位", "状态", "连续失败", "额外查看权限", "演示"])
 
 
@@ -522,6 +527,8 @@ def login_failures(actor: User, db=None, now: datetime | None = None) -> pd.Data
             "最近失败": f"{last.astimezone(tz):%m-%d %H:%M:%S}",
             "下次可尝试": f"{wait:.0f} 秒后" if wait else "现在",
         })
+    import pandas as pd
+
     return pd.DataFrame(out, columns=["类型", "名称", "失败次数", "首次失败", "最近失败", "下次可尝试"])
 
 

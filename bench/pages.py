@@ -1,15 +1,26 @@
-"""Time every page data function at national scale (~50 M observations) and demo scale.
+"""Page timings: in the real browser (``browser``, the default) and per data function (``functions``).
 
-    .venv/bin/python bench/pages.py               # reuse bench/out/*.duckdb when present
-    .venv/bin/python bench/pages.py --rebuild     # regenerate both synthetic databases
-    .venv/bin/python bench/pages.py --demo-only   # skip the national database
+    .venv/bin/python bench/pages.py browser --db DEMO.duckdb --label demo [--db NAT.duckdb --label national]
+    .venv/bin/python bench/pages.py first --db DEMO.duckdb --runs 3     # start -> login form -> overview
+    .venv/bin/python bench/pages.py functions [--rebuild] [--demo-only]
+
+``browser``: ``streamlit run app.py`` on a copy of each database (never the original), headless
+Chromium logs in as an office account, then clicks every page of the navigation twice: the
+first visit of a page in the server process is *cold* (its data not cached yet), the second
+*warm*. Each time is click -> the page's heading visible, the script run finished and every
+table and chart drawn (the same test as tests/test_browser.py, without its 1.5 s stability
+wait). ``first``: process start -> login form visible -> (log in at once) overview drawn.
+Results go to bench/RESULTS-pages.md (the browser section) with the machine's load.
+
+``functions`` (below) times every page data function at national scale (~50 M observations)
+and demo scale:
 
 Each function runs once to warm up, then ``--runs`` times (default 5), both cold (opening
 the database) and warm (inside an open ``store.read`` block); the medians are reported with its ratio to baselines measured in the same run on the same database:
 ``open`` (open the file and ``select 1``: the floor a call pays when no connection is open,
 because ``store`` closes it when idle), ``scan`` (``count(*)``/``sum`` over every observation)
 and ``pandas`` (the overview's attainment done naively: one month of observations and
-targets pulled into pandas, merged and grouped there). Results go to bench/RESULTS-pages.md.
+targets pulled into pandas, merged and grouped there). Results go to bench/RESULTS-pages-functions.md.
 """
 
 from __future__ import annotations
@@ -37,6 +48,7 @@ from accounts.access import User
 
 OUT = ROOT / "bench" / "out"
 RESULTS = ROOT / "bench" / "RESULTS-pages.md"
+RESULTS_FUNCTIONS = ROOT / "bench" / "RESULTS-pages-functions.md"
 PERIOD = date(2026, 10, 1)
 NOW = datetime(2026, 10, 29, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 OFFICE = User("bench", "office")
@@ -172,6 +184,13 @@ def measure(db: Path, unit: str, region: str, code: str, runs: int) -> tuple[dic
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in ("browser", "first"):
+        from bench import pages_browser
+
+        return pages_browser.main(argv)
+    if argv and argv[0] == "functions":
+        argv = argv[1:]
     ap = argparse.ArgumentParser(description="页面数据函数性能测试")
     ap.add_argument("--rebuild", action="store_true", help="重新生成合成数据库")
     ap.add_argument("--demo-only", action="store_true", help="只测演示规模数据库")
@@ -191,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  baselines: {base}", flush=True)
         report.append((label, scale, info, base, rows))
     write_results(report, args.runs)
-    print(f"结果已写入 {RESULTS.relative_to(ROOT)}")
+    print(f"结果已写入 {RESULTS_FUNCTIONS.relative_to(ROOT)}")
     return 0
 
 
@@ -238,7 +257,7 @@ def write_results(report: list, runs: int) -> None:
                   + (f"; over: {', '.join(missed_warm)}." if missed_warm else "."),
                   f"Cold: {len(rows) - len(missed_cold)} of {len(rows)} within {target:.0f} ms"
                   + (f"; over: {', '.join(missed_cold)}." if missed_cold else "."), ""]
-    RESULTS.write_text("\n".join(lines), encoding="utf-8")
+    RESULTS_FUNCTIONS.write_text("\n".join(lines), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -219,12 +219,22 @@ def scorecard_bar(card: pd.DataFrame) -> go.Figure:
     return _layout(fig, title, x, y)
 
 
+# Above these counts a chart with one mark per unit or per region is unreadable and slow to draw
+# (plotly builds every trace in Python; the browser draws every bar): the chart sums instead.
+MAX_UNIT_BARS = 300
+MAX_TREND_LINES = 25
+MAX_HEATMAP_REGIONS = 40
+
+
 def value_distribution(values: pd.DataFrame, detail: dict) -> go.Figure:
-    """指标详情: every unit's value that month, coloured by status, with the target line."""
+    """指标详情: every unit's value that month, coloured by status, with the target line;
+    beyond ``MAX_UNIT_BARS`` units a histogram (units per value range, stacked by status)."""
     name, uom = detail.get("name", ""), detail.get("uom", "")
     title, x, y = f"{name}：各单位数值分布", "责任单位", f"本月值（{uom}）"
     if values.empty:
         return _empty(title, x, y)
+    if len(values) > MAX_UNIT_BARS:
+        return value_histogram(values, detail)
     fig = go.Figure()
     for status in STATUS_ORDER:
         part = values[values["status"] == status]
@@ -246,6 +256,49 @@ def value_distribution(values: pd.DataFrame, detail: dict) -> go.Figure:
         _reference_line(fig, xs, avg, f"全市平均 {fmt_value(avg, uom)}")
     fig.update_layout(barmode="group")
     fig.update_xaxes(categoryorder="array", categoryarray=xs)
+    return _layout(fig, title, x, y)
+
+
+def value_histogram(values: pd.DataFrame, detail: dict, bins: int = 40, what: str = "单位") -> go.Figure:
+    """指标详情 at scale: how many units fall in each value range, stacked by status, with the
+    target (or the city average) as a vertical line. Bins are counted here, so the figure
+    carries ``bins`` bars per status whatever the number of units."""
+    name, uom = detail.get("name", ""), detail.get("uom", "")
+    title, x, y = (f"{name}：各{what}数值分布（{len(values):,} 个{what}，按数值区间汇总）", f"本月值（{uom}）",
+                   f"{what}数（个）")
+    vals = values.dropna(subset=["value"])
+    if vals.empty:
+        return _empty(title, x, y)
+    lo, hi = float(vals["value"].min()), float(vals["value"].max())
+    width = (hi - lo) / bins or 1.0
+    index = ((vals["value"] - lo) / width).clip(0, bins - 1).astype(int)
+    fig = go.Figure()
+    top = int(index.value_counts().max())
+    for status in STATUS_ORDER:
+        part = index[vals["status"].fillna("无目标") == status].value_counts().sort_index()
+        if part.empty:
+            continue
+        left = [lo + i * width for i in part.index]
+        fig.add_trace(go.Bar(
+            x=[v + width / 2 for v in left], y=list(part.values), width=width, name=status,
+            marker_color=STATUS_COLORS[status],
+            customdata=[f"{fmt_value(a, uom)} – {fmt_value(a + width, uom)}" for a in left],
+            hovertemplate=f"%{{customdata}}<br>{status}：%{{y}} 个{what}<extra></extra>",
+        ))
+    comparator, target = detail.get("comparator"), detail.get("target")
+    summed = detail.get("frequency") in ("quarterly", "yearly") and detail.get("rollup") == "sum"
+    line = None
+    if comparator in (">=", ">", "<=", "<", "=") and target is not None and not pd.isna(target) and not summed:
+        line = (float(target), f"目标 {fmt_target(comparator, target, uom)}")
+    elif comparator == "city_avg" and "city_avg" in vals and vals["city_avg"].notna().any():
+        avg = float(vals["city_avg"].dropna().iloc[0])
+        line = (avg, f"全市平均 {fmt_value(avg, uom)}")
+    if line is not None:
+        fig.add_trace(go.Scatter(x=[line[0], line[0]], y=[0, max(1, top)], mode="lines", name=line[1],
+                                 line={"dash": "dash", "color": "#555555", "width": 1.5},
+                                 hovertemplate=f"{line[1]}<extra></extra>"))
+    fig.update_layout(barmode="stack", bargap=0)
+    _count_axis(fig, int(index.value_counts().max()))  # the highest stacked bar
     return _layout(fig, title, x, y)
 
 
@@ -300,6 +353,10 @@ def region_heatmap(comparison: pd.DataFrame) -> go.Figure:
     title = "共性指标达标情况"  # rows and columns say what they are; the page's caption explains
     if comparison.empty:
         return _empty(title)
+    if comparison["region"].nunique() > MAX_HEATMAP_REGIONS:
+        counts = comparison.assign(status=comparison["status"].fillna("无目标")).groupby(
+            ["code", "status"], as_index=False).agg(name=("name", "first"), uom=("uom", "first"), n=("region", "size"))
+        return region_status_counts(counts, comparison["region"].nunique())
     level = {"达标": 2, "预警": 1, "未达标": 0}
     df = comparison.assign(level=comparison["status"].map(level))
     if "short_name" not in df:
@@ -338,6 +395,30 @@ def region_heatmap(comparison: pd.DataFrame) -> go.Figure:
     return fig
 
 
+def region_status_counts(counts: pd.DataFrame, n_regions: int) -> go.Figure:
+    """区域对比 with many regions: per common indicator, how many regions are 达标 / 预警 /
+    未达标 / … (stacked bars, one row per indicator), instead of one heatmap column per region.
+    ``counts``: code, name, uom, status, n (``queries.region_status_counts``)."""
+    title, x, y = f"共性指标达标情况（{n_regions:,} 个区域，按状态汇总）", "区域数（个）", None
+    if counts.empty:
+        return _empty(title)
+    df = counts.assign(status=counts["status"].fillna("无目标"),
+                       row=[f"{a}（{u}）" if u else a for a, u in zip(counts["name"], counts["uom"])])
+    rows = list(dict.fromkeys(df["row"]))
+    by = df.groupby(["row", "status"])["n"].sum()
+    fig = go.Figure()
+    for status in STATUS_ORDER:
+        xs = [int(by.get((r, status), 0)) for r in rows]
+        if not any(xs):
+            continue
+        fig.add_trace(go.Bar(y=rows, x=xs, name=status, orientation="h", marker_color=STATUS_COLORS[status],
+                             hovertemplate=f"%{{y}}<br>{status}：%{{x}} 个区域<extra></extra>"))
+    fig.update_layout(barmode="stack")
+    fig.update_yaxes(autorange="reversed", automargin=True)
+    _count_axis(fig, int(df.groupby("row")["n"].sum().max()), axis="x")
+    return _layout(fig, title, x, y, height=max(320, 32 * len(rows) + 170))
+
+
 def region_rank_bar(comparison: pd.DataFrame, code: str, highlight: str | None = None) -> go.Figure:
     """区域对比: one indicator, districts then zones, best first in each group, and the city
     average as a dashed line named in the legend. ``highlight``: a region id drawn outlined."""
@@ -347,6 +428,8 @@ def region_rank_bar(comparison: pd.DataFrame, code: str, highlight: str | None =
     title, x, y = f"{name}：各区及功能区排名", "区域", f"本月值（{uom}）"
     if part.empty:
         return _empty(title, x, y)
+    if len(part) > MAX_UNIT_BARS:  # thousands of bars: how many regions lie in each value range
+        return value_histogram(part, {"name": name, "uom": uom, "comparator": "city_avg"}, what="区域")
     fig = go.Figure()
     xs: list[str] = []
     for group in ("各区", "功能区"):
@@ -378,6 +461,12 @@ def region_trend_chart(trend: pd.DataFrame, detail: dict) -> go.Figure:
     title, x, y = f"{name}：各区及功能区走势", "月份", f"数值（{uom}）"
     if trend.empty:
         return _empty(title, x, y)
+    if trend["region"].nunique() > MAX_TREND_LINES:
+        g = trend.dropna(subset=["value"]).groupby("period")["value"]
+        band = pd.DataFrame({"lo": g.min(), "q1": g.quantile(0.25), "q3": g.quantile(0.75), "hi": g.max()})
+        avg = trend.dropna(subset=["city_avg"]).drop_duplicates("period").set_index("period")
+        band = band.join(avg[["city_avg", "avg_of"]]).reset_index().assign(regions=trend["region"].nunique())
+        return region_trend_band(band, detail)
     fig = go.Figure()
     trend = trend.sort_values("period")
     group = trend.get("region_group", pd.Series("各区", index=trend.index))
@@ -401,22 +490,58 @@ def region_trend_chart(trend: pd.DataFrame, detail: dict) -> go.Figure:
     return _layout(fig, title, x, y, height=460)
 
 
+def region_trend_band(band: pd.DataFrame, detail: dict) -> go.Figure:
+    """区域对比 with many regions: per month the range of the regions' values (lowest–highest
+    and the middle half, 25–75 %) and the city average, instead of one line per region.
+    ``band``: period, lo, q1, q3, hi, city_avg, avg_of, regions (``queries.region_trend_summary``)."""
+    name, uom = detail.get("name", ""), detail.get("uom", "")
+    n = int(band["regions"].max()) if not band.empty else 0
+    title, x, y = f"{name}：各区域走势（{n:,} 个区域的数值范围）", "月份", f"数值（{uom}）"
+    if band.empty:
+        return _empty(title, x, y)
+    band = band.sort_values("period")
+    months = [_month_label(p) for p in band["period"]]
+    fig = go.Figure()
+    for low, high, label, colour in (("lo", "hi", "最低–最高", "rgba(25,118,210,0.15)"),
+                                     ("q1", "q3", "中间一半区域（25%–75%）", "rgba(25,118,210,0.35)")):
+        fig.add_trace(go.Scatter(x=months, y=list(band[low]), mode="lines", line={"width": 0}, showlegend=False,
+                                 hoverinfo="skip", legendgroup=label))
+        fig.add_trace(go.Scatter(
+            x=months, y=list(band[high]), mode="lines", line={"width": 0}, fill="tonexty", fillcolor=colour,
+            name=label, legendgroup=label,
+            customdata=[f"{fmt_value(a, uom)} – {fmt_value(b, uom)}" for a, b in zip(band[low], band[high])],
+            hovertemplate=f"{label} %{{x}}<br>%{{customdata}}<extra></extra>"))
+    avg = band.dropna(subset=["city_avg"])
+    label = avg_label(band)
+    fig.add_trace(go.Scatter(
+        x=[_month_label(p) for p in avg["period"]], y=list(avg["city_avg"]), name=label, mode="lines",
+        line={"dash": "dash", "color": "#333333", "width": 3}, customdata=[fmt_value(v, uom) for v in avg["city_avg"]],
+        hovertemplate=f"{label} %{{x}}<br>%{{customdata}}<extra></extra>",
+    ))
+    fig.update_xaxes(tickangle=-45)
+    _month_axis(fig, band["period"])
+    return _layout(fig, title, x, y, height=460)
+
+
 def task_status_bar(ledger: pd.DataFrame) -> go.Figure:
     """任务台账: measures × units by status, stacked per plan."""
     title, x, y = "任务进展状态", "所属方案", "任务数（项）"
     if ledger.empty:
         return _empty(title, x, y)
+    # rows, or counts per plan and status in ``n`` (``queries.task_ledger_counts``)
     df = ledger.assign(plan_label=ledger["plan_title"].fillna(ledger["plan"]))
+    df = df if "n" in df else df.assign(n=1)
     fig = go.Figure()
     for status in TASK_ORDER:
-        part = df[df["status"] == status].groupby("plan_label").size()
+        part = df[df["status"] == status].groupby("plan_label")["n"].sum()
+        part = part[part > 0]
         if part.empty:
             continue
         fig.add_trace(go.Bar(x=list(part.index), y=list(part.values), name=status,
                              marker_color=STATUS_COLORS.get(status, "#9e9e9e"),
                              hovertemplate=f"%{{x}}<br>{status}：%{{y}} 项<extra></extra>"))
     fig.update_layout(barmode="stack")
-    _count_axis(fig, df.groupby("plan_label").size().max())
+    _count_axis(fig, df.groupby("plan_label")["n"].sum().max())
     return _layout(fig, title, x, y)
 
 

@@ -157,6 +157,7 @@ def sidebar(
     regions: Mapping[str, str],
     units: Mapping[str, tuple[str, str]],
     restricted: bool = False,
+    partial: bool = False,
 ) -> Filters:
     """Render the global filters in the sidebar and mirror them into ``st.query_params``.
 
@@ -164,7 +165,8 @@ def sidebar(
     The URL seeds the widgets when a session starts; afterwards the widgets lead.
     ``restricted`` (a liaison): ``units`` are the units they may read, the first their own;
     there is no region choice and no "全部单位" (other units come only as region aggregates,
-    on the 区域对比 page).
+    on the 区域对比 page). ``partial`` (a national catalog): ``units`` holds only the chosen
+    region's units (and a linked one), so without a region the unit list says to pick one.
     """
     import streamlit as st
 
@@ -217,6 +219,7 @@ def sidebar(
             options=unit_ids,
             format_func=lambda u: units[u][0] if u else "全部单位",
             key="f_unit",
+            help="单位较多，请先选择区域，再从该区域的单位中选择。" if partial and not region else None,
         )
     chosen = Filters(period=period, grain=grain, region=region or None, unit=unit or None)
     sync_url(chosen)

@@ -143,6 +143,24 @@ def units(db: Db, region: str | None = None) -> pd.DataFrame:
     """, {"region": region})
 
 
+def unit_count(db: Db) -> int:
+    """How many units the catalog holds (a national catalog: too many to list without a region)."""
+    return int(run(db, "select count(*) as n from unit")["n"].iloc[0])
+
+
+def units_by_id(db: Db, ids: tuple[str, ...]) -> pd.DataFrame:
+    """The ``units`` rows of the given unit ids (a link's unit, the chosen unit), in id order."""
+    if not ids:
+        return units(db, "\x00none")
+    names = [f"$u{i}" for i in range(len(ids))]
+    return run(db, f"""
+        select u.id, u.name, u.region, r.name as region_name, u.dept, u.liaison, u.phone
+        from unit u left join region r on r.id = u.region
+        where u.id in ({', '.join(names)})
+        order by u.region, u.id
+    """, {f"u{i}": v for i, v in enumerate(ids)})
+
+
 def indicators(db: Db) -> pd.DataFrame:
     return run(db, """
         select code, name, uom, comparator, target, direction, plan, common from indicator order by code
@@ -563,15 +581,20 @@ per_region as (
     where j.value is not null
     group by j.region, j.code
 ),
+code_avg as (
+    -- the city average is the districts' mean (zones lie inside 滨海新区); a grouped join, not a
+    -- filtered window: DuckDB took seconds over the windows of 20,000 regions (issue 18)
+    select code, avg(value) filter (where region_kind = 'district') as city_avg,
+           count(*) filter (where region_kind = 'district') as avg_of
+    from per_region group by code
+),
 region_margins as (
-    select *,
-           case when op in ('>=', '>') then metric - reference
-                when op in ('<=', '<') then reference - metric
-                when op = '=' then -abs(metric - reference) end as margin,
-           -- the city average is the districts' mean (zones lie inside 滨海新区)
-           avg(value) filter (where region_kind = 'district') over (partition by code) as city_avg,
-           count(*) filter (where region_kind = 'district') over (partition by code) as avg_of
-    from per_region
+    select p.*,
+           case when p.op in ('>=', '>') then p.metric - p.reference
+                when p.op in ('<=', '<') then p.reference - p.metric
+                when p.op = '=' then -abs(p.metric - p.reference) end as margin,
+           c.city_avg, c.avg_of
+    from per_region p left join code_avg c on c.code = p.code
 ),
 final as (
     select m.region, r.name as region_name, coalesce(r.short_name, r.name) as short_name, m.region_kind,
@@ -588,9 +611,25 @@ final as (
 {_REGIONS_ORDER}"""
 
 
-def region_comparison(db: Db, period: date) -> pd.DataFrame:
+def region_comparison(db: Db, period: date, code: str | None = None) -> pd.DataFrame:
+    """Each region's mean of every common indicator (or of ``code`` only: the same rows, read
+    for that code alone, as a page at national scale needs)."""
     p = _month(period)
-    return run(db, _REGIONS, judge.params(p, p))
+    return run(db, _REGIONS, judge.params(p, p, code=code))
+
+
+def region_status_counts(db: Db, period: date) -> pd.DataFrame:
+    """Per common indicator and status, how many regions (the 区域对比 summary when there are
+    too many regions for one heatmap column each); ``avg_of`` as in ``region_comparison``."""
+    p = _month(period)
+    sql = _REGIONS.replace(_REGIONS_ORDER, """, counts as (
+            select code, any_value(name) as name, any_value(uom) as uom, status, count(*) as n,
+                   max(avg_of) as avg_of
+            from final group by code, status
+        )
+        select * from counts order by code, status
+""")
+    return run(db, sql, judge.params(p, p))
 
 
 def region_ranking(db: Db, period: date) -> pd.DataFrame:
@@ -627,14 +666,17 @@ def region_trend(db: Db, code: str, regions: list[str] | None = None, months: in
             where o.is_current and o.code = $code and o.period between $p0 and $p1 and o.value is not null
             group by o.period, o.region
         ),
+        month_avg as (
+            select period, avg(value) filter (where region_kind = 'district') as city_avg,
+                   count(*) filter (where region_kind = 'district') as avg_of
+            from per_region group by period
+        ),
         final as (
             select pr.period, pr.region, r.name as region_name, pr.region_kind,
                    case pr.region_kind when 'district' then '各区' else '功能区' end as region_group,
-                   pr.value,
-                   avg(pr.value) filter (where pr.region_kind = 'district') over (partition by pr.period)
-                       as city_avg,
-                   count(*) filter (where pr.region_kind = 'district') over (partition by pr.period) as avg_of
+                   pr.value, ma.city_avg, ma.avg_of
             from per_region pr join region r on r.id = pr.region
+            left join month_avg ma on ma.period = pr.period
         )
         select * from final
         where $all_regions or list_contains($regions, region)
@@ -643,36 +685,90 @@ def region_trend(db: Db, code: str, regions: list[str] | None = None, months: in
           "regions": list(regions or [""])})
 
 
+def region_trend_summary(db: Db, code: str, months: int = 12, period: date | None = None) -> pd.DataFrame:
+    """Per month, the spread of the regions' means of ``code`` (lowest, quartiles, highest) and
+    the city average: ``region_trend`` summed in SQL for a page with thousands of regions."""
+    p1 = _month(period) if period else default_period(db)
+    p0 = returns.add_months(p1, -(months - 1))
+    return run(db, """
+        with per_region as (
+            select o.period, o.region, any_value(r.kind) as region_kind, avg(o.value) as value
+            from observation o join region r on r.id = o.region and r.kind in ('district', 'zone')
+            where o.is_current and o.code = $code and o.period between $p0 and $p1 and o.value is not null
+            group by o.period, o.region
+        )
+        select period, min(value) as lo, quantile_cont(value, 0.25) as q1, quantile_cont(value, 0.75) as q3,
+               max(value) as hi, avg(value) filter (where region_kind = 'district') as city_avg,
+               count(*) filter (where region_kind = 'district') as avg_of, count(*) as regions
+        from per_region group by period order by period
+    """, {"code": code, "p0": p0, "p1": p1})
+
+
 # --- 任务台账 ---------------------------------------------------------------------------
 
 
-def task_ledger(db: Db, user: User, period: date, plan: str | None = None, unit: str | None = None,
-                status: str | None = None) -> pd.DataFrame:
-    """Measure × responsible unit with the month's progress; ``on_roster`` says whether the
-    unit is on the reporting roster (a unit off it owes no return, so its 未报 means nothing)."""
+_LEDGER = f"""
+with {EXPECTED_UNITS},
+reported as (
+    select * from task_progress where is_current and period = $period
+),
+final as (
+    select m.key as measure_key, m.plan, p.title as plan_title, m.number, m.title,
+           mu.unit, u.name as unit_name, r.name as region_name,
+           case mu.role when 'lead' then '牵头' else '责任' end as role,
+           coalesce(t.status, '未报') as status, t.pct, t.progress, t.problems, t.next_steps,
+           mu.unit in (select unit from expected_units) as on_roster
+    from measure_unit mu
+    join measure m on m.key = mu.measure_key
+    left join plan p on p.id = m.plan
+    left join unit u on u.id = mu.unit
+    left join region r on r.id = u.region
+    left join reported t on t.measure_key = mu.measure_key and t.unit = mu.unit
+    where ($plan is null or m.plan = $plan) and ($unit is null or mu.unit = $unit)
+      and ($region is null or u.region = $region)
+      and ($all_units or list_contains($units, mu.unit))
+),
+chosen as (
+    select * from final where ($status is null or status = $status) and ($everyone or on_roster)
+)
+"""
+
+
+def _ledger_params(db: Db, user: User, period: date, plan: str | None, unit: str | None, status: str | None,
+                   region: str | None, everyone: bool) -> dict[str, Any]:
     scope.check_unit(user, db, unit)
-    return scope.rows(user, db, run(db, f"""
-        with {EXPECTED_UNITS},
-        reported as (
-            select * from task_progress where is_current and period = $period
-        ),
-        final as (
-            select m.key as measure_key, m.plan, p.title as plan_title, m.number, m.title,
-                   mu.unit, u.name as unit_name, r.name as region_name,
-                   case mu.role when 'lead' then '牵头' else '责任' end as role,
-                   coalesce(t.status, '未报') as status, t.pct, t.progress, t.problems, t.next_steps,
-                   mu.unit in (select unit from expected_units) as on_roster
-            from measure_unit mu
-            join measure m on m.key = mu.measure_key
-            left join plan p on p.id = m.plan
-            left join unit u on u.id = mu.unit
-            left join region r on r.id = u.region
-            left join reported t on t.measure_key = mu.measure_key and t.unit = mu.unit
-            where ($plan is null or m.plan = $plan) and ($unit is null or mu.unit = $unit)
-        )
-        select * from final where $status is null or status = $status
-        order by plan, measure_key, role desc, unit
-    """, {"period": _month(period), "plan": plan, "unit": unit, "status": status}))
+    return {"period": _month(period), "plan": plan, "unit": unit, "status": status, "region": region,
+            "everyone": everyone} | scope.sql_units(user, db)
+
+
+def task_ledger(db: Db, user: User, period: date, plan: str | None = None, unit: str | None = None,
+                status: str | None = None, region: str | None = None, everyone: bool = True,
+                offset: int = 0, limit: int | None = None) -> pd.DataFrame:
+    """Measure × responsible unit with the month's progress; ``on_roster`` says whether the
+    unit is on the reporting roster (a unit off it owes no return, so its 未报 means nothing).
+
+    ``everyone=False`` keeps roster units only; ``offset``/``limit`` cut one page in SQL (a
+    national ledger has a million rows: they never go to pandas at once). Rows the user may
+    not read are left out in SQL, before the page is cut."""
+    prm = _ledger_params(db, user, period, plan, unit, status, region, everyone)
+    page = "" if limit is None else f"limit {int(limit)} offset {int(offset)}"
+    return run(db, _LEDGER + f"""
+        select * from chosen order by plan, measure_key, role desc, unit {page}
+    """, prm)
+
+
+def task_ledger_counts(db: Db, user: User, period: date, plan: str | None = None, unit: str | None = None,
+                       status: str | None = None, region: str | None = None, everyone: bool = True
+                       ) -> pd.DataFrame:
+    """The ledger counted in SQL: tasks per plan and status (``n``) and, per plan, the tasks of
+    units off the roster hidden when ``everyone`` is False (``outside``)."""
+    prm = _ledger_params(db, user, period, plan, unit, status, region, True) | {"only_roster": not everyone}
+    return run(db, _LEDGER.replace("and ($everyone or on_roster)", "") + """
+        select plan, any_value(plan_title) as plan_title, status,
+               count(*) filter (where on_roster or not $only_roster) as n,
+               count(*) filter (where not on_roster) as outside
+        from chosen group by plan, status order by plan, status
+    """, prm)
 
 
 # --- 数据质量 ---------------------------------------------------------------------------

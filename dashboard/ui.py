@@ -9,15 +9,17 @@ from __future__ import annotations
 import importlib
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import streamlit as st
 
 from dashboard.filters import Filters
 import store
 from accounts import access
 from accounts.access import User
+
+if TYPE_CHECKING:  # pandas comes with the first table: app.py and the login form need none
+    import pandas as pd
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NO_RETURNS = "数据库中暂无月报数据（目前只有指标目录）。请在“数据上传”页上传月报，或运行 python -m etl demo 生成演示数据。"
@@ -141,8 +143,10 @@ def table(
     status: tuple[str, ...] = ("status",),
     download_label: str = "下载 Excel",
     file_name: str | None = None,
-) -> None:
-    """Show ``df`` with Chinese headers and an “下载 Excel” button for the same rows.
+    paged: bool = True,
+) -> pd.DataFrame:
+    """Show ``df`` with Chinese headers and an “下载 Excel” button for the same rows; returns
+    the rows shown (a long table is paged, ``pager``: the download still has every row).
 
     ``columns`` picks and orders the columns shown (English names); ``column_config`` is
     keyed by English names too and relabelled here. Cells of the ``status`` columns are
@@ -153,11 +157,14 @@ def table(
 
     if df is None or df.empty:
         st.info(empty)
-        return
+        return df
+    df = df.reset_index(drop=True)  # the page's rows by position, below
     shown = df[columns] if columns else df
     labels = {c: fmt.COLUMN_LABELS.get(c, c) for c in shown.columns}
     config = {labels.get(c, c): v for c, v in (column_config or {}).items() if c in labels}
-    view = styled_status(shown.rename(columns=labels), [labels[c] for c in status if c in labels])
+    # the rows on this page (all of a short table; ``paged=False``: df is one page cut in SQL)
+    part = pager(shown, key=f"pg_{key or name}") if paged else shown
+    view = styled_status(part.rename(columns=labels), [labels[c] for c in status if c in labels])
     st.dataframe(view, hide_index=True, column_config=config, height=height, placeholder="—")
     st.download_button(
         download_label,
@@ -168,6 +175,77 @@ def table(
         icon=":material/download:",
         key=key or f"dl_{name}",
     )
+    return df.loc[part.index]
+
+
+# Streamlit refuses a pandas Styler over this many cells (``styler.render.max_elements``).
+STYLER_CELLS = 262_144
+# Tables longer than this are shown a page at a time (the browser draws every row it is sent,
+# and colouring cells costs per cell); the Excel download keeps every row.
+PAGE_ROWS = 1000
+PAGE_SIZES = (100, 500, 1000)
+
+
+def page_sizes(n_columns: int) -> list[int]:
+    """The page sizes offered for a table of ``n_columns``: each page stays under the Styler limit."""
+    cap = max(1, STYLER_CELLS // max(1, n_columns))
+    return [s for s in PAGE_SIZES if s <= cap] or [cap]
+
+
+def page_span(n_rows: int, size: int, page: int) -> tuple[int, int, int]:
+    """(first row, end row, pages) of 1-based ``page`` of ``size`` rows; ``page`` is clamped."""
+    pages = max(1, -(-n_rows // size))
+    page = min(max(1, page), pages)
+    return (page - 1) * size, min(n_rows, page * size), pages
+
+
+def page_controls(n: int, n_columns: int, *, key: str, whole_download: bool = True) -> tuple[int, int]:
+    """(first row, end row) of the page chosen here for a table of ``n`` rows. When ``n`` needs
+    more than one page: a 每页行数 choice, a 页码 box and a Chinese line saying which rows are
+    shown and how many are not (and what the Excel download holds). For a table paged in SQL
+    (``whole_download=False``: the download holds the shown page) call it before reading."""
+    sizes = page_sizes(n_columns)
+    if n <= min(PAGE_ROWS, sizes[-1]):
+        return 0, n
+    state = st.session_state
+    if state.get(f"{key}_size") not in sizes:
+        state[f"{key}_size"] = sizes[0]
+    size = int(state[f"{key}_size"])
+    first, end, pages = page_span(n, size, int(state.get(f"{key}_page") or 1))
+    state[f"{key}_page"] = first // size + 1  # clamped: the rows behind the page may have shrunk
+
+    def _first_page() -> None:
+        state[f"{key}_page"] = 1
+
+    c1, c2, c3 = st.columns([1, 1, 4], vertical_alignment="bottom")
+    c1.selectbox("每页行数", sizes, key=f"{key}_size", on_change=_first_page)
+    page = int(c2.number_input(f"页码（共 {pages:,} 页）", min_value=1, max_value=pages, step=1, key=f"{key}_page"))
+    first, end, pages = page_span(n, size, page)
+    download = (f"“下载 Excel”包含全部 {n:,} 行。" if whole_download
+                else f"“下载 Excel”包含本页 {end - first:,} 行；需要全部数据请先筛选后分页下载。")
+    c3.caption(f"共 {n:,} 行，本页显示第 {first + 1:,}–{end:,} 行（第 {page:,} / {pages:,} 页），"
+               f"其余 {n - (end - first):,} 行未显示，可翻页查看；{download}")
+    return first, end
+
+
+def pager(df: pd.DataFrame, *, key: str) -> pd.DataFrame:
+    """The rows of ``df`` on the page chosen in ``page_controls``; short tables come back whole."""
+    first, end = page_controls(len(df), len(df.columns), key=key)
+    return df.iloc[first:end]
+
+
+def dataframe(df: pd.DataFrame, *, key: str, style: Callable[[pd.DataFrame], Any] | None = None,
+              **kwargs: Any) -> pd.DataFrame:
+    """``st.dataframe`` for any table that may grow with the database: long tables are paged
+    (``pager``) and ``style`` (a function returning a pandas Styler, e.g. coloured status cells)
+    is applied to the shown page only, so no Styler ever exceeds Streamlit's limit. Returns the
+    rows shown."""
+    part = pager(df, key=key)
+    styled = style(part) if style is not None and len(part) * max(1, len(part.columns)) <= STYLER_CELLS else part
+    kwargs.setdefault("hide_index", True)
+    kwargs.setdefault("placeholder", "—")
+    st.dataframe(styled, **kwargs)
+    return part
 
 
 def chart(fig: Any, key: str | None = None) -> None:
@@ -175,6 +253,8 @@ def chart(fig: Any, key: str | None = None) -> None:
 
 
 def pct(value: float | None) -> str:
+    import pandas as pd
+
     return "—" if value is None or pd.isna(value) else f"{value:.1f}%"
 
 
@@ -194,19 +274,38 @@ def region_names() -> dict[str, str]:
     return dict(zip(regions["id"], regions["name"]))
 
 
-def unit_names(region: str | None = None) -> dict[str, str]:
+# Above this many units in the catalog (a national one), units are listed one region at a time:
+# a list of every unit in a select box, and the table behind it, cost each page run seconds.
+UNITS_LISTED = 3000
+
+
+def many_units() -> bool:
+    """True when the catalog has too many units to list them all at once (``UNITS_LISTED``)."""
     from dashboard import queries
 
-    units = data(queries.units)
-    if region:
-        units = units[units["region"] == region]
+    return data(queries.unit_count) > UNITS_LISTED
+
+
+def unit_names(region: str | None = None) -> dict[str, str]:
+    """Unit id -> name, of ``region`` (read for that region alone) or of every unit."""
+    from dashboard import queries
+
+    units = data(queries.units, region) if region else data(queries.units)
+    return dict(zip(units["id"], units["name"]))
+
+
+def names_of(ids: list[str]) -> dict[str, str]:
+    """Unit id -> name of a few units, without reading the whole unit list."""
+    from dashboard import queries
+
+    units = data(queries.units_by_id, tuple(sorted(set(ids))))
     return dict(zip(units["id"], units["name"]))
 
 
 def scope_label(f: Filters) -> str:
     """范围 text for a page caption: 全部区域 / 经开区 / 经开区 · 政务服务办."""
     if f.unit:
-        return unit_names().get(f.unit, f.unit)
+        return names_of([f.unit]).get(f.unit, f.unit)
     if f.region:
         return region_names().get(f.region, f.region)
     return "全部区域"
@@ -219,10 +318,18 @@ def pick_unit(f: Filters, label: str = "选择单位", default: str | None = Non
     A choice made here becomes the global unit filter (and so lands in the URL).
     """
     readable = readable_units()
-    names = unit_names(f.region)
+    region = f.region
+    if readable is None and not region and many_units():  # a national catalog: one region at a time
+        from dashboard import queries
+
+        region = f.unit and next(iter(data(queries.units_by_id, (f.unit,))["region"]), None)
+        region = region or next((r for r in region_names() if unit_names(r)), None)
+        st.caption(f"单位较多，这里列出“{region_names().get(region, region)}”的单位；"
+                   "在侧栏选择区域可列出其他区域的单位。")
+    names = unit_names(region)
     if readable is not None:  # a liaison: the units they may read (their own first)
         me = user().unit
-        everyone = unit_names(None)
+        everyone = names_of(list(readable))
         names = {u: everyone[u] for u in sorted(readable, key=lambda u: (u != me, u)) if u in everyone}
         default = f.unit or me
     if not names:

@@ -56,7 +56,7 @@ if sees_all:
         st.info("该季度暂无可考核的单位。")
     else:
         shown = board.drop(columns=["unit", "region"]).rename(columns=a.RANKING_LABELS)
-        st.dataframe(shown, hide_index=True, key="assess_board", placeholder="—")
+        ui.dataframe(shown, key="pg_assess_board")
         st.download_button("下载考核结果（Excel）", data=lambda: a.export_xlsx(db, user, quarter, region),
                            file_name=f"季度考核_{quarter}.xlsx", mime=ui.XLSX_MIME, on_click="ignore",
                            icon=":material/download:", key="assess_xlsx")

@@ -34,6 +34,7 @@ if not detail:
     st.warning("未找到该指标。")
     st.stop()
 
+OWNERS_LISTED = 200
 FREQUENCY = {"monthly": "月报", "quarterly": "季报", "yearly": "年报"}
 COMPARATOR = {"city_avg": "与全市平均比较", "growth": "较基期增长"}
 
@@ -60,8 +61,9 @@ owners = list(detail.get("owners") or [])
 if len(owners) <= 6:
     st.markdown(f"**报送单位**：{'、'.join(owners) or '—'}")
 else:
-    with st.expander(f"报送单位：共 {len(owners)} 个"):
-        st.write("、".join(owners))
+    with st.expander(f"报送单位：共 {len(owners):,} 个"):
+        listed = owners[:OWNERS_LISTED]  # tens of thousands of names are one unreadable paragraph
+        st.write("、".join(listed) + (f"等 {len(owners):,} 个单位（各单位的数值见下表）" if len(owners) > len(listed) else ""))
 if detail.get("description"):
     st.caption(detail["description"])
 with st.expander("评判规则说明"):
@@ -80,11 +82,16 @@ if values.empty:
     st.info("本月暂无单位报送该指标。")
 else:
     ui.chart(charts.value_distribution(values, detail), key="dist")
-    ui.table(
+    if len(values) > charts.MAX_UNIT_BARS:
+        st.caption(f"共 {len(values):,} 个单位报送该指标，图中按数值区间汇总各状态的单位数；"
+                   "每个单位的数值和排名见下表。")
+    shown = ui.table(
         values,
         name=f"指标数值_{code}_{f.label}",
         columns=["rank", "region_name", "unit_name", "value_text", "status", "reason"],
         column_config={"reason": st.column_config.TextColumn(width="large")},
     )
-    evidence_ui.picker(values.assign(code=code, text=values["status"].fillna("无目标") + " · " + values["unit_name"]
-                                     + " · " + values["value_text"]), f.month, key="indicator")
+    # the verdicts of the rows on screen (a long table is paged): a list of every unit is unusable
+    evidence_ui.picker(shown.assign(code=code, text=shown["status"].fillna("无目标") + " · " + shown["unit_name"]
+                                    + " · " + shown["value_text"]), f.month, key="indicator",
+                       label="查看依据" if len(shown) == len(values) else "查看依据（本页所列单位）")

@@ -77,7 +77,7 @@ if listed.empty:
     st.info("没有符合条件的督办事项。")
 else:
     shown = ds.display_table(listed)
-    st.dataframe(ds.colour_style(shown), hide_index=True, placeholder="—",
+    ui.dataframe(shown, key="pg_supervision", style=ds.colour_style,
                  column_config={"存在问题": st.column_config.TextColumn(width="large")})
     from dashboard import export
 
@@ -206,9 +206,13 @@ else:
                            icon=":material/print:", key="sup_docx")
 
 # --- opening items (office) -----------------------------------------------------------------
-if me.role == "office":
+if me.role == "office" and ui.many_units() and not f.region:
+    # a national catalog: hundreds of thousands of units or red flags in one list freeze the browser
     st.subheader("督办立项")
-    units = ui.unit_names()
+    st.info("单位较多：请先在侧栏选择区域，再从该区域的红灯和单位中立项。")
+elif me.role == "office":
+    st.subheader("督办立项")
+    units = ui.unit_names(f.region) if ui.many_units() else ui.unit_names()
     tab_flag, tab_hand = st.tabs(["从红灯立项", "手工立项"])
     from dashboard import queries as q
 

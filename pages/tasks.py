@@ -33,26 +33,19 @@ ui.to_url("plan", plan)
 ui.to_url("status", status)
 ui.to_url("all_units", "1" if everyone else None)
 
-ledger = ui.data(q.task_ledger, ui.user(), f.month, plan=plan, unit=f.unit, status=status)
-if f.region and not ledger.empty:
-    names = set(ui.unit_names(f.region).values())
-    ledger = ledger[ledger["unit_name"].isin(names)]
-outside = int((~ledger["on_roster"].astype(bool)).sum()) if not ledger.empty else 0
-if not everyone and not ledger.empty:
-    ledger = ledger[ledger["on_roster"].astype(bool)]
+# counted in SQL, then one page of rows read in SQL: a national ledger has a million rows
+counts = ui.data(q.task_ledger_counts, ui.user(), f.month, plan=plan, unit=f.unit, status=status,
+                 region=f.region, everyone=everyone)
+outside = int(counts["outside"].sum()) if not counts.empty else 0
+total = int(counts["n"].sum()) if not counts.empty else 0
 if outside and not everyone:
-    st.caption(f"已隐藏报送名单以外单位的 {outside} 条任务（这些单位不报送月报）；打开上方开关可一并显示。")
-if ledger.empty:
+    st.caption(f"已隐藏报送名单以外单位的 {outside:,} 条任务（这些单位不报送月报）；打开上方开关可一并显示。")
+if not total:
     st.info("没有符合条件的任务。")
     st.stop()
 
-ledger = ledger.assign(
-    plan=[plan_label(p, plan_titles, 18) for p in ledger["plan"]],
-    number=ledger["number"].map(measure_number),
-    on_roster=ledger["on_roster"].map(lambda x: "名单内" if x else "名单外"),
-)
 # long plan titles, wrapped and level, so the bars keep their height (see API.md requests)
-wrapped = ledger.assign(plan_title=ledger["plan_title"].fillna(ledger["plan"]).map(
+wrapped = counts.assign(plan_title=counts["plan_title"].fillna(counts["plan"]).map(
     lambda t: "<br>".join(t[i:i + 14] for i in range(0, len(t), 14))))
 fig = charts.task_status_bar(wrapped)
 fig.update_xaxes(tickangle=0, title_text=None)
@@ -60,13 +53,23 @@ ui.chart(fig, key="taskbar")
 columns = ["plan", "number", "title", "unit_name", "role", "status", "pct", "progress", "problems", "next_steps"]
 if everyone:
     columns.insert(4, "on_roster")
+name = f"任务台账_{f.month:%Y-%m}"
+first, end = ui.page_controls(total, len(columns), key=f"pg_{name}", whole_download=total <= ui.PAGE_ROWS)
+ledger = ui.data(q.task_ledger, ui.user(), f.month, plan=plan, unit=f.unit, status=status, region=f.region,
+                 everyone=everyone, offset=first, limit=end - first)
+ledger = ledger.assign(
+    plan=[plan_label(p, plan_titles, 18) for p in ledger["plan"]],
+    number=ledger["number"].map(measure_number),
+    on_roster=ledger["on_roster"].map(lambda x: "名单内" if x else "名单外"),
+)
 ui.table(
     ledger,
-    name=f"任务台账_{f.month:%Y-%m}",
+    name=name,
     columns=columns,
     column_config={
         "pct": st.column_config.ProgressColumn(format="%.0f%%", min_value=0, max_value=100),
         "title": st.column_config.TextColumn(width="large"),
     },
     height=600,
+    paged=False,
 )

@@ -125,5 +125,5 @@ if unit:
     if open_items.empty:
         st.info("该单位没有未销号的督办事项。")
     else:
-        st.dataframe(ds.colour_style(ds.display_table(open_items)), hide_index=True, placeholder="—")
+        ui.dataframe(ds.display_table(open_items), key="pg_unit_supervision", style=ds.colour_style)
         st.page_link("pages/supervision.py", label="到督办页办理", icon=":material/assignment_late:")

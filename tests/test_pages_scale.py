@@ -1,0 +1,182 @@
+"""Pages at national scale (issue 18): a table of tens of thousands of rows is shown a page at
+a time, says how many rows are on other pages, and never hands Streamlit a Styler over its
+limit (the 任务台账 of 18,000 units failed with "The dataframe has 900000 cells … Styler").
+
+The big frames come from the page-data functions replaced here (the fixture database stays
+small, so the tests stay fast); the pages run through app.py under AppTest as in test_pages.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from dashboard import charts, ui
+from tests.test_pages import fixture_db, fixture_file, frame_with, run_page, steady_state_navigation, texts  # noqa: F401
+
+LEDGER_ROWS = 27_000  # × 10 columns shown = 270,000 cells, over Streamlit's 262,144 for a Styler
+VALUE_ROWS = 17_606  # units reporting one indicator in the national synthetic database
+
+
+def big_ledger(db, user, period, plan=None, unit=None, status=None, region=None, everyone=True,
+               offset=0, limit=None) -> pd.DataFrame:
+    """What ``queries.task_ledger`` returns for a national roster (measure × unit rows), one
+    page cut as the SQL does; the calls are recorded: no call may read every row."""
+    READS.append(limit)
+    return _ledger().iloc[offset:None if limit is None else offset + limit].reset_index(drop=True)
+
+
+def big_counts(db, user, period, plan=None, unit=None, status=None, region=None, everyone=True) -> pd.DataFrame:
+    """``queries.task_ledger_counts`` of the same ledger."""
+    df = _ledger()
+    return (df.groupby(["plan", "plan_title", "status"], as_index=False).size().rename(columns={"size": "n"})
+            .assign(outside=0))
+
+
+READS: list[int | None] = []
+
+
+def _ledger() -> pd.DataFrame:
+    n = LEDGER_ROWS
+    return pd.DataFrame({
+        "measure_key": [f"p01:m{i % 200}" for i in range(n)], "plan": "p01", "plan_title": "样例行动方案",
+        "number": [f"{i % 200}." for i in range(n)], "title": [f"样例措施{i:05d}" for i in range(n)],
+        "unit": [f"r{i // 60:03d}.d{i % 60:02d}" for i in range(n)],
+        "unit_name": [f"样例区{i // 60:03d}第{i % 60:02d}部门" for i in range(n)], "region_name": "样例区",
+        "role": "责任", "status": ["滞后" if i % 10 == 0 else "推进中" for i in range(n)],
+        "pct": [float(i % 100) for i in range(n)], "progress": "按计划推进", "problems": None, "next_steps": None,
+        "on_roster": True,
+    })
+
+
+def big_values(db, user, code, period) -> pd.DataFrame:
+    """What ``queries.indicator_values`` returns when every unit of the country reports ``code``."""
+    n = VALUE_ROWS
+    return pd.DataFrame({
+        "unit": [f"r{i // 60:03d}.d{i % 60:02d}" for i in range(n)],
+        "unit_name": [f"样例区{i // 60:03d}第{i % 60:02d}部门" for i in range(n)],
+        "region": "heping", "region_name": "样例区", "region_kind": "district",
+        "value": [90.0 + (i % 100) / 10 for i in range(n)],
+        "value_text": [f"{90.0 + (i % 100) / 10:.1f}%" for i in range(n)], "reference": 95.0,
+        "status": ["未达标" if i % 100 < 50 else "达标" for i in range(n)], "reason": "样例原因",
+        "rank": list(range(1, n + 1)), "city_avg": None,
+    })
+
+
+def test_a_national_task_ledger_is_paged_and_says_how_many_rows_are_hidden(
+    fixture_db: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dashboard import queries
+
+    monkeypatch.setattr(queries, "task_ledger", big_ledger)
+    monkeypatch.setattr(queries, "task_ledger_counts", big_counts)
+    READS.clear()
+    at = run_page("pages/tasks.py", period="2026-10")
+    assert not at.exception, [e.value for e in at.exception]
+    ledger = frame_with(at, "措施名称")
+    assert len(ledger) == 100  # the first page, not 27,000 rows
+    assert list(ledger["措施名称"][:2]) == ["样例措施00000", "样例措施00001"]
+    said = texts(at)
+    assert "共 27,000 行，本页显示第 1–100 行（第 1 / 270 页），其余 26,900 行未显示" in said
+    assert "“下载 Excel”包含本页 100 行" in said
+    assert READS and None not in READS  # one page at a time was read, never the whole ledger
+    pager = at.number_input(key="pg_任务台账_2026-10_page")
+    assert pager.label == "页码（共 270 页）"
+
+    pager.set_value(270).run()  # the last page
+    ledger = frame_with(at, "措施名称")
+    assert list(ledger["措施名称"])[-1] == "样例措施26999" and len(ledger) == 100
+    assert "本页显示第 26,901–27,000 行（第 270 / 270 页）" in texts(at)
+
+    at.selectbox(key="pg_任务台账_2026-10_size").set_value(1000).run()  # bigger pages, back to the first
+    assert len(frame_with(at, "措施名称")) == 1000
+    assert "（第 1 / 27 页），其余 26,000 行未显示" in texts(at)
+    assert not at.exception
+
+
+def test_an_indicator_reported_by_every_unit_sums_its_chart_and_pages_its_table(
+    fixture_db: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dashboard import queries
+
+    monkeypatch.setattr(queries, "indicator_values", big_values)
+    at = run_page("pages/indicator.py", period="2026-10", indicator="ZW02")
+    assert not at.exception, [e.value for e in at.exception]
+    said = texts(at)
+    assert f"共 {VALUE_ROWS:,} 个单位报送该指标，图中按数值区间汇总" in said
+    assert f"共 {VALUE_ROWS:,} 行，本页显示第 1–100 行（第 1 / 177 页）" in said
+    assert len(frame_with(at, "排名")) == 100
+    picker = at.selectbox(key="evidence_indicator")
+    assert picker.label == "查看依据（本页所列单位）" and len(picker.options) == 100
+
+
+def test_a_short_table_is_shown_whole_without_a_pager(fixture_db: dict) -> None:
+    at = run_page("pages/tasks.py", period="2026-10")
+    assert "本页显示" not in texts(at)
+    assert not [n for n in at.number_input if n.key and n.key.startswith("pg_")]
+
+
+def test_pages_stay_under_the_styler_limit_whatever_the_width() -> None:
+    assert ui.page_sizes(10) == [100, 500, 1000]
+    assert max(ui.page_sizes(300)) * 300 <= ui.STYLER_CELLS  # a very wide table gets smaller pages
+    assert ui.page_span(27_000, 100, 999) == (26_900, 27_000, 270)  # a page past the end: the last one
+    assert ui.page_span(0, 100, 1) == (0, 0, 1)
+
+
+def test_the_value_chart_of_many_units_is_a_histogram_of_a_few_dozen_bars() -> None:
+    values = big_values(None, None, "ZW02", date(2026, 10, 1))
+    fig = charts.value_distribution(values, {"name": "网上办", "uom": "%", "comparator": ">=", "target": 95.0})
+    bars = [t for t in fig.data if t.type == "bar"]
+    assert {t.name for t in bars} == {"达标", "未达标"}
+    assert sum(len(t.x) for t in bars) <= 80  # 40 value ranges per status, not 17,606 bars
+    assert sum(sum(t.y) for t in bars) == VALUE_ROWS  # every unit counted once
+    assert any(t.name == "目标 ≥95.0%" for t in fig.data)
+
+
+def test_a_national_catalog_lists_units_one_region_at_a_time(fixture_db: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Half a million units in one select box cost every page run seconds: without a region the
+    unit list holds only 全部单位 (and a linked unit); choosing a region lists its units."""
+    monkeypatch.setattr(ui, "UNITS_LISTED", 2)  # the fixture's few units count as "many"
+    at = run_page("pages/overview.py", period="2026-10")
+    box = at.sidebar.selectbox(key="f_unit")
+    assert box.options == ["全部单位"] and "请先选择区域" in box.help
+    at.sidebar.selectbox(key="f_region").set_value("hexi").run()
+    listed = at.sidebar.selectbox(key="f_unit").options
+    assert "河西区发展改革委" in listed and "经开区政务服务办" not in listed
+
+    linked = run_page("pages/overview.py", period="2026-10", unit="hexi.fgw")
+    assert linked.sidebar.selectbox(key="f_unit").value == "hexi.fgw"
+    linked.sidebar.selectbox(key="f_period").set_value(date(2026, 9, 1)).run()
+    assert linked.sidebar.selectbox(key="f_unit").value == "hexi.fgw"  # kept on the next click
+    assert not linked.exception
+
+
+def test_region_comparison_with_many_regions_counts_statuses_and_reads_one_indicator(
+    fixture_db: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Twenty thousand regions: the heatmap becomes counts per status, and the table of the
+    chosen indicator holds the same rows as when every indicator is read at once."""
+    small = run_page("pages/regions.py", period="2026-10")
+    whole = frame_with(small, "与全市平均之差")
+    monkeypatch.setattr(charts, "MAX_HEATMAP_REGIONS", 1)  # the fixture's few regions count as many
+    at = run_page("pages/regions.py", period="2026-10")
+    assert not at.exception, [e.value for e in at.exception]
+    assert "逐区热力图无法辨认：图中每行一项共性指标，按状态汇总区域数" in texts(at)
+    pd.testing.assert_frame_equal(frame_with(at, "与全市平均之差").reset_index(drop=True),
+                                  whole.reset_index(drop=True))
+
+
+def test_the_spread_of_many_regions_summed_in_sql_matches_the_one_drawn_from_every_line(fixture_db: dict) -> None:
+    from dashboard import queries as q
+
+    period = date(2026, 10, 1)
+    trend = q.region_trend(fixture_db["path"], "ZW02", period=period)
+    summary = q.region_trend_summary(fixture_db["path"], "ZW02", period=period)
+    g = trend.groupby("period")["value"]
+    assert list(summary["lo"]) == list(g.min()) and list(summary["hi"]) == list(g.max())
+    assert list(summary["q1"].round(9)) == list(g.quantile(0.25).round(9))
+    assert list(summary["city_avg"].round(9)) == list(trend.drop_duplicates("period")["city_avg"].round(9))
+    fig = charts.region_trend_band(summary, {"name": "网上办", "uom": "%"})
+    assert [t.name for t in fig.data if t.showlegend is not False][:2] == ["最低–最高", "中间一半区域（25%–75%）"]

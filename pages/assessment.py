@@ -48,8 +48,11 @@ if lock:
 unit = user.unit
 if sees_all:
     regions = ui.region_names()
+    national = ui.many_units()  # ranking every unit of the country takes long: one region by default
     region = top[1].selectbox("区域", [None, *regions], format_func=lambda r: "全部单位" if r is None else regions[r],
-                              key="assess_region")
+                              index=1 if national and regions else 0, key="assess_region")
+    if national:
+        top[2].caption("单位较多，默认按区域排名；选“全部单位”计算全部单位的排名需要较长时间。")
     board = a.ranking(db, user, quarter, region)
     st.subheader("排名")
     if board.empty:

@@ -180,3 +180,17 @@ def test_the_spread_of_many_regions_summed_in_sql_matches_the_one_drawn_from_eve
     assert list(summary["city_avg"].round(9)) == list(trend.drop_duplicates("period")["city_avg"].round(9))
     fig = charts.region_trend_band(summary, {"name": "网上办", "uom": "%"})
     assert [t.name for t in fig.data if t.showlegend is not False][:2] == ["最低–最高", "中间一半区域（25%–75%）"]
+
+
+def test_a_national_assessment_opens_on_one_regions_ranking(fixture_db: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ranking every unit of the country takes long (bench/assess.py): with a national catalog
+    the 季度考核 page opens on one region's ranking and says how to see all units."""
+    monkeypatch.setattr(ui, "UNITS_LISTED", 2)
+    at = run_page("pages/assessment.py")
+    region = at.selectbox(key="assess_region")
+    assert region.value is not None and region.index == 1  # the first region, not 全部单位
+    assert "默认按区域排名" in texts(at)
+    boards = [d.value for d in at.dataframe if "名次" in d.value.columns]
+    assert all(b["区域"].nunique() <= 1 for b in boards)  # one region's units, or none on its roster
+    at = region.select_index(0).run()  # 全部单位 is still one choice away
+    assert not at.exception and len(set(frame_with(at, "名次")["区域"])) > 1

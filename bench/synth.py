@@ -323,7 +323,9 @@ def months_back(scale: Scale) -> date:
 def summary(path: Path) -> dict[str, Any]:
     """Counts that say what a built database holds (for READY files and result tables)."""
     with store.read(path) as con:
-        one = lambda sql: con.execute(sql).fetchone()[0]  # noqa: E731
+        def one(sql: str) -> object:
+            return con.execute(sql).fetchone()[0]
+
         return {
             "observations": one("select count(*) from observation"),
             "submissions": one("select count(*) from submission"),

@@ -73,7 +73,7 @@ DEMO = Scale(regions=20, months=12)
 SAMPLE_REGION = "s00002"
 SAMPLE_UNIT = "s00002.zwfw"
 SAMPLE_CODE = "common.online_rate"
-SAMPLE_PLAN = "teda"
+SAMPLE_PLAN = "001"          # 经开区 plan, whose measures the teda clones share
 
 
 def region_id(i: int) -> str:

@@ -427,7 +427,7 @@ def run_pairs(paths: list[Path], sample: list[Path], work: Path, catalog, pairs:
 
 
 def run_empty_vs_national(paths: list[Path], root: Path, work: Path, catalog, national: Path | None,
-                          rounds: int) -> list[Run]:
+                          rounds: int, modes: tuple[str, ...] = ("cli", "in-process")) -> list[Run]:
     """CLI and in-process imports into an empty database and into a copy of the national one."""
     runs = []
     for i in range(rounds):
@@ -438,7 +438,7 @@ def run_empty_vs_national(paths: list[Path], root: Path, work: Path, catalog, na
         drop_db(db)
         if national is None:
             continue
-        for mode in ("cli", "in-process"):
+        for mode in modes:
             db = work / "national.duckdb"
             copied = copy_db(national, db)
             print(f"已复制全国库（{copied:.0f} 秒，不计时）", file=sys.stderr, flush=True)
@@ -503,7 +503,7 @@ def report(args, n_files: int, mean_ind: float, mean_mea: float, gen_s: float, p
         f"测于 {datetime.now().astimezone():%Y-%m-%d %H:%M %Z}",
         f"- 开始时 `uptime`：`{start_uptime}`；结束时：`{uptime()}`",
         f"- 复现：`PYTHONPATH=. python bench/ingest.py --files {args.files} --curve {args.curve} "
-        f"--pairs {args.pairs} --naive-sample {args.naive_sample}"
+        f"--pairs {args.pairs} --naive-sample {args.naive_sample} --national-modes {args.national_modes}"
         + (f" --national {args.national}" if args.national else "") + "`",
         f"- 月报：模板代码生成并填报（{gen_s:.0f} 秒，不计时），{n_files} 份；单位为目录中在该月有指标的真实单位，"
         f"自 2026-11 起逐月向前；平均每份 **{mean_ind:.2f} 个指标、{mean_mea:.2f} 项措施**"
@@ -593,6 +593,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rounds", type=int, default=1, help="空库与全国库对比跑几轮（默认 1）")
     ap.add_argument("--national", type=Path, default=DEFAULT_NATIONAL if DEFAULT_NATIONAL.exists() else None,
                     help="全国合成库（bench/synth.py 生成；默认 /work/wt/national.duckdb 或 $YINGSHANG_BENCH_NATIONAL）")
+    ap.add_argument("--national-modes", default="cli,in-process",
+                    help="导入全国库的方式：cli（命令行进程）、in-process（进程内），逗号分隔")
     ap.add_argument("--returns", type=Path, help="月报目录（已有清单则复用，不再生成）")
     ap.add_argument("--work", type=Path, help="放库副本的目录（默认临时目录；全国库副本需要与其同样大的空间）")
     ap.add_argument("--workers", type=int, default=2, help="生成月报的进程数")
@@ -624,7 +626,8 @@ def main(argv: list[str] | None = None) -> int:
         files = paths[: args.files]
         sample = files[: max(1, min(args.naive_sample, len(files)))]
         pairs, _last = run_pairs(files, sample, work, catalog, args.pairs) if args.pairs else ([], None)
-        runs = run_empty_vs_national(files, returns, work, catalog, args.national, args.rounds)
+        modes = tuple(m.strip() for m in args.national_modes.split(",") if m.strip())
+        runs = run_empty_vs_national(files, returns, work, catalog, args.national, args.rounds, modes)
         national_cli = [r for r in runs if r.label == "命令行进程，全国库"]
         reuse = {args.files: national_cli[-1]} if national_cli else {}
         curve = run_curve(paths, returns, work, args.national, points, reuse) if points else []

@@ -13,6 +13,11 @@ Example:
   python -m etl ingest 经开区政务服务办_2026-09.xlsx
   python -m etl ingest returns/*.xlsx --db data/yingshang.duckdb --json
   python -m etl ingest 月报.xlsx --as-unit teda.zwfw --uploader 张三
+  python -m etl ingest --watch /srv/月报收件箱 --db data/yingshang.duckdb --interval 10
+
+--watch：常驻导入，先导入目录中已有的月报，再导入之后放入的每个新 .xlsx 文件（文件大小稳定后才读取，
+忽略 ~$ 开头的临时文件）；同一内容（SHA-256）只导入一次，被退回的文件不会反复重试；不移动、不改写目录中的文件。
+每个文件输出一行 JSON（同 --json）；收到 Ctrl+C 或 SIGTERM 后停止并输出中文小结，退出码 0。
 
 退出码：有文件被退回时为 1，否则为 0。"""
 
@@ -27,7 +32,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=EPILOG,
     )
-    p.add_argument("files", nargs="+", metavar="FILE", help="月报文件（.xlsx），可多个")
+    p.add_argument("files", nargs="*", metavar="FILE", help="月报文件（.xlsx），可多个（用 --watch 时不填）")
+    p.add_argument("--watch", metavar="DIR", help="常驻监视该目录，导入已有及新放入的月报（每个文件一行 JSON）")
+    p.add_argument("--interval", metavar="S", type=float, default=5.0, help="--watch 检查新文件的间隔秒数（默认 5）")
     p.add_argument("--as-unit", metavar="UNIT_ID", help="只接收该单位的月报（文件中的单位须与之一致）")
     p.add_argument("--db", help="数据库文件（默认取环境变量 YINGSHANG_DB 或 data/yingshang.duckdb）")
     p.add_argument("--json", action="store_true", help="每个文件输出一行 JSON，便于程序处理")
@@ -43,12 +50,22 @@ def run(args: argparse.Namespace) -> int:
     from etl.ingest import ingest_files
     from etl.progress import Stages
 
+    user = SYSTEM_USER if not args.uploader else User(args.uploader, "office", display_name=args.uploader)
+    if args.watch:
+        if args.files:
+            print("错误：--watch 与月报文件不能同时指定", file=sys.stderr)
+            return 2
+        from etl import watch
+
+        return watch.run(args, user)
+    if not args.files:
+        print("错误：请指定月报文件，或用 --watch 指定要监视的目录", file=sys.stderr)
+        return 2
     missing = [f for f in args.files if not Path(f).is_file()]
     if missing:
         for f in missing:
             print(f"错误：找不到文件 {f}", file=sys.stderr)
         return 1
-    user = SYSTEM_USER if not args.uploader else User(args.uploader, "office", display_name=args.uploader)
     from indicators.catalog import CatalogError
 
     try:

@@ -1,14 +1,16 @@
-"""Import monthly returns: read all files, validate them in one batch, then write them.
+"""Import monthly returns, chunk by chunk: read, validate and write ``CHUNK`` files at a time.
 
-The pipeline for a batch: hash every file and spot duplicates (same bytes as a file already
+The pipeline for a chunk: hash every file and spot duplicates (same bytes as a file already
 accepted: no second copy, only a receipt; rejected bytes are checked again) → refuse unsafe uploads (``etl.limits``) → read
-(calamine) → normalise → validate the whole batch in ONE great-expectations call plus the
+(calamine) → normalise → validate the chunk in ONE great-expectations call plus the
 plain rules → check the uploader may report for the unit → compare with last month →
 write (:func:`write_files`): archive the bytes, then receipts, submissions, findings and
-values in one transaction per group of ``CHUNK`` files, releasing the database file between
-groups (the app gets its turn during a long import). At most ``findings.MAX_FINDINGS``
+values in one transaction, with the precomputed judgments of what the chunk changed
+(``rules.stats.refresh_batch``), releasing the database file between chunks (the app gets
+its turn during a long import). Files are read when their chunk comes up and dropped after
+it, so memory does not grow with the number of files. At most ``findings.MAX_FINDINGS``
 findings are kept per file, plus one with the total. Every file is all or nothing: a failure
-rolls the group back and it is retried file by file, so the error is raised for the file
+rolls the chunk back and it is retried file by file, so the error is raised for the file
 that caused it, the files before it are kept and nothing of that file is left behind.
 """
 
@@ -114,10 +116,7 @@ def ingest_files(
     ``progress(stage, done, total)`` is called while files are read and checked (stage
     ``"read"``, per file) and while they are written (``"write"``, per group of files).
     """
-    items = []
-    for p in paths:
-        path = Path(p)
-        items.append((path.name, path.read_bytes()))
+    items: list[tuple[str, bytes | Path]] = [(Path(p).name, Path(p)) for p in paths]  # read chunk by chunk
     return ingest_batch(items, db=db, user=user, as_unit=as_unit, now=now, is_demo=is_demo,
                         progress=progress, catalog=catalog, refresh_stats=refresh_stats, reason=reason)
 
@@ -139,7 +138,7 @@ def ingest_bytes(
 
 
 def ingest_batch(
-    files: list[tuple[str, bytes]],
+    files: list[tuple[str, bytes | Path]],
     *,
     db: str | os.PathLike | None = None,
     user: User = SYSTEM_USER,
@@ -151,7 +150,8 @@ def ingest_batch(
     refresh_stats: bool = True,
     reason: str | None = None,
 ) -> list[IngestResult]:
-    """Import ``(file name, bytes)`` pairs as one batch (see the module docstring).
+    """Import ``(file name, bytes or path)`` pairs as one batch (see the module docstring); a
+    path is read only when its chunk comes up, so memory does not grow with the batch.
 
     ``refresh_stats=False`` skips updating the dashboard's precomputed judgments (a bulk
     loader such as the demo refreshes once at the end with ``rules.stats.refresh_db``).
@@ -168,25 +168,53 @@ def ingest_batch(
                    progress=progress, catalog=catalog, refresh_stats=refresh_stats, reason=reason)
 
 
-def _ingest(files: list[tuple[str, bytes]], *, db: Any, user: User, as_unit: str | None,
+def _ingest(files: list[tuple[str, bytes | Path]], *, db: Any, user: User, as_unit: str | None,
             now: datetime | None, is_demo: bool, progress: Progress | None, catalog: Any,
             refresh_stats: bool, reason: str | None = None) -> list[IngestResult]:
-    from etl import limits, validate
+    """Chunk by chunk: read, check and write ``CHUNK`` files, then let them go.
 
+    Peak memory is one chunk's bytes and parsed returns, whatever the number of files. A
+    return is compared with last month from the database (earlier chunks are written by then)
+    or from its own chunk."""
     received_at = now or datetime.now(UTC)
     if received_at.tzinfo is None:
         received_at = received_at.replace(tzinfo=UTC)
-    items = [_Item(name, data, archive.sha256(data)) for name, data in files]
     with store.hold(db):  # one open of the file for the few short steps before reading
         ensure_catalog(db, catalog)  # migrates, then mirrors the catalog if its version changed
         archive.clean_on_start(db)  # temp files a killed loader left behind
-        with store.read(db) as con:
-            known = archive.accepted_files(con, [it.sha for it in items])
     seen: set[str] = set()
-    to_check: list[ReturnData] = []
-    for n, it in enumerate(items, start=1):
+    results: list[IngestResult] = []
+    for start in range(0, len(files), CHUNK):
+        if start:
+            store.yield_turn(db)
+        chunk = [_Item(name, data, archive.sha256(data))
+                 for name, data in ((n, _read(src)) for n, src in files[start : start + CHUNK])]
+        _check_chunk(chunk, db=db, user=user, as_unit=as_unit, received_at=received_at, catalog=catalog,
+                     seen=seen, progress=progress, done=start, total=len(files))
+        results += write_files(db, chunk, user=user, received_at=received_at, is_demo=is_demo,
+                               refresh_stats=refresh_stats, reason=reason)
+        del chunk
         if progress:
-            progress("read", n, len(items))
+            progress("write", len(results), len(files))
+    return results
+
+
+def _read(src: bytes | Path) -> bytes:
+    return src if isinstance(src, bytes) else Path(src).read_bytes()
+
+
+def _check_chunk(items: list[_Item], *, db: Any, user: User, as_unit: str | None, received_at: datetime,
+                 catalog: Any, seen: set[str], progress: Progress | None, done: int, total: int) -> None:
+    """Parse and check a chunk's files in place (``it.parsed``; None for a duplicate): limits,
+    reading, normalising, ONE great-expectations call for the chunk, access, history."""
+    from etl import limits, validate
+
+    with store.read(db) as con:
+        known = archive.accepted_files(con, [it.sha for it in items])
+    to_check: list[ReturnData] = []
+    for n, it in enumerate(items, start=done + 1):
+        if progress:
+            progress("read", n, total)
         if it.sha in known or it.sha in seen:
             continue
         seen.add(it.sha)
@@ -201,20 +229,9 @@ def _ingest(files: list[tuple[str, bytes]], *, db: Any, user: User, as_unit: str
     _check_history(db, to_check, catalog)
     for data in to_check:
         _file_under_uploader(data, user, catalog)
-
     for data in to_check:
         data.findings.sort(key=F.sort_key)
         data.findings = F.capped(data.findings)
-    results: list[IngestResult] = []
-    for start in range(0, len(items), CHUNK):
-        if start:
-            store.yield_turn(db)
-        chunk = items[start : start + CHUNK]
-        results += write_files(db, chunk, user=user, received_at=received_at, is_demo=is_demo,
-                               refresh_stats=refresh_stats, reason=reason)
-        if progress:
-            progress("write", len(results), len(items))
-    return results
 
 
 def _check_access(data: ReturnData, user: User, as_unit: str | None) -> None:
@@ -241,7 +258,7 @@ def _file_under_uploader(data: ReturnData, user: User, catalog: Any) -> None:
     data.region = unit.region if unit is not None else None
 
 
-def _refuse_all(files: list[tuple[str, bytes]], *, db: Any, user: User, reason: str,
+def _refuse_all(files: list[tuple[str, bytes | Path]], *, db: Any, user: User, reason: str,
                 at: datetime) -> list[IngestResult]:
     """Someone who may not upload at all: one audit entry per file, no archive, submission or receipt."""
     from accounts import audit
@@ -249,12 +266,16 @@ def _refuse_all(files: list[tuple[str, bytes]], *, db: Any, user: User, reason: 
     if at.tzinfo is None:
         at = at.replace(tzinfo=UTC)
     finding = F.make("ACCESS_DENIED", reason=reason)
-    results = [IngestResult(name, "rejected", archive.sha256(data), findings=[finding]) for name, data in files]
+    results, sizes = [], []
+    for name, src in files:
+        data = _read(src)
+        results.append(IngestResult(name, "rejected", archive.sha256(data), findings=[finding]))
+        sizes.append(len(data))
     store.migrate(db)
     with store.write(db) as con:
-        for r, (_, data) in zip(results, files):
+        for r, size in zip(results, sizes):
             audit.record(con, user.username, "upload_refused", "receipt", None, unit=user.unit,
-                         detail=f"文件“{r.file}”（SHA-256 {r.sha256[:12]}…，{len(data)} 字节）未接收：{reason}", at=at)
+                         detail=f"文件“{r.file}”（SHA-256 {r.sha256[:12]}…，{size} 字节）未接收：{reason}", at=at)
     return results
 
 
@@ -266,9 +287,10 @@ def _check_history(db: Any, returns: list[ReturnData], catalog: Any = None) -> N
     """Compare each return with the unit's last accepted month.
 
     Every return is checked for percentages typed as decimals (an error); the passing ones
-    also get the change warnings. Last month comes from the database or, when the batch
-    itself holds that month for the unit (the demo imports a year at once), from the batch:
-    returns are visited in period order and only the ones that will be accepted count.
+    also get the change warnings. Last month comes from the database (earlier chunks of the
+    same import are written by then) or, when the chunk itself holds that month for the unit
+    (the demo imports a year at once), from the chunk: returns are visited in period order
+    and only the ones that will be accepted count.
     """
     from etl.validate import check_history, check_percent_decimals
 
@@ -308,13 +330,17 @@ def _lateness(period: date, received_at: datetime) -> Lateness:
     return lateness(period, received_at)
 
 
+def _new_submissions(loaded: list[Any]) -> list[int]:
+    """Ids of the submissions this chunk created (accepted and rejected; not duplicates)."""
+    return sorted({d.submission_id for d in loaded if d.status != "duplicate" and d.submission_id is not None})
+
+
 def _refresh_stats(con: Any, loaded: list[Any]) -> None:
-    """Keep the dashboard's precomputed judgments of the loaded months current (same transaction)."""
+    """Keep the dashboard's precomputed judgments current (same transaction): only what the
+    chunk's returns can change is re-judged (``rules.stats.refresh_batch``)."""
     from rules import stats
 
-    periods = sorted({d.period for d in loaded if d.status == "accepted" and d.period})
-    if periods:
-        stats.refresh(con, periods)
+    stats.refresh_batch(con, _new_submissions(loaded))
 
 
 CONFLICT_RETRIES = 8  # PostgreSQL: another importer won the same unit and month; redo the group
@@ -391,12 +417,15 @@ def _refresh_after(db: Any, loaded: list[Any]) -> None:
     and there is nothing left to do (measured: 4 importers that all re-judged the same month
     and retried on conflict took 5x the time of one). After ``REFRESH_WAIT`` it stops: the
     months' fingerprints then differ, and the pages judge them live (slower, never wrong)
-    until the next refresh.
+    until the next refresh. The refresh is ``stats.refresh_batch`` over our submission ids: a
+    month that holds another importer's unrefreshed returns is redone whole, one already
+    refreshed with ours is skipped.
     """
     from rules import judge, stats
     from store import postgres
 
-    periods = sorted({d.period for d in loaded if d.status == "accepted" and d.period})
+    ids = _new_submissions(loaded)
+    periods = sorted({d.period for d in loaded if d.status != "duplicate" and d.period})
     if not periods:
         return
     deadline = time.monotonic() + REFRESH_WAIT
@@ -408,7 +437,7 @@ def _refresh_after(db: Any, loaded: list[Any]) -> None:
                 if not stale:
                     return
                 if turn:
-                    stats.refresh(con, stale)
+                    stats.refresh_batch(con, ids)
             if turn:
                 return
         except Exception as err:

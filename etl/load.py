@@ -141,9 +141,10 @@ def _restored(con: Any, accepted: list[ReturnData]) -> dict[tuple[str, str, date
     """(sha, unit, period) -> version, for accepted returns whose bytes an earlier version had."""
     if not accepted:
         return {}
-    rows = con.execute(
+    shas = sorted({d.sha256 for d in accepted})
+    rows = con.execute(  # one placeholder per value: pushed down to PostgreSQL
         "select sha256, unit, period, max(version) from submission where status = 'accepted'"
-        " and list_contains(?, sha256) group by all", [sorted({d.sha256 for d in accepted})]).fetchall()
+        f" and sha256 in ({store.placeholders(len(shas))}) group by all", shas).fetchall()
     return {(r[0], r[1], r[2]): r[3] for r in rows}
 
 

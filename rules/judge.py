@@ -124,7 +124,7 @@ COLUMNS_ALL = COLUMNS + ", value_text, target_text, reason, streak, " + period.C
 # months of its period, rules.period) and the catalog version.
 FINGERPRINT_CTES = """fingerprint_subs as (
     select period, max(id) as max_id, count(*) as n from submission
-    where period between date_trunc('year', $p0::date)::date and $p1 group by period
+    where period between date_trunc('year', $p0::date)::date and $p1 /*fp_exclude*/ group by period
 ),
 fingerprints as (
     select m.period,
@@ -178,11 +178,14 @@ stored as (
     where period between $p0 and $p1 and period in (select period from fresh_months)
       and ($region is null or region = $region)
       and ($unit is null or unit = $unit)
-      and ($code is null or code = $code)
+      and ($code is null or code = $code) /*scope:*/
 ),
 {TARGET_MONTH},
 district_means as (
-    select o.code, o.period, o.region, avg(o.value) as v
+    -- averages over a list in a fixed order: a hash aggregate over doubles sums in whatever
+    -- order the threads meet the rows, and the last bit of a city average would differ between
+    -- a whole-month and a partial refresh (rules.stats.refresh_batch) of the same data
+    select o.code, o.period, o.region, list_avg(list(o.value order by o.unit, o.value)) as v
     from observation o
     join region r on r.id = o.region and r.kind = 'district'
     where o.is_current and o.value is not null and o.period between $p0 and $p1
@@ -192,7 +195,7 @@ district_means as (
     group by all
 ),
 city_avg as (
-    select code, period, avg(v) as city_avg, count(*) as n, list(region) as regions
+    select code, period, list_avg(list(v order by region)) as city_avg, count(*) as n, list(region) as regions
     from district_means group by all
 ),
 office_avg as (
@@ -211,7 +214,7 @@ obs as (
       and o.period not in (select period from fresh_months)
       and ($region is null or o.region = $region)
       and ($unit is null or o.unit = $unit)
-      and ($code is null or o.code = $code)
+      and ($code is null or o.code = $code) /*scope:o.*/
 ),
 referenced as (
     select obs.*, i.name, i.uom, i.direction, tm.comparator, tm.target, tm.amber,
@@ -319,6 +322,45 @@ select period, fingerprint from fingerprints order by period
 def fingerprints_sql() -> str:
     """Per month of [$p0, $p1]: what its stored judgments must have been computed from."""
     return _FINGERPRINTS
+
+
+def named_list(prefix: str, values: list) -> tuple[str, dict]:
+    """``$prefix0, $prefix1, …`` and their bound values, for an IN list in ``$name`` SQL.
+
+    One named placeholder per value (never the values in the text, never a bound list): the
+    constants are pushed down to PostgreSQL (docs/architecture.md, PostgreSQL mode)."""
+    names = [f"{prefix}{i}" for i in range(len(values))]
+    return ", ".join("$" + n for n in names) or "null", dict(zip(names, values))
+
+
+def scoped(sql: str, units: list[str], codes: list[str]) -> tuple[str, dict]:
+    """``sql`` (the live chain) limited to the rows of ``units`` (every code) or of ``codes``
+    (every unit): what a partial refresh re-judges. Returns the SQL and its extra parameters.
+
+    The city averages are left whole (``district_means`` is not scoped): a unit's verdict on a
+    ``city_avg`` code depends on every district's value."""
+    parts, prm = [], {}
+    if units:
+        names, p = named_list("scope_u", sorted(units))
+        parts.append("{a}unit in (" + names + ")")
+        prm |= p
+    if codes:
+        names, p = named_list("scope_c", sorted(codes))
+        parts.append("{a}code in (" + names + ")")
+        prm |= p
+    cond = " or ".join(parts) or "false"
+    for alias in ("o.", ""):
+        sql = sql.replace(f"/*scope:{alias}*/", "and (" + cond.format(a=alias) + ")")
+    return sql, prm
+
+
+def fingerprints_excluding_sql(ids: list[int]) -> tuple[str, dict]:
+    """``fingerprints_sql`` as if the submissions ``ids`` did not exist (and its parameters):
+    equal to a month's stored fingerprint exactly when the month was fresh before them."""
+    if not ids:
+        return _FINGERPRINTS, {}
+    names, prm = named_list("fp_x", sorted(ids))
+    return _FINGERPRINTS.replace("/*fp_exclude*/", f"and id not in ({names})"), prm
 
 
 def all_fresh(con: Any, p0: date, p1: date) -> bool:

@@ -59,7 +59,7 @@ period_hist as (
       and o.period between date_trunc('year', $p0::date)::date and $p1
       and ($region is null or o.region = $region)
       and ($unit is null or o.unit = $unit)
-      and ($code is null or o.code = $code)
+      and ($code is null or o.code = $code) /*scope:o.*/
 ),
 period_rows as (
     select obs.unit, obs.code, obs.period, pi.* exclude (code),
@@ -72,7 +72,9 @@ period_aggs as (
            any_value(r.report) as report, any_value(r.schedule) as schedule,
            any_value(r.cumulative) as cumulative,
            date_diff('month', any_value(r.period_start), r.period) + 1 as months_in,
-           sum(h.value) as p_sum, avg(h.value) as p_mean, max(h.value) as p_max, min(h.value) as p_min,
+           -- sums in month order (a list), so every refresh adds the doubles the same way
+           list_sum(list(h.value order by h.period)) as p_sum, list_avg(list(h.value order by h.period)) as p_mean,
+           max(h.value) as p_max, min(h.value) as p_min,
            arg_max(h.value, h.period) as p_latest, count(h.value) as n_values
     from period_rows r
     left join period_hist h on h.unit = r.unit and h.code = r.code

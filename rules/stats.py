@@ -36,7 +36,7 @@ select period, unit, region,
        count(*) filter (where status = '预警') as amber,
        count(*) filter (where status = '未达标') as failed,
        count(*) filter (where status = '未达标' and streak >= 3) as streak3
-from judged_observation where period = $p group by period, unit, region
+from judged_observation where period = $p /*units*/ group by period, unit, region
 """
 
 STORED = """
@@ -82,9 +82,93 @@ order by j.unit, j.code
 """
 
 
+# Several months at once (``refresh_batch``): the live chain over [$p0 = first month - 2, $p1 =
+# last month], limited to the re-judged units and codes (``judge.scoped``); each row's streak
+# from the same unit and code one and two months before. /*months*/ lists the months written.
+_JUDGE_SPAN = f"""
+with {judge.JUDGED_LIVE},
+fails as (
+    select distinct unit, code, period from judged where status = '未达标'
+)
+select {', '.join('j.' + c.strip() for c in judge.COLUMNS.split(','))},
+       case when f0.unit is null then 0 when f1.unit is null then 1 when f2.unit is null then 2 else 3 end
+           as streak,
+       j.value_text, j.target_text, j.reason, {', '.join('j.' + c.strip() for c in period.COLUMNS.split(','))}
+from judged j
+left join fails f0 on f0.unit = j.unit and f0.code = j.code and f0.period = j.period
+left join fails f1 on f1.unit = j.unit and f1.code = j.code and f1.period = (j.period - interval 1 month)::date
+left join fails f2 on f2.unit = j.unit and f2.code = j.code and f2.period = (j.period - interval 2 month)::date
+where j.period in (/*months*/)
+order by j.period, j.unit, j.code
+"""
+
+
 def _add_months(p: date, n: int) -> date:
     k = p.year * 12 + p.month - 1 + n
     return date(k // 12, k % 12 + 1, 1)
+
+
+def _reach(p: date) -> list[date]:
+    """``p`` and the later months a change in ``p`` can alter for the same unit: streaks reach
+    two months ahead, quarterly/yearly rollups (``rules.period``) to the end of the year."""
+    return [_add_months(p, k) for k in range(max(3, 13 - p.month))]
+
+
+def _stamp(con: Any, p: date) -> None:
+    """Store the month's current fingerprint: its stored judgments match the data."""
+    con.execute("delete from unit_month_stats_state where period = $p", {"p": p})
+    fp = con.execute(judge.fingerprints_sql(), {"p0": p, "p1": p}).fetchone()[1]
+    con.execute("insert into unit_month_stats_state values ($p, $fp)", {"p": p, "fp": fp})
+
+
+def _refresh_month(con: Any, p: date) -> int:
+    """Re-judge every row of month ``p``; returns the number of unit rows written."""
+    con.execute("delete from unit_month_stats where period = $p", {"p": p})
+    con.execute("delete from unit_month_stats_state where period = $p", {"p": p})
+    con.execute("delete from judged_observation where period = $p", {"p": p})
+    con.execute(f"insert into judged_observation ({judge.COLUMNS}, streak, value_text, target_text, reason, "
+                f"{period.COLUMNS})"
+                f" {_JUDGE_MONTH}", judge.params(_add_months(p, -2), p))
+    con.execute(f"insert into unit_month_stats {_AGGREGATE}", {"p": p})
+    written = con.execute("select count(*) from unit_month_stats where period = $p", {"p": p}).fetchone()[0]
+    _stamp(con, p)
+    return written
+
+
+def _refresh_span(con: Any, months: list[date], units: set[str], codes: set[str]) -> int:
+    """Re-judge, in ``months``, the rows of ``units`` (every code) and of ``codes`` (every unit)
+    in ONE query, and the stats of the units those rows belong to; the other rows are kept.
+    Only for months that were fresh before the change (``refresh_batch``).
+
+    One execution of the live chain for the whole span, not one per month: planning it costs
+    more than judging a chunk's rows. A row of these units or codes that did not change is
+    judged again to the same verdict (the live chain is what a full refresh stores)."""
+    months = sorted(months)
+    mnames, mprm = judge.named_list("m", months)
+    con.execute(f"delete from unit_month_stats_state where period in ({mnames})", mprm)  # judged live
+    cond, prm = judge.scoped("/*scope:*/", sorted(units), sorted(codes))
+    con.execute(f"delete from judged_observation where period in ({mnames}) {cond}", mprm | prm)
+    sql, prm = judge.scoped(_JUDGE_SPAN.replace("/*months*/", mnames), sorted(units), sorted(codes))
+    con.execute(f"insert into judged_observation ({judge.COLUMNS}, streak, value_text, target_text, reason, "
+                f"{period.COLUMNS}) {sql}", judge.params(_add_months(months[0], -2), months[-1]) | mprm | prm)
+    affected = set(units)
+    if codes:
+        names, prm = judge.named_list("c", sorted(codes))
+        affected |= {r[0] for r in con.execute(
+            f"select distinct unit from judged_observation where period in ({mnames}) and code in ({names})",
+            mprm | prm).fetchall()}
+    written = 0
+    if affected:
+        names, prm = judge.named_list("u", sorted(affected))
+        con.execute(f"delete from unit_month_stats where period in ({mnames}) and unit in ({names})", mprm | prm)
+        agg = _AGGREGATE.replace("where period = $p", f"where period in ({mnames})")
+        con.execute(f"insert into unit_month_stats {agg.replace('/*units*/', f'and unit in ({names})')}",
+                    mprm | prm)
+        written = con.execute(f"select count(*) from unit_month_stats where period in ({mnames})"
+                              f" and unit in ({names})", mprm | prm).fetchone()[0]
+    for p in months:
+        _stamp(con, p)
+    return written
 
 
 def refresh(con: Any, periods: list[date] | None = None) -> int:
@@ -94,24 +178,110 @@ def refresh(con: Any, periods: list[date] | None = None) -> int:
     Streaks reach two months ahead and quarterly/yearly rows to the end of the year
     (``rules.period``), so those later months are redone too when they have data. Months are
     processed oldest first."""
-    months = {r[0] for r in con.execute(
-        "select distinct period from submission where period is not null").fetchall()}
+    months = _months_with_data(con)
     wanted = set(months) if periods is None else {
-        _add_months(date(p.year, p.month, 1), k) for p in periods
-        for k in range(max(3, 13 - p.month))} & (months | set(periods))
-    written = 0
-    for p in sorted(wanted):
-        con.execute("delete from unit_month_stats where period = $p", {"p": p})
-        con.execute("delete from unit_month_stats_state where period = $p", {"p": p})
-        con.execute("delete from judged_observation where period = $p", {"p": p})
-        con.execute(f"insert into judged_observation ({judge.COLUMNS}, streak, value_text, target_text, reason, "
-                    f"{period.COLUMNS})"
-                    f" {_JUDGE_MONTH}", judge.params(_add_months(p, -2), p))
-        con.execute(f"insert into unit_month_stats {_AGGREGATE}", {"p": p})
-        written += con.execute("select count(*) from unit_month_stats where period = $p", {"p": p}).fetchone()[0]
-        fp = con.execute(judge.fingerprints_sql(), {"p0": p, "p1": p}).fetchone()[1]
-        con.execute("insert into unit_month_stats_state values ($p, $fp)", {"p": p, "fp": fp})
-    return written
+        m for p in periods for m in _reach(date(p.year, p.month, 1))} & (months | set(periods))
+    return sum(_refresh_month(con, p) for p in sorted(wanted))
+
+
+def _months_with_data(con: Any, among: list[date] | None = None) -> set[date]:
+    """Months with submissions (``among`` these: one placeholder each, pushed down to PostgreSQL)."""
+    if among is None:
+        return {r[0] for r in con.execute(
+            "select distinct period from submission where period is not null").fetchall()}
+    if not among:
+        return set()
+    return {r[0] for r in con.execute(
+        f"select distinct period from submission where period in ({store.placeholders(len(among))})",
+        among).fetchall()}
+
+
+def _city_avg_codes(con: Any) -> set[str]:
+    """Codes judged against the city average in some target version (a superset is safe)."""
+    return {r[0] for r in con.execute(
+        "select code from indicator_target where comparator = 'city_avg'"
+        " union select code from indicator where comparator = 'city_avg'").fetchall()}
+
+
+def _fingerprints(con: Any, months: list[date], ids: list[int] | None = None) -> dict[date, str]:
+    sql, prm = judge.fingerprints_excluding_sql(ids or [])
+    return {r[0]: r[1] for r in con.execute(sql, {"p0": min(months), "p1": max(months)} | prm).fetchall()}
+
+
+def refresh_batch(con: Any, submission_ids: list[int]) -> int:
+    """Bring the stored judgments up to date after the new submissions ``submission_ids``
+    (accepted and rejected) were written, re-judging only what they can change; in the
+    caller's transaction. Returns the number of unit × month stats rows written.
+
+    What a new current return of unit U for month M changes: U's rows of M; U's later months
+    that its streaks (2 months) and quarterly/yearly rollups (to December) reach; and, for a
+    ``city_avg`` code U reports, the city average of M, hence every unit's rows of that code
+    in M and the two months its streak reaches. Office references, baselines and targets do
+    not change with a return (their writers refresh on their own).
+
+    A month is re-judged in part only when it was fresh before these submissions: its stored
+    fingerprint equals the fingerprint computed as if they did not exist. Otherwise (a bulk
+    load without refresh, another importer's returns in between) the whole month is redone,
+    as ``refresh`` does. A month another importer already refreshed with these submissions
+    is left alone. Every month handled gets its new fingerprint."""
+    ids = sorted(set(submission_ids))
+    if not ids:
+        return 0
+    rows = con.execute(
+        f"select unit, period, status from submission where id in ({store.placeholders(len(ids))})"
+        " and period is not null", ids).fetchall()
+    touched: dict[date, set[str]] = {}
+    moved: set[date] = set()  # months whose fingerprint counts these submissions
+    for unit, p, status in rows:
+        moved |= {_add_months(p, k) for k in range(13 - p.month)}
+        if status == "accepted":
+            touched.setdefault(p, set()).add(unit)
+    units_at: dict[date, set[str]] = {}
+    codes_at: dict[date, set[str]] = {}
+    city = sorted(_city_avg_codes(con))
+    for p, units in touched.items():
+        for m in _reach(p):
+            units_at.setdefault(m, set()).update(units)
+        if city:
+            codes = {r[0] for r in con.execute(  # old and new versions: a dropped value counts too
+                f"select distinct code from observation where period = ? and unit in ({store.placeholders(len(units))})"
+                f" and code in ({store.placeholders(len(city))})", [p, *sorted(units), *city]).fetchall()}
+            for k in range(3):
+                codes_at.setdefault(_add_months(p, k), set()).update(codes)
+    todo = sorted(_months_with_data(con, sorted(moved | set(units_at) | set(codes_at))))
+    if not todo:
+        return 0
+    now = _fingerprints(con, todo)
+    before = _fingerprints(con, todo, ids)
+    state = {r[0]: r[1] for r in con.execute(
+        "select period, fingerprint from unit_month_stats_state where period between ? and ?",
+        [todo[0], todo[-1]]).fetchall()}
+    plan: dict[date, str] = {}
+    for p in todo:
+        if p in moved and state.get(p) == now[p]:
+            continue  # refreshed already, with these submissions (another importer)
+        if state.get(p) != (before[p] if p in moved else now[p]):
+            plan[p] = "whole"  # stale before: only the whole month is safe
+        else:
+            plan[p] = "part" if units_at.get(p) or codes_at.get(p) else "stamp"
+    if "whole" in plan.values():  # month by month, oldest first: each reads the one before
+        written = 0
+        for p, how in plan.items():
+            if how == "whole":
+                written += _refresh_month(con, p)
+            elif how == "part":
+                written += _refresh_span(con, [p], units_at.get(p, set()), codes_at.get(p, set()))
+            else:
+                _stamp(con, p)
+        return written
+    part = [p for p, how in plan.items() if how == "part"]
+    for p, how in plan.items():
+        if how == "stamp":
+            _stamp(con, p)  # only rejected returns: nothing to re-judge
+    if not part:
+        return 0
+    return _refresh_span(con, part, set().union(*(units_at.get(p, set()) for p in part)),
+                         set().union(*(codes_at.get(p, set()) for p in part)))
 
 
 def refresh_db(db: Any = None, periods: list[date] | None = None) -> int:

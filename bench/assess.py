@@ -4,7 +4,7 @@ synthetic national database (bench/synth.py), against a baseline measured in the
 (one scan of the quarter's observations). Also the read of a locked quarter's stored scores.
 
     python bench/assess.py                    # demo + national (builds data/tmp/bench-national.duckdb once)
-    python bench/assess.py --regions 60       # a fifth of the national scale, when building 50 M rows is too slow
+    python bench/assess.py --regions 2070     # a tenth of the national scale, when building 50 M rows is too slow
     python bench/assess.py --demo-only
 
 Target: ≤ 2 s for all units of a quarter at 50 M observations.
@@ -144,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="季度考核性能测试")
     ap.add_argument("--demo-only", action="store_true")
     ap.add_argument("--rebuild", action="store_true", help="重新生成数据库")
-    ap.add_argument("--regions", type=int, default=synth.NATIONAL.regions, help="合成库区域数（默认全国规模 300）")
+    ap.add_argument("--regions", type=int, default=synth.NATIONAL.regions, help=f"合成库区域数（默认全国规模 {synth.NATIONAL.regions}）")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--national-db", type=Path,
                     help="已有的全国规模库（bench/synth.py 生成）：只读测量，不生成、不锁定")

@@ -123,9 +123,7 @@ def bench_pages(admin: str, scale: synth.Scale, runs: int, work: Path) -> dict:
 
     path = work / "pages.duckdb"
     t = time.perf_counter()
-    synth.build(path, scale)
-    with store.write(path) as con:
-        stats.refresh(con)
+    synth.build(path, scale)  # stats refreshed by the build
     built = time.perf_counter() - t
     with store.read(path) as con:
         n_obs = con.execute("select count(*) from observation").fetchone()[0]
@@ -134,11 +132,11 @@ def bench_pages(admin: str, scale: synth.Scale, runs: int, work: Path) -> dict:
     report = copy_database(path, dsn)
     copied = time.perf_counter() - t
     assert report.ok, report
-    unit, region = "r010.d03", "r010"
+    unit, region = synth.SAMPLE_UNIT, synth.SAMPLE_REGION
     out = {"observations": n_obs, "build_s": built, "copy_s": copied, "rows": {}}
     for label, db in (("duckdb", path), ("postgres", dsn)):
         print(f"== pages on {label}", flush=True)
-        for name, fn in pages.cases(db, unit, region, "I04"):
+        for name, fn in pages.cases(db, unit, region, synth.SAMPLE_CODE):
             ms, n = pages.median_ms(fn, runs)
             out["rows"].setdefault(name, {})[label] = (ms, n)
             print(f"  {name:34s} {ms:9.1f} ms {n:>7} 行", flush=True)
@@ -173,7 +171,8 @@ def write(ingest: list, page: dict | None, scale: synth.Scale | None, runs: int)
     if page:
         lines += [
             f"## Page data: {page['observations']:,} observations "
-            f"({scale.regions} regions × {scale.units} units × {scale.indicators} indicators × {scale.months} months)",
+            f"({scale.regions} synthetic regions cloned from {', '.join(scale.templates)} plus the real catalog, "
+            f"{scale.months} months)",
             "",
             f"DuckDB file built and refreshed in {page['build_s']:.0f} s; copied into PostgreSQL by "
             f"`copy_database` (the `migrate --to` path, counts and checksums checked) in {page['copy_s']:.0f} s. "
@@ -206,9 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="多进程导入与两种存储的页面数据性能")
     ap.add_argument("--pg", required=True, help="PostgreSQL 管理连接串（本测试在其中建库、删库）")
     ap.add_argument("--files", type=int, default=400, help="导入的月报份数（默认 400）")
-    ap.add_argument("--regions", type=int, default=40)
-    ap.add_argument("--units", type=int, default=20)
-    ap.add_argument("--indicators", type=int, default=20)
+    ap.add_argument("--regions", type=int, default=200, help="合成区域数（bench/synth.py）")
     ap.add_argument("--months", type=int, default=24)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--skip-ingest", action="store_true")
@@ -216,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     _pg_info(args.pg)
     work = Path(tempfile.mkdtemp(prefix="yingshang-bench-multi-"))
-    scale = synth.Scale(regions=args.regions, units=args.units, indicators=args.indicators, months=args.months)
+    scale = synth.Scale(regions=args.regions, months=args.months)
     try:
         ingest = [] if args.skip_ingest else bench_ingest(args.pg, args.files, work)
         page = None if args.skip_pages else bench_pages(args.pg, scale, args.runs, work)

@@ -94,6 +94,7 @@ def _sizes(path: Path) -> dict:
             "units": con.execute("select count(*) from unit").fetchone()[0],
             "regions": con.execute("select count(*) from region").fetchone()[0],
             "months": con.execute("select count(distinct period) from submission").fetchone()[0],
+            "submissions": con.execute("select count(*) from submission").fetchone()[0],
             "mib": path.stat().st_size / 2**20,
         }
 
@@ -146,7 +147,7 @@ def cases(db: Path, unit: str, region: str, code: str) -> list[tuple[str, Callab
         ("region_comparison", lambda: q.region_comparison(db, PERIOD)),
         ("region_ranking", lambda: q.region_ranking(db, PERIOD)),
         ("region_trend", lambda: q.region_trend(db, code, period=PERIOD)),
-        ("task_ledger(方案)", lambda: q.task_ledger(db, OFFICE, PERIOD, plan="p01")),
+        ("task_ledger(方案)", lambda: q.task_ledger(db, OFFICE, PERIOD, plan=synth.SAMPLE_PLAN)),
         ("task_ledger(单位)", lambda: q.task_ledger(db, OFFICE, PERIOD, unit=unit)),
         ("quality_findings", lambda: q.quality_findings(db, OFFICE, PERIOD, PERIOD)),
         ("quality_top", lambda: q.quality_top(db, OFFICE, PERIOD, PERIOD)),
@@ -197,16 +198,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=5)
     args = ap.parse_args(argv)
 
-    targets = [("demo", OUT / "demo.duckdb", synth.DEMO, "r010.d03", "r010", True),
-               ("demo-live", OUT / "demo-live.duckdb", synth.DEMO, "r010.d03", "r010", False)]
+    unit, region = synth.SAMPLE_UNIT, synth.SAMPLE_REGION
+    targets = [("demo", OUT / "demo.duckdb", synth.DEMO, unit, region, True),
+               ("demo-live", OUT / "demo-live.duckdb", synth.DEMO, unit, region, False)]
     if not args.demo_only:
-        targets.append(("national", OUT / "national.duckdb", synth.NATIONAL, "r150.d30", "r150", True))
+        targets.append(("national", OUT / "national.duckdb", synth.NATIONAL, unit, region, True))
     report = []
     for label, path, scale, unit, region, refresh in targets:
         print(f"== {label}: {path}", flush=True)
         info = prepare(path, scale, args.rebuild, refresh)
         print(f"  {info}", flush=True)
-        base, rows = measure(path, unit, region, "I04", args.runs)
+        base, rows = measure(path, unit, region, synth.SAMPLE_CODE, args.runs)
         print(f"  baselines: {base}", flush=True)
         report.append((label, scale, info, base, rows))
     write_results(report, args.runs)

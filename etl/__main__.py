@@ -39,12 +39,21 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    import duckdb
+
     from store import StoreError
 
     try:
         return int(args.func(args) or 0)
     except StoreError as err:
         print(f"错误：{err}", file=sys.stderr)
+        return 1
+    except duckdb.Error as err:
+        if not isinstance(err, duckdb.OutOfMemoryException) and "could not allocate" not in str(err):
+            raise
+        print("错误：数据库内存不足，本次操作没有完成，数据库中不会留下写了一半的内容。"
+              "请调大环境变量 YINGSHANG_DUCKDB_MEMORY（如 4GB）或去掉该设置、减少 YINGSHANG_IMPORT_CHUNK 后重试。",
+              file=sys.stderr)
         return 1
 
 

@@ -82,6 +82,8 @@ class Catalog:
     path: Path = DATA_DIR
     # quarterly assessment rules (assessment.yaml); None when the catalog folder has none
     assessment: AssessmentFile | None = None
+    # version of what the database mirror holds (everything but NOT_MIRRORED); "" = unknown
+    mirror_version: str = ""
     _by_unit: dict[str, list[Indicator]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -249,12 +251,24 @@ class _Reader:
         return sorted(folder.glob("*.yaml"))
 
 
-def catalog_version(root: Path) -> str:
+def catalog_version(root: Path, skip: tuple[str, ...] = ()) -> str:
     """Short hash of every YAML file under ``root`` (names and bytes): changes whenever the catalog does."""
     h = hashlib.sha256()
     for path in sorted(root.rglob("*.yaml")):
+        if path.relative_to(root).as_posix() in skip:
+            continue
         h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return h.hexdigest()[:12]
+
+
+# Files the database mirror does not hold: a change to them alone (new scoring rules) needs no
+# re-mirror and no re-judging of every stored month.
+NOT_MIRRORED = ("assessment.yaml",)
+
+
+def mirror_version(root: Path) -> str:
+    """``catalog_version`` of the files the database mirror is built from."""
+    return catalog_version(root, NOT_MIRRORED)
 
 
 def _read_regions(r: _Reader) -> dict[str, Region]:
@@ -686,6 +700,7 @@ def check_catalog(path: Path | str | None = None) -> tuple[Catalog | None, list[
         every_district_phrases=tuple(dept_file.every_district_phrases) if dept_file else (),
         path=root,
         assessment=assessment,
+        mirror_version=mirror_version(root),
     )
     return catalog, []
 

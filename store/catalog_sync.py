@@ -170,6 +170,8 @@ def sync_catalog(con: duckdb.DuckDBPyConnection, catalog: Catalog) -> None:
         finally:
             con.unregister(view)
     store.set_meta(con, "catalog_version", catalog.version)
+    if getattr(catalog, "mirror_version", ""):
+        store.set_meta(con, "mirror_version", catalog.mirror_version)
 
 
 def ensure_catalog(db: str | os.PathLike | None = None, catalog: Catalog | None = None,
@@ -184,9 +186,15 @@ def ensure_catalog(db: str | os.PathLike | None = None, catalog: Catalog | None 
 
     store.migrate(db)
     cat = catalog or load_catalog()
+    mirrored = getattr(cat, "mirror_version", "")
     with store.read(db) as con:
         if store.get_meta(con, "catalog_version") == cat.version:
             return False
+        same_mirror = bool(mirrored) and store.get_meta(con, "mirror_version") == mirrored
+    if same_mirror:  # only files the mirror does not hold changed (scoring rules): nothing to redo
+        with store.write(db) as con:
+            store.set_meta(con, "catalog_version", cat.version)
+        return False
     with store.write(db) as con:
         sync_catalog(con, cat)
         if after_sync is not None:

@@ -130,6 +130,14 @@ def _version_error(path: Path, err: Exception) -> DatabaseVersionError | None:
     )
 
 
+def _duckdb_config() -> dict[str, str]:
+    """DuckDB settings from the environment: ``YINGSHANG_DUCKDB_MEMORY`` (e.g. ``1GB``) caps the
+    buffer pool, so an importer on a large database stays within a known memory budget (DuckDB
+    defaults to 80 % of the machine's memory and keeps what it read cached)."""
+    limit = os.environ.get("YINGSHANG_DUCKDB_MEMORY", "").strip()
+    return {"memory_limit": limit} if limit else {}
+
+
 def open_connection(path: Path, read_only: bool, timeout: float | None = None) -> duckdb.DuckDBPyConnection:
     """Open ``path``, retrying while another process holds the lock."""
     deadline = time.monotonic() + (_timeout() if timeout is None else timeout)
@@ -140,7 +148,7 @@ def open_connection(path: Path, read_only: bool, timeout: float | None = None) -
         path.parent.mkdir(parents=True, exist_ok=True)
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            return duckdb.connect(str(path), read_only=read_only, config=_duckdb_config())
         except (duckdb.IOException, duckdb.Error) as err:
             version = _version_error(path, err)
             if version:

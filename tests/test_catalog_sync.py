@@ -103,3 +103,25 @@ def test_sync_runs_inside_the_callers_transaction(db_path: Path):
         raise RuntimeError("import failed later")
     counts = _counts(db_path)
     assert counts["indicator"] == len(load_catalog().indicators)
+
+
+def test_new_scoring_rules_alone_do_not_rewrite_the_mirror_or_rejudge_every_month(db_path: Path, tmp_path: Path):
+    """assessment.yaml is not mirrored: when only it changes, the stored judgments stay (at
+    national scale re-judging 70 months takes most of an hour); a target change still redoes them."""
+    assert ensure_catalog(db_path) is True
+    root = tmp_path / "catalog"
+    shutil.copytree(DATA_DIR, root)
+    rules = root / "assessment.yaml"
+    data = yaml.safe_load(rules.read_text(encoding="utf-8"))
+    data["rule_sets"][-1]["bonus"]["cap"] = 6
+    rules.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    new_rules = load_catalog(root)
+    assert new_rules.version != load_catalog().version and new_rules.mirror_version == load_catalog().mirror_version
+    rejudged = []
+    assert ensure_catalog(db_path, new_rules, after_sync=rejudged.append) is False
+    assert rejudged == []
+    with store.read(db_path) as con:
+        assert store.get_meta(con, "catalog_version") == new_rules.version
+    changed = _catalog_with_new_target(tmp_path / "other")
+    assert ensure_catalog(db_path, changed, after_sync=rejudged.append) is True
+    assert len(rejudged) == 1

@@ -163,7 +163,7 @@ def rules_for(quarter: Quarter, assessment: AssessmentFile | None = None) -> Rul
 
 # $units: units assessed; $roster: those of them expected to report (a missing return counts
 # against these only); $due: months of the quarter whose deadline has passed.
-_SCOPE = f"""
+_SCOPE = """
 assessed as (select unnest($units::varchar[]) as unit),
 roster as (select unnest($roster::varchar[]) as unit),
 due as (select unnest($due::date[]) as period)"""

@@ -137,7 +137,8 @@ def global_filters(user: User) -> flt.Filters:
     )
     scoped = flt.scope_to(user, chosen, readable)
     if fresh:
-        everyone = ui.data(q.units_by_id, (asked["unit"],)) if asked.get("unit") else units
+        named = tuple(sorted({asked["unit"], scoped.unit} - {None})) if asked.get("unit") else ()
+        everyone = ui.data(q.units_by_id, named) if named else units  # the linked unit and the one shown
         for text in link_notices(user, asked, scoped, dict(zip(regions["id"], regions["name"])),
                                  dict(zip(everyone["id"], everyone["name"]))):
             st.warning(text, icon=":material/link_off:")

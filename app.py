@@ -9,6 +9,8 @@ current user, renders the global filters (kept in the URL) and runs the chosen p
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import streamlit as st
@@ -145,16 +147,23 @@ def global_filters(user: User) -> flt.Filters:
     return scoped
 
 
-def main() -> None:
-    path = ui.db()
+@contextmanager
+def database_or_stop() -> Iterator[None]:
+    """Run a database step of the start; busy or broken, say so in Chinese and stop the run."""
     try:
-        prepare_database(path)
+        yield
     except store.DatabaseBusy as err:
         ui.busy_notice(err)
         st.stop()
     except store.StoreError as err:
         st.error(f"数据库无法打开：{err}")
         st.stop()
+
+
+def main() -> None:
+    path = ui.db()
+    with database_or_stop():
+        prepare_database(path)
 
     # --- current user: the ONE place the app learns who is using it (login: issue 6) ---
     try:  # the cookie check reads the database before any page runs
@@ -168,16 +177,10 @@ def main() -> None:
         st.session_state.pop("user", None)
         st.stop()
     st.session_state["user"] = user
-    try:
+    with database_or_stop():
         if not startup.catalog_ready(path):
             with st.spinner("正在准备数据库……"):
                 startup.prepare_catalog(path)
-    except store.DatabaseBusy as err:
-        ui.busy_notice(err)
-        st.stop()
-    except store.StoreError as err:
-        st.error(f"数据库无法打开：{err}")
-        st.stop()
     auth.render_user_box(user)  # who is logged in + 退出登录
     # ------------------------------------------------------------------------------------
 

@@ -655,17 +655,21 @@ def region_ranking(db: Db, period: date) -> pd.DataFrame:
     return run(db, sql, judge.params(p, p))
 
 
-def region_trend(db: Db, code: str, regions: list[str] | None = None, months: int = 12,
-                 period: date | None = None) -> pd.DataFrame:
-    p1 = _month(period) if period else default_period(db)
-    p0 = returns.add_months(p1, -(months - 1))
-    return run(db, """
+# Each district's and zone's mean of $code per month in [$p0, $p1]: the trend and its summary.
+_PER_REGION = """
         with per_region as (
             select o.period, o.region, any_value(r.kind) as region_kind, avg(o.value) as value
             from observation o join region r on r.id = o.region and r.kind in ('district', 'zone')
             where o.is_current and o.code = $code and o.period between $p0 and $p1 and o.value is not null
             group by o.period, o.region
-        ),
+        )"""
+
+
+def region_trend(db: Db, code: str, regions: list[str] | None = None, months: int = 12,
+                 period: date | None = None) -> pd.DataFrame:
+    p1 = _month(period) if period else default_period(db)
+    p0 = returns.add_months(p1, -(months - 1))
+    return run(db, _PER_REGION + """,
         month_avg as (
             select period, avg(value) filter (where region_kind = 'district') as city_avg,
                    count(*) filter (where region_kind = 'district') as avg_of
@@ -690,13 +694,7 @@ def region_trend_summary(db: Db, code: str, months: int = 12, period: date | Non
     the city average: ``region_trend`` summed in SQL for a page with thousands of regions."""
     p1 = _month(period) if period else default_period(db)
     p0 = returns.add_months(p1, -(months - 1))
-    return run(db, """
-        with per_region as (
-            select o.period, o.region, any_value(r.kind) as region_kind, avg(o.value) as value
-            from observation o join region r on r.id = o.region and r.kind in ('district', 'zone')
-            where o.is_current and o.code = $code and o.period between $p0 and $p1 and o.value is not null
-            group by o.period, o.region
-        )
+    return run(db, _PER_REGION + """
         select period, min(value) as lo, quantile_cont(value, 0.25) as q1, quantile_cont(value, 0.75) as q3,
                max(value) as hi, avg(value) filter (where region_kind = 'district') as city_avg,
                count(*) filter (where region_kind = 'district') as avg_of, count(*) as regions

@@ -290,7 +290,22 @@ def refresh_db(db: Any = None, periods: list[date] | None = None) -> int:
         return refresh(con, periods)
 
 
+def carry_stamps(con: Any, old_version: str, new_version: str) -> int:
+    """Re-stamp the months that were fresh under catalog ``old_version`` for ``new_version``,
+    when the new version changed nothing the judgments read (only unmirrored files such as
+    the scoring rules). A month's fingerprint ends in the catalog version (``judge``); without
+    this every month would turn stale, the pages would judge live and the next import would
+    re-judge whole months. Returns the number of months carried over."""
+    rows = con.execute("select period, fingerprint from unit_month_stats_state").fetchall()
+    suffix = "-" + old_version
+    carried = [(fp.removesuffix(suffix) + "-" + new_version, p) for p, fp in rows if fp.endswith(suffix)]
+    for fp, p in carried:
+        con.execute("update unit_month_stats_state set fingerprint = ? where period = ?", [fp, p])
+    return len(carried)
+
+
 def ensure_catalog(db: Any = None, catalog: Any = None) -> bool:
     """Mirror the catalog if its version changed and, in the same transaction, re-judge every
-    stored month (targets may have changed). Returns True when it wrote."""
-    return catalog_sync.ensure_catalog(db, catalog, after_sync=refresh)
+    stored month (targets may have changed); a version that changed only the scoring rules
+    keeps the stored judgments fresh (``carry_stamps``). Returns True when it wrote."""
+    return catalog_sync.ensure_catalog(db, catalog, after_sync=refresh, after_version=carry_stamps)

@@ -175,12 +175,17 @@ def sync_catalog(con: duckdb.DuckDBPyConnection, catalog: Catalog) -> None:
 
 
 def ensure_catalog(db: str | os.PathLike | None = None, catalog: Catalog | None = None,
-                   after_sync: Callable[[duckdb.DuckDBPyConnection], object] | None = None) -> bool:
+                   after_sync: Callable[[duckdb.DuckDBPyConnection], object] | None = None,
+                   after_version: Callable[[duckdb.DuckDBPyConnection, str, str], object] | None = None,
+                   ) -> bool:
     """Migrate, then mirror the catalog unless the database already holds this version.
 
     ``after_sync`` runs in the same transaction when the tables were rewritten (the judging
     floor passes its re-judge, ``rules.stats.ensure_catalog``, so derived tables never lag the
-    targets). Returns True when the tables were (re)written. Cheap when nothing changed: one read.
+    targets). When only unmirrored files changed, ``after_version(con, old, new)`` runs in the
+    transaction that records the new version (the judging floor carries its stored judgments'
+    stamps over: they were computed from the same mirror). Returns True when the tables were
+    (re)written. Cheap when nothing changed: one read.
     """
     from indicators.catalog import load_catalog
 
@@ -188,12 +193,15 @@ def ensure_catalog(db: str | os.PathLike | None = None, catalog: Catalog | None 
     cat = catalog or load_catalog()
     mirrored = getattr(cat, "mirror_version", "")
     with store.read(db) as con:
-        if store.get_meta(con, "catalog_version") == cat.version:
+        old = store.get_meta(con, "catalog_version")
+        if old == cat.version:
             return False
         same_mirror = bool(mirrored) and store.get_meta(con, "mirror_version") == mirrored
     if same_mirror:  # only files the mirror does not hold changed (scoring rules): nothing to redo
         with store.write(db) as con:
             store.set_meta(con, "catalog_version", cat.version)
+            if after_version is not None and old:
+                after_version(con, old, cat.version)
         return False
     with store.write(db) as con:
         sync_catalog(con, cat)

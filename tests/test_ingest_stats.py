@@ -45,3 +45,32 @@ def test_a_bulk_load_may_defer_the_refresh_and_the_month_is_then_judged_live(tmp
     stats.refresh_db(db)
     with store.read(db) as con:
         assert stats.is_fresh(con, OCT, OCT)
+
+
+def test_new_scoring_rules_keep_the_stored_judgments_fresh(tmp_path: Path) -> None:
+    """Changing only assessment.yaml must not turn every month stale: the pages would judge
+    live and the next import would re-judge whole months (an hour at national scale)."""
+    import shutil
+
+    import yaml
+
+    from indicators.catalog import DATA_DIR
+
+    catalog = load_catalog()
+    db = tmp_path / "s.duckdb"
+    ensure_catalog(db, catalog)
+    path = fill_template(tmp_path / "r.xlsx", catalog, "teda.zwfw", "2026-10")
+    [res] = ingest_files([path], db=db, catalog=catalog, now=datetime(2026, 10, 20, tzinfo=SH))
+    assert res.status == "accepted", res.to_json()
+    root = tmp_path / "catalog"
+    shutil.copytree(DATA_DIR, root)
+    rules = root / "assessment.yaml"
+    data = yaml.safe_load(rules.read_text(encoding="utf-8"))
+    data["rule_sets"][-1]["bonus"]["cap"] = 6
+    rules.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    new_rules = load_catalog(root)
+    assert new_rules.version != catalog.version
+    assert ensure_catalog(db, new_rules) is False  # nothing re-mirrored
+    with store.read(db) as con:
+        assert store.get_meta(con, "catalog_version") == new_rules.version
+        assert stats.is_fresh(con, OCT, OCT)

@@ -135,10 +135,27 @@ fingerprints as (
     group by m.period
 )"""
 
+def target_region_month(name: str, regions: str) -> str:
+    """CTE ``name``: per code, month and region of ``regions`` (a relation with ``id``), the
+    target version in force on the month's first day (one effective mid-month applies from the
+    next month), only where the region's plan set it. The live chain passes the regions it
+    judges: the whole country's regions × codes × months is millions of rows."""
+    return f"""{name} as (
+    select t.code, m.period, g.id as region, t.comparator, t.value as target, t.amber, t.effective_from
+    from targets t join months m
+      on t.effective_from <= m.period and (t.effective_to is null or m.period <= t.effective_to)
+    join {regions} g
+      on not exists (select 1 from target_scope s where s.code = t.code and s.effective_from = t.effective_from)
+      or exists (select 1 from target_scope s
+                 where s.code = t.code and s.effective_from = t.effective_from and s.region = g.id)
+    qualify row_number() over (partition by t.code, m.period, g.id order by t.effective_from desc) = 1
+)"""
+
+
 # Months of the span; which months have fresh precomputed judgments; for the other months the
 # targets in force per code × month, the city averages, then the verdict; both halves unioned.
 # The target in force for each indicator and month of ``months`` (CTE fragment, no WITH).
-TARGET_MONTH = """targets as (
+TARGET_MONTH = f"""targets as (
     select code, comparator, value, amber, effective_from, effective_to from indicator_target
     union all
     select code, comparator, target, amber, coalesce(effective_from, date '2000-01-01'), effective_to
@@ -151,18 +168,7 @@ target_month as (
       on t.effective_from <= last_day(m.period) and (t.effective_to is null or m.period <= t.effective_to)
     qualify row_number() over (partition by t.code, m.period order by t.effective_from desc) = 1
 ),
-target_region_month as (
-    -- the version in force on the month's first day (one effective mid-month applies from the
-    -- next month), for the units of each region: only where its plan set it
-    select t.code, m.period, g.id as region, t.comparator, t.value as target, t.amber, t.effective_from
-    from targets t join months m
-      on t.effective_from <= m.period and (t.effective_to is null or m.period <= t.effective_to)
-    join region g
-      on not exists (select 1 from target_scope s where s.code = t.code and s.effective_from = t.effective_from)
-      or exists (select 1 from target_scope s
-                 where s.code = t.code and s.effective_from = t.effective_from and s.region = g.id)
-    qualify row_number() over (partition by t.code, m.period, g.id order by t.effective_from desc) = 1
-)"""
+{target_region_month("target_region_month", "region")}"""
 
 JUDGED_LIVE = f"""
 months as (
@@ -216,6 +222,7 @@ obs as (
       and ($unit is null or o.unit = $unit)
       and ($code is null or o.code = $code) /*scope:o.*/
 ),
+{target_region_month("obs_target", "(select distinct region as id from obs)")},
 referenced as (
     select obs.*, i.name, i.uom, i.direction, tm.comparator, tm.target, tm.amber,
            tm.effective_from as target_from, coalesce(td.soft, false) as soft,
@@ -238,7 +245,7 @@ referenced as (
            end as ref_source_raw
     from obs
     join indicator i on i.code = obs.code
-    left join target_region_month tm on tm.code = obs.code and tm.period = obs.period and tm.region = obs.region
+    left join obs_target tm on tm.code = obs.code and tm.period = obs.period and tm.region = obs.region
     left join target_detail td on td.code = tm.code and td.effective_from = tm.effective_from
     left join city_avg ca on ca.code = obs.code and ca.period = obs.period
     left join office_avg oa on oa.code = obs.code and oa.period = obs.period

@@ -142,9 +142,11 @@ def _restored(con: Any, accepted: list[ReturnData]) -> dict[tuple[str, str, date
     if not accepted:
         return {}
     shas = sorted({d.sha256 for d in accepted})
+    periods = sorted({d.period for d in accepted})  # the month prunes the table (archive.accepted_files)
     rows = con.execute(  # one placeholder per value: pushed down to PostgreSQL
         "select sha256, unit, period, max(version) from submission where status = 'accepted'"
-        f" and sha256 in ({store.placeholders(len(shas))}) group by all", shas).fetchall()
+        f" and period in ({store.placeholders(len(periods))})"
+        f" and sha256 in ({store.placeholders(len(shas))}) group by all", periods + shas).fetchall()
     return {(r[0], r[1], r[2]): r[3] for r in rows}
 
 

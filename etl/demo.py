@@ -172,6 +172,16 @@ def _meets(value: float, target: Any) -> bool:
     return {"<=": value <= v, "<": value < v, ">=": value >= v, ">": value > v, "=": value == v}.get(comp, True)
 
 
+def _untargeted_value(ind: Any, rng: random.Random) -> float:
+    """A plausible value for an indicator the plans set no target for that month: a liaison
+    fills it in all the same (an empty cell without a note is rejected)."""
+    if uom_class(ind.unit) == "count":
+        return float(rng.randint(0, 6))
+    if ind.unit == "%":
+        return _round(rng.uniform(80, 99), ind.unit)
+    return _round(rng.uniform(1, 20), ind.unit)
+
+
 def _level(ind: Any, target: Any, rng: random.Random) -> float:
     """A unit's usual value of an indicator: comfortably meeting the target."""
     v, uom = target.value, ind.unit
@@ -264,7 +274,9 @@ def fill_return(wb: Workbook, catalog: Any, period: date, rng: random.Random, st
         if ind is None:
             continue
         target = ind.target_on(period)
-        if target is None:
+        if target is None:  # collected without a target (无目标): still reported, never judged
+            ws[f"{IND_COLS['value']}{r}"] = _untargeted_value(ind, rng)
+            filled_any = True
             continue
         if ind.frequency != "monthly" and ind.report == "cumulative" and target.comparator in _PLAIN:
             value = _cumulative_value(ind, target, period, rng, state)

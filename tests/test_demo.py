@@ -142,3 +142,28 @@ def test_no_quarterly_or_yearly_target_fails_before_its_period_ends_in_the_demo(
     early = [r for r in rows if r[2] == "未达标" and not (r[0] == "quarter" and r[1] == 9)]
     assert early == []
     assert any(status in ("进度正常", "进度滞后") for _k, _m, status, _n in rows)
+
+
+def test_an_indicator_collected_without_a_target_is_filled_in_and_the_return_accepted(tmp_path, catalog):
+    """baodi.gov reports 典型案例 in 2025-05 before any target is in force: a liaison fills it
+    in all the same; left empty without a note, the validator rejects the whole return."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from etl.ingest import ingest_files
+    from etl.template import IND_COLS, SHEET_INDICATORS
+
+    period = date(2025, 5, 1)
+    untargeted = [i.code for i in catalog.indicators_for_unit("baodi.gov", period) if i.target_on(period) is None]
+    assert untargeted, "the catalog no longer has an untargeted indicator for this case"
+    wb = build_template("baodi.gov", period, catalog=catalog)
+    fill_return(wb, catalog, period, random.Random(3), UnitState())
+    ws = wb[SHEET_INDICATORS]
+    values = {ws[f"{IND_COLS['code']}{r}"].value: ws[f"{IND_COLS['value']}{r}"].value
+              for r in range(FIRST_DATA_ROW, ws.max_row + 1)}
+    assert all(values[c] is not None for c in untargeted)
+    path = tmp_path / "r.xlsx"
+    wb.save(path)
+    [res] = ingest_files([path], db=tmp_path / "d.duckdb", catalog=catalog,
+                         now=datetime(2025, 6, 20, tzinfo=ZoneInfo("Asia/Shanghai")))
+    assert res.status == "accepted", res.to_json()

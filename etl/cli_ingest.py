@@ -68,39 +68,65 @@ def run(args: argparse.Namespace) -> int:
         return 1
     from indicators.catalog import CatalogError
 
+    totals: Counter[str] = Counter()
     try:
-        results = ingest_files(args.files, db=args.db, user=user, as_unit=args.as_unit,
-                               progress=Stages(sys.stderr), reason=args.reason)
+        # Slice by slice, each slice's outcomes printed and let go: memory stays that of one
+        # slice whatever the number of files (20,000 returns: 895 MB held to the end before).
+        for start in range(0, len(args.files), SLICE):
+            results = ingest_files(args.files[start : start + SLICE], db=args.db, user=user,
+                                   as_unit=args.as_unit, progress=Stages(sys.stderr), reason=args.reason)
+            for r in results:
+                if args.json:
+                    print(json.dumps(r.to_json(), ensure_ascii=False))
+                else:
+                    print_result(r, sys.stdout)
+            totals += count(results)
+            del results
     except CatalogError as err:
         print(f"错误：指标目录有误，无法校验月报。\n{err}", file=sys.stderr)
         return 1
-    if args.json:
-        for r in results:
-            print(json.dumps(r.to_json(), ensure_ascii=False))
-    else:
-        print_report(results, sys.stdout)
-    return 1 if any(r.status == "rejected" for r in results) else 0
+    if not args.json:
+        print_totals(totals, sys.stdout)
+    return 1 if totals["rejected"] else 0
+
+
+SLICE = 5000  # files per ingest call (each call reads and writes chunk by chunk, etl.ingest.CHUNK)
+
+
+def count(results: list[Any]) -> Counter[str]:
+    """Outcomes by status, plus ``warned``: accepted returns that carry a warning."""
+    out = Counter(r.status for r in results)
+    out["warned"] = sum(1 for r in results if r.status == "accepted" and r.warnings)
+    out["files"] = len(results)
+    return out
+
+
+def print_result(r: Any, out: TextIO) -> None:
+    """One file's outcome and findings, in Chinese."""
+    head = f"{r.file}：{STATUS_NAMES[r.status]}"
+    if r.unit and r.period:
+        head += f"（{r.unit}，{r.period:%Y-%m}"
+        head += f"，第 {r.version} 版）" if r.version else "）"
+    if r.lateness and not r.lateness.on_time:
+        head += f"　迟报 {r.lateness.days_late} 天（{r.lateness.workdays_late} 个工作日）"
+    print(head, file=out)
+    for f in r.findings:
+        label = "错误" if f.is_error else "提醒"
+        where = f.location or "文件"
+        print(f"  [{label}] {where}　{f.message}", file=out)
+        print(f"         处理办法：{f.hint}", file=out)
+
+
+def print_totals(counts: Counter[str], out: TextIO) -> None:
+    print(
+        f"共 {counts['files']} 个文件：已接收 {counts['accepted']} 个（其中有提醒 {counts['warned']} 个），"
+        f"已退回 {counts['rejected']} 个，重复文件 {counts['duplicate']} 个。",
+        file=out,
+    )
 
 
 def print_report(results: list[Any], out: TextIO) -> None:
     """Each file's outcome and findings, then the totals, in Chinese."""
     for r in results:
-        head = f"{r.file}：{STATUS_NAMES[r.status]}"
-        if r.unit and r.period:
-            head += f"（{r.unit}，{r.period:%Y-%m}"
-            head += f"，第 {r.version} 版）" if r.version else "）"
-        if r.lateness and not r.lateness.on_time:
-            head += f"　迟报 {r.lateness.days_late} 天（{r.lateness.workdays_late} 个工作日）"
-        print(head, file=out)
-        for f in r.findings:
-            label = "错误" if f.is_error else "提醒"
-            where = f.location or "文件"
-            print(f"  [{label}] {where}　{f.message}", file=out)
-            print(f"         处理办法：{f.hint}", file=out)
-    counts = Counter(r.status for r in results)
-    with_warnings = sum(1 for r in results if r.status == "accepted" and r.warnings)
-    print(
-        f"共 {len(results)} 个文件：已接收 {counts['accepted']} 个（其中有提醒 {with_warnings} 个），"
-        f"已退回 {counts['rejected']} 个，重复文件 {counts['duplicate']} 个。",
-        file=out,
-    )
+        print_result(r, out)
+    print_totals(count(results), out)

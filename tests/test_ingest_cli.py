@@ -86,3 +86,18 @@ def test_human_report_names_sheet_cell_message_and_fix() -> None:
     assert "处理办法：请只填写数字" in text
     assert "b.xlsx：已接收（teda.zwfw，2026-09，第 2 版）" in text
     assert "共 2 个文件：已接收 1 个（其中有提醒 1 个），已退回 1 个，重复文件 0 个。" in text
+
+
+def test_a_long_file_list_is_imported_slice_by_slice_with_one_summary(returns, monkeypatch, capsys) -> None:
+    """Each slice's outcomes are printed and let go (memory of one slice); the summary still
+    counts every file, and a file repeated in a later slice is a duplicate."""
+    from etl import cli_ingest
+    from etl.__main__ import main
+
+    root, good, bad = returns
+    monkeypatch.setattr(cli_ingest, "SLICE", 1)
+    code = main(["ingest", str(good), str(bad), str(good), "--db", str(root / "slices.duckdb")])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "good.xlsx：已接收" in out and "bad.xlsx：已退回" in out and "good.xlsx：重复文件" in out
+    assert "共 3 个文件：已接收 1 个（其中有提醒 0 个），已退回 1 个，重复文件 1 个。" in out

@@ -37,6 +37,7 @@ import streamlit as st
 import store
 from accounts import sessions, users
 from accounts.access import ROLE_NAMES, User
+from dashboard import startup
 
 SESSION_KEY = "auth"  # {"username", "last_seen" (time.time()), "token" (absent in tests' logins)}
 NOTICE_KEY = "auth_notice"
@@ -274,6 +275,9 @@ def render_login_form() -> None:
                 start_session(result.user, token=token)
                 st.rerun()
     st.caption("账号由领导小组办公室统一分配；忘记密码请联系办公室。多次登录失败后须稍等片刻再试。")
+    preload = startup.preload_html()  # the overview's scripts load while the password is typed
+    if preload:
+        st.html(preload, width="content", unsafe_allow_javascript=True)
 
 
 def _unit_name(unit: str) -> str:

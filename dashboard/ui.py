@@ -152,7 +152,6 @@ def table(
     keyed by English names too and relabelled here. Cells of the ``status`` columns are
     coloured like the charts (达标 green, 未达标 red, …).
     """
-    from dashboard import export, queries
     from dashboard import format as fmt
 
     if df is None or df.empty:
@@ -168,7 +167,7 @@ def table(
     st.dataframe(view, hide_index=True, column_config=config, height=height, placeholder="—")
     st.download_button(
         download_label,
-        data=lambda: export.to_excel_bytes(shown, name[:31], demo=data(queries.is_demo)),
+        data=lambda: _excel(shown, name),
         file_name=f"{file_name or name}.xlsx",
         mime=XLSX_MIME,
         on_click="ignore",
@@ -176,6 +175,14 @@ def table(
         key=key or f"dl_{name}",
     )
     return df.loc[part.index]
+
+
+def _excel(df: pd.DataFrame, name: str) -> bytes:
+    """A table's Excel download, built when the button is clicked (openpyxl is imported then:
+    ~0.1 s the first page would otherwise pay)."""
+    from dashboard import export, queries
+
+    return export.to_excel_bytes(df, name[:31], demo=data(queries.is_demo))
 
 
 # Streamlit refuses a pandas Styler over this many cells (``styler.render.max_elements``).

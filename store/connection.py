@@ -11,7 +11,9 @@ no other process can open the file at all):
 * Inside one process (the Streamlit server has one thread per session) all threads share one
   connection and each gets its own ``cursor()``; the connection is closed when the last user
   leaves, so other processes get their turn. A writer upgrades a read-only connection by
-  waiting until its readers are done.
+  waiting until its readers are done. A read-only connection lingers ``READ_LINGER_SECONDS``
+  after its last reader (a page run makes a dozen reads in a row; opening the file costs
+  ~17 ms each and starts DuckDB's cache empty), unless another process is waiting for it.
 * The schema is created and evolved by numbered SQL migrations in ``store/migrations``,
   recorded in ``schema_migrations``; a database newer than the code is refused.
 * ``YINGSHANG_DB`` may instead be a PostgreSQL DSN (``postgresql://…``): then the same
@@ -213,11 +215,28 @@ def yield_turn(path: str | os.PathLike | None = None) -> bool:
     return True
 
 
+# how long an idle read-only connection stays open for the next read of the same page run;
+# a process waiting for the file (``others_waiting``) cuts it short
+READ_LINGER_SECONDS = 0.3
+
+
+def _file_id(path: Path) -> tuple[int, int] | None:
+    """(device, inode) of ``path``: a lingering connection is reused only for the same file,
+    never for a database that replaced it at the same path."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
 @dataclass
 class _Shared:
     con: duckdb.DuckDBPyConnection
     read_only: bool
     users: int = 0
+    file: tuple[int, int] | None = None
+    released: int = 0  # times the last user left: a linger timer closes only its own idle spell
 
 
 class _Pool:
@@ -256,16 +275,18 @@ class _Pool:
         with self._cond:
             while True:
                 shared = self._open.get(path)
+                if shared is not None and shared.users == 0 and shared.file != _file_id(path):
+                    self._drop(path, shared)  # lingering on a file that was replaced or deleted
+                    continue
                 if shared is None:
                     con = open_connection(path, read_only=not write)
-                    shared = _Shared(con, read_only=not write)
+                    shared = _Shared(con, read_only=not write, file=_file_id(path))
                     self._open[path] = shared
                     break
                 if not write or not shared.read_only:
                     break
                 if shared.users == 0:  # upgrade: reopen read-write
-                    shared.con.close()
-                    del self._open[path]
+                    self._drop(path, shared)
                     continue
                 self._cond.wait(timeout=0.05)
             shared.users += 1
@@ -277,22 +298,48 @@ class _Pool:
             with self._cond:
                 shared.users -= 1
                 if shared.users == 0:
-                    shared.con.close()
-                    self._open.pop(path, None)
+                    self._release(path, shared)
+                self._cond.notify_all()
+
+    def _drop(self, path: Path, shared: _Shared) -> None:
+        """Close ``shared`` and forget it (caller holds the lock, nobody uses it)."""
+        shared.con.close()
+        if self._open.get(path) is shared:
+            del self._open[path]
+
+    def _release(self, path: Path, shared: _Shared) -> None:
+        """The last user left: close now, or (read-only, nobody waiting) a moment later."""
+        if not shared.read_only or READ_LINGER_SECONDS <= 0 or others_waiting(path):
+            self._drop(path, shared)
+            return
+        shared.released += 1
+        timer = threading.Timer(READ_LINGER_SECONDS, self._close_idle, (path, shared, shared.released))
+        timer.daemon = True
+        timer.start()
+
+    def _close_idle(self, path: Path, shared: _Shared, spell: int) -> None:
+        with self._cond:
+            if shared.users == 0 and shared.released == spell and self._open.get(path) is shared:
+                self._drop(path, shared)
                 self._cond.notify_all()
 
     def close(self, path: Path | str | None = None) -> None:
-        """Close this process's PostgreSQL connections (all, or the one for ``path``)."""
+        """Close this process's PostgreSQL connections and idle (lingering) file connections:
+        all, or the one for ``path``."""
         with self._cond:
             for key in [k for k in self._pg if path is None or k == path]:
                 self._pg.pop(key).close()
+            for key, shared in list(self._open.items()):
+                if (path is None or key == path) and shared.users == 0:
+                    self._drop(key, shared)
 
 
 _pool = _Pool()
 
 
 def close(path: str | os.PathLike | None = None) -> None:
-    """Drop this process's open PostgreSQL connection(s), e.g. before the database is dropped."""
+    """Drop this process's idle connection(s), e.g. before the database is dropped or the file
+    handed to another process."""
     _pool.close(db_path(path) if path is not None else None)
 
 

@@ -321,6 +321,31 @@ def test_the_first_login_on_a_just_started_server_is_not_lost(browser, demo_db: 
             context.close()
 
 
+def test_the_login_form_loads_the_overviews_chart_scripts_while_the_password_is_typed(
+    browser, demo_db: Path
+) -> None:
+    """The browser fetches the overview's element scripts (plotly alone is ~4.6 MB, ~0.7 s to
+    evaluate) while the form is on screen, not after the click; the helper element stays
+    invisible and the login works as before."""
+    with _serve(demo_db) as url:
+        context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
+        page = context.new_page()
+        try:
+            page.goto(f"{url}/", wait_until="domcontentloaded")
+            page.get_by_label("密码").wait_for(timeout=60_000)
+            page.wait_for_function(
+                "performance.getEntriesByType('resource').some(e => /\\/PlotlyChart\\.[^/]+\\.js$/.test(e.name))",
+                timeout=15_000)
+            assert page.locator("[data-testid=stElementContainer]:has(script[data-yingshang-preload])").is_hidden()
+            assert page.get_by_role("heading", name="总览", exact=True).count() == 0  # nothing shown before the login
+            _log_in(page)
+            page.get_by_role("heading", name="总览", exact=True).first.wait_for(timeout=30_000)
+            _settled(page)
+            assert page.locator('[data-testid="stPlotlyChart"] .main-svg').count() >= 2
+        finally:
+            context.close()
+
+
 def _red_flag_with_a_clause(demo_db: Path) -> tuple[str, str, str]:
     """A unit with a 未达标 (or else 预警 / 进度滞后) flag in DEMO_END whose target has the plan's
     words, that flag's type and its reason."""

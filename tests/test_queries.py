@@ -128,6 +128,16 @@ def test_overview_is_the_same_from_the_precomputed_tables(tmp_path):
         assert a.equals(b)
 
 
+def test_the_trend_counts_each_month_as_its_reporting_figures_do(fx):
+    """The trend's month (counted in one pass over the submissions) and the month's figures
+    (the full returns chain, with a corrected return judged by its first version) agree."""
+    trend = q.overview_trend(fx["path"], OFFICE, q.Filters(fx["period"]))
+    for month in trend["period"]:
+        k = q.overview_kpis(fx["path"], OFFICE, q.Filters(month.date()), fx["now"])
+        row = trend[trend["period"] == month].iloc[0]
+        assert (row["expected"], row["submitted"], row["on_time"]) == (k["expected"], k["submitted"], k["on_time"])
+
+
 def test_overview_filters_by_region(fx):
     k = q.overview_kpis(fx["path"], OFFICE, q.Filters(fx["period"], region="hexi"), fx["now"])
     assert (k["units"], k["expected"], k["failed"]) == (2, 2, 3)

@@ -91,23 +91,28 @@ def breakdown(db: Db, user: User, quarter: str, unit: str, now: datetime | None 
     return breakdown_rows(found)
 
 
-def _one(db: Db, quarter: str, unit: str, now: datetime | None) -> list[UnitScore]:
-    """One unit's score with its items (ranked among all units: the rank needs every total)."""
+def _one(db: Db, quarter: str, unit: str, now: datetime | None, region: str | None = None) -> list[UnitScore]:
+    """One unit's score with its items, ranked among all units or, given ``region``, among the
+    region's units as its ranking board is (the rank needs every total: 13 s for the whole
+    country)."""
     q = Quarter.parse(quarter)
     with store.read(db) as con:
         if assess.lock_info(con, q):
             return [s for s in assess.assess(con, q) if s.unit == unit]
-        ranked = {s.unit: s.rank for s in assess.compute(con, q, assess.rules_for(q), now=now, items=False)}
+        ranked = {s.unit: s.rank
+                  for s in assess.compute(con, q, assess.rules_for(q), region=region, now=now, items=False)}
         found = assess.compute(con, q, assess.rules_for(q), only=[unit], now=now)
     for s in found:
         s.rank = ranked.get(s.unit)
     return found
 
 
-def unit_score(db: Db, user: User, quarter: str, unit: str, now: datetime | None = None) -> UnitScore | None:
-    """One unit's score with items, ranked among all units (what the breakdown header shows)."""
+def unit_score(db: Db, user: User, quarter: str, unit: str, now: datetime | None = None,
+               region: str | None = None) -> UnitScore | None:
+    """One unit's score with items, ranked among all units, or among ``region``'s (what the
+    breakdown header shows next to that region's board)."""
     require_read_unit(user, unit, db)
-    found = _one(db, quarter, unit, now)
+    found = _one(db, quarter, unit, now, region)
     return found[0] if found else None
 
 

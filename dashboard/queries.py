@@ -143,6 +143,11 @@ def units(db: Db, region: str | None = None) -> pd.DataFrame:
     """, {"region": region})
 
 
+def regions_with_units(db: Db) -> list[str]:
+    """Ids of the regions that have units of their own (a city region may have none)."""
+    return run(db, "select distinct region from unit where region is not null order by region")["region"].tolist()
+
+
 def unit_count(db: Db) -> int:
     """How many units the catalog holds (a national catalog: too many to list without a region)."""
     return int(run(db, "select count(*) as n from unit")["n"].iloc[0])

@@ -8,6 +8,7 @@ import streamlit as st
 from accounts import access
 from accounts.access import AccessDenied
 from dashboard import assessment as a
+from dashboard import queries as q
 from dashboard import ui
 from office import entries, locks
 
@@ -46,11 +47,15 @@ if lock:
             st.dataframe(diff, hide_index=True)
 
 unit = user.unit
+region = None
 if sees_all:
     regions = ui.region_names()
     national = ui.many_units()  # ranking every unit of the country takes long: one region by default
+    if national:  # the first region with units of its own (the city region may have none)
+        own = set(ui.data(q.regions_with_units))
+        first = next((i for i, r in enumerate(regions, start=1) if r in own), 1 if regions else 0)
     region = top[1].selectbox("区域", [None, *regions], format_func=lambda r: "全部单位" if r is None else regions[r],
-                              index=1 if national and regions else 0, key="assess_region")
+                              index=first if national else 0, key="assess_region")
     if national:
         top[2].caption("单位较多，默认按区域排名；选“全部单位”计算全部单位的排名需要较长时间。")
     board = a.ranking(db, user, quarter, region)
@@ -74,12 +79,14 @@ if sees_all:
             ui.chart(a.trend_figure(history, picked), key="assess_trend_chart")
 
 if unit:
-    s = a.unit_score(db, user, quarter, unit)
+    s = a.unit_score(db, user, quarter, unit, region=region)
     if s:
         parts = a.breakdown_rows(s)
         st.subheader(f"{s.unit_name} · {a.quarter_label(quarter)}")
         cols = st.columns(4)
-        cols[0].metric("总分", f"{s.score:g}", f"第 {s.rank} 名" if s.rank else "不排名", delta_color="off", border=True)
+        where = f"{regions[region]}内" if region and not lock else ""  # a locked quarter keeps its stored ranks
+        cols[0].metric("总分", f"{s.score:g}", f"{where}第 {s.rank} 名" if s.rank else "不排名", delta_color="off",
+                       border=True)
         cols[1].metric("考核项合计", f"{sum(c.points for c in s.components.values()):g}", border=True)
         cols[2].metric("加分", f"{s.bonus:g}", border=True)
         cols[3].metric("扣分", f"{s.deductions:g}", border=True)
@@ -102,7 +109,8 @@ if unit:
 
 if office:
     st.subheader("办公室操作")
-    names = ui.unit_names()
+    # a national catalog: the region's units (a choice box of every unit of the country is slow)
+    names = ui.unit_names(region) if region and ui.many_units() else ui.unit_names()
     t_add, t_withdraw, t_lock = st.tabs(["录入扣分/加分", "撤销记录", "锁定/解锁"])
     with t_add, st.form("assess_entry", clear_on_submit=True):
         who = st.selectbox("单位", list(names), format_func=names.get,

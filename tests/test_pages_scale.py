@@ -188,9 +188,12 @@ def test_a_national_assessment_opens_on_one_regions_ranking(fixture_db: dict, mo
     monkeypatch.setattr(ui, "UNITS_LISTED", 2)
     at = run_page("pages/assessment.py")
     region = at.selectbox(key="assess_region")
-    assert region.value is not None and region.index == 1  # the first region, not 全部单位
+    assert region.value == "heping"  # the first region with units of its own: not 全部单位, not the city
     assert "默认按区域排名" in texts(at)
     boards = [d.value for d in at.dataframe if "名次" in d.value.columns]
     assert all(b["区域"].nunique() <= 1 for b in boards)  # one region's units, or none on its roster
+    first = boards[0].iloc[0]  # the unit's breakdown is ranked like the board beside it
+    header = next(m for m in at.metric if m.label == "总分")
+    assert header.delta == f"{first['区域']}内第 {first['名次']} 名"
     at = region.select_index(0).run()  # 全部单位 is still one choice away
     assert not at.exception and len(set(frame_with(at, "名次")["区域"])) > 1

@@ -188,7 +188,7 @@ ret as (
            count(*) filter (where status = '逾期未报') as missing,
            count(*) filter (where status = '未到期') as pending,
            count(distinct unit) as units
-    from returns
+    from return_status
 ),
 ind as (
     select coalesce(sum(reported), 0) as reported, coalesce(sum(met), 0) as met,
@@ -238,18 +238,6 @@ def overview_kpis(db: Db, user: User, f: Filters, now: datetime) -> dict:
 
 _TREND = f"""
 with {returns.RETURNS},
-month_sub as (
-    -- the unit-months "current_sub" holds (a current accepted version; on time by the first
-    -- accepted one), in one pass over the months' submissions: without "current_sub"'s join
-    -- and first-attempt lookup, which the trend does not show (national: 1.7 s -> see bench)
-    select unit, period, arg_min(on_time, version) as on_time
-    from submission
-    where status = 'accepted' and period between $p0 and $p1
-      and ($region is null or region = $region)
-      and ($unit is null or unit = $unit)
-    group by unit, period
-    having bool_or(is_current)
-),
 ret as (
     -- counted without the unit × month grid of "returns": same numbers, far fewer rows
     select d.period, (select count(*) from expected) as expected,
@@ -295,7 +283,7 @@ ret as (
                 when count(*) filter (where status = '迟报') > 0 then '迟报'
                 when count(*) filter (where status = '未到期') > 0 then '未到期'
                 else '按时报送' end as return_status
-    from returns group by unit
+    from return_status group by unit
 ),
 ind as (
     select unit, sum(reported) as reported, sum(met) as met, sum(amber) as amber_n, sum(failed) as failed

@@ -156,7 +156,7 @@ counted as (
     union all
     select '连续三个月未达标', count(*) from ({judge.STREAK_KEYS})
     union all
-    select status, count(*) from returns where status in ('逾期未报', '迟报') group by status
+    select status, count(*) from return_status where status in ('逾期未报', '迟报') group by status
     union all
     select '任务滞后', count(*) from task_progress t
     where t.is_current and t.status = '滞后' and t.period = $p1

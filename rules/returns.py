@@ -81,6 +81,28 @@ returns as (
     left join current_sub c on c.unit = e.unit and c.period = d.period
     left join (select unit, period, timezone('Asia/Shanghai', first_attempt_at) as first_attempt_at
                from attempts) t on t.unit = e.unit and t.period = d.period
+),
+month_sub as (
+    -- the unit-months "current_sub" holds (a current accepted version, on time or late by the
+    -- first accepted one) in one pass over the submissions: no join back, no first attempts
+    select unit, period, arg_min(on_time, version) as on_time
+    from submission
+    where status = 'accepted' and period between $p0 and $p1
+      and ($region is null or region = $region)
+      and ($unit is null or unit = $unit)
+    group by unit, period
+    having bool_or(is_current)
+),
+return_status as (
+    -- "returns" cut to what counts need (unit, month, status): a national month's counts
+    -- without the dates and corrections of every return (same statuses)
+    select e.unit, e.unit_name, e.region, d.period,
+           case when c.unit is not null then case when c.on_time then '按时报送' else '迟报' end
+                when $now > d.due_at then '逾期未报'
+                else '未到期' end as status
+    from expected e
+    cross join due d
+    left join month_sub c on c.unit = e.unit and c.period = d.period
 )"""
 
 

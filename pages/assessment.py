@@ -86,7 +86,7 @@ if unit:
         cols = st.columns(4)
         where = f"{regions[region]}内" if region and not lock else ""  # a locked quarter keeps its stored ranks
         cols[0].metric("总分", f"{s.score:g}", f"{where}第 {s.rank} 名" if s.rank else "不排名", delta_color="off",
-                       border=True)
+                       delta_arrow="off", border=True)  # a rank, not a rise: no arrow
         cols[1].metric("考核项合计", f"{sum(c.points for c in s.components.values()):g}", border=True)
         cols[2].metric("加分", f"{s.bonus:g}", border=True)
         cols[3].metric("扣分", f"{s.deductions:g}", border=True)

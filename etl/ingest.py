@@ -37,9 +37,10 @@ from etl.read_excel import RawReturn, read_return
 
 Progress = Callable[[str, int, int], None]  # (stage "read" | "write", done, total)
 # Files written per transaction (see etl/load.py); a failing chunk is retried file by file.
-# Between chunks the database file is released (and, when the app waited, handed over:
-# ``store.yield_turn``), so a chunk is how long a page may have to wait during an import:
-# at national scale a chunk of 250 writes in ~1-2 s. Each chunk pays one validation call and
+# The database file is held across chunks and handed over when another process waited
+# (``store.Turns``: before a chunk's reading and before its writing), so a chunk's reading or
+# its writing is how long a page may have to wait during an import: at national scale a
+# chunk of 250 writes in ~1-2 s. Each chunk pays one validation call and
 # one judgments refresh: 5,000 returns into the national database took 13.5 ms a return in
 # chunks of 100 and 7.7 ms in chunks of 250.
 CHUNK = int(os.environ.get("YINGSHANG_IMPORT_CHUNK", "250"))
@@ -182,23 +183,25 @@ def _ingest(files: list[tuple[str, bytes | Path]], *, db: Any, user: User, as_un
     received_at = now or datetime.now(UTC)
     if received_at.tzinfo is None:
         received_at = received_at.replace(tzinfo=UTC)
-    with store.hold(db):  # one open of the file for the few short steps before reading
-        ensure_catalog(db, catalog)  # migrates, then mirrors the catalog if its version changed
-        archive.clean_on_start(db)  # temp files a killed loader left behind
     seen: set[str] = set()
     results: list[IngestResult] = []
-    for start in range(0, len(files), CHUNK):
-        if start:
-            store.yield_turn(db)
-        chunk = [_Item(name, data, archive.sha256(data))
-                 for name, data in ((n, _read(src)) for n, src in files[start : start + CHUNK])]
-        _check_chunk(chunk, db=db, user=user, as_unit=as_unit, received_at=received_at, catalog=catalog,
-                     seen=seen, progress=progress, done=start, total=len(files))
-        results += write_files(db, chunk, user=user, received_at=received_at, is_demo=is_demo,
-                               refresh_stats=refresh_stats, reason=reason)
-        del chunk
-        if progress:
-            progress("write", len(results), len(files))
+    # the file is held across chunks, handed over when a page waits, renewed every 4 chunks (memory)
+    with store.Turns(db, renew_every=8) as turns:
+        ensure_catalog(db, catalog)  # migrates, then mirrors the catalog if its version changed
+        archive.clean_on_start(db)  # temp files a killed loader left behind
+        for start in range(0, len(files), CHUNK):
+            if start:
+                turns.between()
+            chunk = [_Item(name, data, archive.sha256(data))
+                     for name, data in ((n, _read(src)) for n, src in files[start : start + CHUNK])]
+            _check_chunk(chunk, db=db, user=user, as_unit=as_unit, received_at=received_at, catalog=catalog,
+                         seen=seen, progress=progress, done=start, total=len(files))
+            turns.between()  # reading and checking took a while: a page that waited goes first
+            results += write_files(db, chunk, user=user, received_at=received_at, is_demo=is_demo,
+                                   refresh_stats=refresh_stats, reason=reason)
+            del chunk
+            if progress:
+                progress("write", len(results), len(files))
     return results
 
 

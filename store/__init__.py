@@ -18,6 +18,7 @@ from store.connection import (
     Migration,
     SchemaTooNew,
     StoreError,
+    Turns,
     applied_versions,
     next_ids,
     on_postgres,
@@ -43,7 +44,7 @@ from store.connection import (
 
 __all__ = [
     "DEFAULT_DB", "DUCKDB_VERSION", "PROJECT_ROOT", "DatabaseBusy", "DatabaseVersionError",
-    "Migration", "SchemaTooNew", "StoreError", "applied_versions", "db_path", "get_meta", "hold",
+    "Migration", "SchemaTooNew", "StoreError", "Turns", "applied_versions", "db_path", "get_meta", "hold",
     "migrate", "shipped_migrations", "close", "display_name", "next_ids", "on_postgres", "placeholders", "exists", "is_postgres", "open_connection", "read", "schema_version", "set_meta", "write",
     "others_waiting", "waiting_marker", "yield_turn",
 ]

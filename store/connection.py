@@ -24,6 +24,7 @@ no other process can open the file at all):
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import threading
@@ -353,6 +354,57 @@ def hold(path: str | os.PathLike | None = None) -> Iterator[None]:
     p = db_path(path)
     with _pool.cursor(p, write=True):
         yield
+
+
+class Turns:
+    """A long job's hold on the file, handed over only when another process waits.
+
+    Closing DuckDB's read-write connection checkpoints it: ~0.6 s on the national database,
+    paid after every chunk of an import that released the file between chunks. Holding it
+    across chunks and releasing at ``between()`` when another process has found the file
+    locked (``others_waiting``) pays that once, and a waiting page still gets the file at the
+    next step. On PostgreSQL (no file lock) nothing is held.
+
+    The held connection keeps what DuckDB read cached (~60 MB a chunk of 250 returns into the
+    national database: 1.8 GB after 5,000), so every ``renew_every`` steps it is closed and
+    opened again: memory stays that of a few chunks, whatever the number of files.
+    """
+
+    def __init__(self, path: str | os.PathLike | None = None, renew_every: int = 8) -> None:
+        self._path = path
+        self._held: contextlib.AbstractContextManager | None = None
+        self._renew_every = max(1, renew_every)
+        self._steps = 0
+
+    def __enter__(self) -> Turns:
+        self._take()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._give()
+
+    def between(self) -> bool:
+        """Between two steps: if another process waits, release the file, pause for it
+        (``yield_turn``) and take the file again (every ``renew_every`` steps: release and take
+        it again at once); returns whether it paused."""
+        self._steps += 1
+        waiting = others_waiting(self._path)
+        if not waiting and self._steps % self._renew_every:
+            return False
+        self._give()
+        paused = yield_turn(self._path) if waiting else False
+        self._take()
+        return paused
+
+    def _take(self) -> None:
+        if self._held is None and not is_postgres(self._path):
+            self._held = hold(self._path)
+            self._held.__enter__()
+
+    def _give(self) -> None:
+        held, self._held = self._held, None
+        if held is not None:
+            held.__exit__(None, None, None)
 
 
 @contextmanager

@@ -126,25 +126,33 @@ _OPEN_ELSEWHERE = (
 )
 
 
-def test_an_import_gives_the_file_up_between_chunks(tmp_path, monkeypatch):
-    """Another process can open the database between two write chunks of one import."""
+def test_an_import_gives_the_file_up_between_chunks_when_a_page_waits(tmp_path, monkeypatch):
+    """With a page waiting, another process can open the database before each chunk's reading
+    and before its writing; with nobody waiting the import keeps the file (closing it costs a
+    checkpoint) and never pauses."""
+    import store.connection as connection
     from etl import ingest
 
-    db = tmp_path / "db" / "t.duckdb"
     paths = [write_return(tmp_path / f"r{m}.xlsx", period=f"2026-0{m}") for m in (6, 7, 8)]
     monkeypatch.setattr(ingest, "CHUNK", 1)
     opened: list[int] = []
 
-    def between_chunks(path=None) -> bool:
-        proc = subprocess.run([sys.executable, "-c", _OPEN_ELSEWHERE, str(db)], capture_output=True, text=True,
+    def pause(path=None) -> bool:
+        proc = subprocess.run([sys.executable, "-c", _OPEN_ELSEWHERE, str(path)], capture_output=True, text=True,
                               timeout=60, check=False)
         opened.append(proc.returncode)
-        return False
+        return True
 
-    monkeypatch.setattr(store, "yield_turn", between_chunks)
-    results = ingest_files(paths, db=db, catalog=tiny_catalog(), now=NOW)
+    monkeypatch.setattr(connection, "yield_turn", pause)
+    alone = tmp_path / "alone" / "t.duckdb"
+    results = ingest_files(paths, db=alone, catalog=tiny_catalog(), now=NOW)
+    assert [r.status for r in results] == ["accepted"] * 3 and opened == []
+
+    waited = tmp_path / "waited" / "t.duckdb"
+    monkeypatch.setattr(connection, "others_waiting", lambda path=None: True)
+    results = ingest_files(paths, db=waited, catalog=tiny_catalog(), now=NOW)
     assert [r.status for r in results] == ["accepted"] * 3
-    assert opened == [0, 0]  # two pauses between three chunks, the file free at each
+    assert opened == [0] * 5  # after chunk 1's reading, then before chunks 2 and 3 and their writing
 
 
 def test_a_process_that_finds_the_file_locked_asks_for_a_turn(tmp_path, monkeypatch):

@@ -53,15 +53,15 @@ def prepare_catalog(path: str) -> None:
 def _warm(path: str) -> None:
     time.sleep(WARM_DELAY_S)
     try:
-        import pandas  # noqa: F401
-        import pandas.io.formats.style  # noqa: F401 - the status colours of every table (and jinja2)
+        import pandas
+        import pandas.io.formats.style  # the status colours of every table (and jinja2)
         import plotly.graph_objects as go
 
-        from dashboard import charts, evidence_ui, flags, queries, supervision  # noqa: F401
+        from dashboard import charts, evidence_ui, flags, queries, supervision
 
         go.Figure(go.Bar(x=[1], y=[1])).add_trace(go.Scatter(x=[1], y=[1]))  # plotly's validators
         prepare_catalog(path)
-    except Exception:  # noqa: BLE001 - the page run meets the same error and says so in Chinese
+    except Exception:  # the page run meets the same error and says so in Chinese
         log.debug("warm-up failed", exc_info=True)
 
 
@@ -87,8 +87,9 @@ def _frontend_scripts(names: tuple[str, ...] = OVERVIEW_SCRIPTS) -> tuple[str, .
 
 def preload_html() -> str:
     """A hidden element whose script makes the browser import the overview's element scripts
-    once the login form is painted (started at once, it delayed the form by ~0.3 s; the same files, by the same address, that Streamlit imports later, so the
-    second import finds them loaded). Empty when none were found."""
+    once the login form is painted (started at once, it delayed the form by ~0.3 s). They are
+    the files, by the same address, that Streamlit imports later, so its import finds them
+    loaded. Empty when none were found."""
     files = _frontend_scripts()
     if not files:
         return ""

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import ui
 from accounts import access, users
 from accounts.access import ROLE_NAMES, AccessDenied, require_page
+from dashboard import ui
 
 user = ui.user()
 try:
@@ -31,8 +31,8 @@ regions = ui.region_names()
 table = users.users_table(user, ui.db())
 grants = users.all_grants(user, ui.db())
 if ui.many_units():  # a national catalog: names of the units accounts and grants name, not of all
-    named = [u for u in table["单位"] if u] + [access.split_grant(g)[1] for gs in grants.values() for g in gs
-                                              if access.split_grant(g)[0] == "unit"]
+    held = [access.split_grant(g) for gs in grants.values() for g in gs]
+    named = [u for u in table["单位"] if u] + [target for kind, target in held if kind == "unit"]
     names = ui.names_of(named)
 else:
     names = ui.unit_names()

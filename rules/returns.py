@@ -38,7 +38,7 @@ accepted_subs as (
     select unit, period, count(*) - 1 as corrections,
            arg_min(on_time, version) as on_time, arg_min(days_late, version) as days_late,
            arg_min(workdays_late, version) as workdays_late,
-           arg_min(received_at, version) as first_received_at
+           arg_min(received_at, version) as first_received_at, bool_or(is_current) as has_current
     from submission
     where status = 'accepted' and period between $p0 and $p1
       and ($region is null or region = $region)
@@ -84,14 +84,8 @@ returns as (
 ),
 month_sub as (
     -- the unit-months "current_sub" holds (a current accepted version, on time or late by the
-    -- first accepted one) in one pass over the submissions: no join back, no first attempts
-    select unit, period, arg_min(on_time, version) as on_time
-    from submission
-    where status = 'accepted' and period between $p0 and $p1
-      and ($region is null or region = $region)
-      and ($unit is null or unit = $unit)
-    group by unit, period
-    having bool_or(is_current)
+    -- first accepted one) without its join back to the current version and the first attempts
+    select unit, period, on_time from accepted_subs where has_current
 ),
 return_status as (
     -- "returns" cut to what counts need (unit, month, status): a national month's counts

@@ -53,15 +53,15 @@ def prepare_catalog(path: str) -> None:
 def _warm(path: str) -> None:
     time.sleep(WARM_DELAY_S)
     try:
-        import pandas
-        import pandas.io.formats.style  # the status colours of every table (and jinja2)
+        import pandas  # noqa: F401
+        import pandas.io.formats.style  # noqa: F401 - the status colours of every table (and jinja2)
         import plotly.graph_objects as go
 
-        from dashboard import charts, evidence_ui, flags, queries, supervision
+        from dashboard import charts, evidence_ui, flags, queries, supervision  # noqa: F401
 
         go.Figure(go.Bar(x=[1], y=[1])).add_trace(go.Scatter(x=[1], y=[1]))  # plotly's validators
         prepare_catalog(path)
-    except Exception:  # the page run meets the same error and says so in Chinese
+    except Exception:  # noqa: BLE001 - the page run meets the same error and says so in Chinese
         log.debug("warm-up failed", exc_info=True)
 
 

@@ -9,7 +9,8 @@ Chromium logs in as an office account, then clicks every page of the navigation 
 first visit of a page in the server process is *cold* (its data not cached yet), the second
 *warm*. Each time is click -> the page's heading visible, the script run finished and every
 table and chart drawn (the same test as tests/test_browser.py, without its 1.5 s stability
-wait). ``first``: process start -> login form visible -> (log in at once) overview drawn.
+wait). ``first``: process start -> login form visible -> (log in at once) overview drawn; then, for a
+user whose login is still valid (cookie and browser cache kept), process start -> overview drawn.
 Results go to bench/RESULTS-pages.md (the browser section) with the machine's load.
 
 ``functions`` (below) times every page data function at national scale (~50 M observations)

@@ -137,8 +137,6 @@ def _run(db: Any, sql: str, prm: dict[str, Any]) -> pd.DataFrame:
     return run(db, sql, prm)
 
 
-# RETURNS filters submissions with "period between $p0 and $p1"; the three-month $p0 only adds
-# rows that the month's join ignores, so one parameter set serves both chains.
 _SELECT = _FLAGS + f"""
 select * from final
 where $all_units or list_contains($units, unit)

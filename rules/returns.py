@@ -40,7 +40,7 @@ accepted_subs as (
            arg_min(workdays_late, version) as workdays_late,
            arg_min(received_at, version) as first_received_at, bool_or(is_current) as has_current
     from submission
-    where status = 'accepted' and period between $p0 and $p1
+    where status = 'accepted' and period between $r0 and $r1
       and ($region is null or region = $region)
       and ($unit is null or unit = $unit)
     group by unit, period
@@ -48,7 +48,7 @@ accepted_subs as (
 attempts as (
     -- the first time anything was sent for the month, rejected files included
     select unit, period, min(received_at) as first_attempt_at from submission
-    where period between $p0 and $p1 and unit is not null
+    where period between $r0 and $r1 and unit is not null
       and ($region is null or region = $region)
       and ($unit is null or unit = $unit)
     group by unit, period
@@ -63,7 +63,7 @@ current_sub as (
     from submission s
     join accepted_subs a on a.unit = s.unit and a.period = s.period
     left join attempts t on t.unit = s.unit and t.period = s.period
-    where s.status = 'accepted' and s.is_current and s.period between $p0 and $p1
+    where s.status = 'accepted' and s.is_current and s.period between $r0 and $r1
       and ($region is null or s.region = $region)
       and ($unit is null or s.unit = $unit)
 ),
@@ -138,6 +138,10 @@ def params(p0: date, p1: date, now: datetime, region: str | None = None, unit: s
         "dues": [local_naive(due_at(m)) for m in months],
         "p0": p0,
         "p1": p1,
+        # the submissions RETURNS reads: its own span, so a query whose judged span is wider
+        # (the red flags' three months, for the streak rule) reads one month of returns
+        "r0": months[0],
+        "r1": months[-1],
         "now": local_naive(now),
         "region": region,
         "unit": unit,

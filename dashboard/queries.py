@@ -275,7 +275,8 @@ def overview_trend(db: Db, user: User, f: Filters, months: int = 12) -> pd.DataF
 
 
 _BEHIND = f"""
-with {returns.RETURNS},
+with {judge.JUDGED},
+{returns.RETURNS},
 ret as (
     select unit, any_value(unit_name) as unit_name, any_value(region) as region,
            count(*) filter (where status in ('逾期未报', '迟报')) as bad_returns,
@@ -295,30 +296,34 @@ tasks as (
       and ($unit is null or unit = $unit)
     group by unit
 ),
-final as (
+gaps as (
+    -- how far the failed indicators fall short: the shortfall in % of the reference (target,
+    -- city average or target growth), capped at 100 per indicator
+    select unit, sum(least(100.0, coalesce(100.0 * abs(margin) / nullif(abs(reference), 0), 100.0))) as gap
+    from judged where status = '未达标' group by unit
+),
+scored as (
     select r.unit, r.unit_name, r.region, g.name as region_name,
            coalesce(i.failed, 0)::integer as failed, coalesce(i.amber_n, 0)::integer as amber_n,
            coalesce(i.reported, 0)::integer as reported,
            round(100.0 * i.met / nullif(i.reported, 0), 1) as attainment_rate,
            coalesce(t.tasks_lagging, 0) as tasks_lagging, r.return_status,
-           (coalesce(i.failed, 0) + coalesce(t.tasks_lagging, 0) + 2 * r.bad_returns)::integer as score
+           (coalesce(i.failed, 0) + coalesce(t.tasks_lagging, 0) + 2 * r.bad_returns)::integer as score,
+           round_even(coalesce(gp.gap, 0.0) + $gap_task * coalesce(t.tasks_lagging, 0)
+                      + $gap_return * r.bad_returns, 1) as gap
     from ret r
     left join ind i using (unit)
     left join tasks t using (unit)
+    left join gaps gp using (unit)
     left join region g on g.id = r.region
+),
+ranked as (
+    select *, rank() over (order by gap desc) as rank, count(*) over (partition by gap) > 1 as tied
+    from scored where score > 0 and ($all_units or list_contains($units, unit))
 )
-select * from final where score > 0 and ($all_units or list_contains($units, unit))
-"""
-
-# How far each unit's failed indicators fall short of their targets: the shortfall in % of
-# the reference (target, city average or target growth), capped at 100 per indicator.
-_GAPS = f"""
-with {judge.JUDGED},
-final as (
-    select unit, sum(least(100.0, coalesce(100.0 * abs(margin) / nullif(abs(reference), 0), 100.0))) as gap
-    from judged where status = '未达标' group by unit
-)
-select * from final
+select * from ranked
+order by gap desc, failed desc, tasks_lagging desc, attainment_rate asc nulls first, unit_name, unit
+limit $n
 """
 
 # points per lagging task and per late or missing return in the gap score
@@ -336,17 +341,10 @@ def units_most_behind(db: Db, user: User, f: Filters, now: datetime, n: int = 10
     """
     scope.check_unit(user, db, f.unit)
     p0, p1 = f.span()
-    prm = returns.params(p0, p1, now, f.region, f.unit) | scope.sql_units(user, db)
-    df = _run_with_stats(db, _BEHIND, p0, p1, f.region, f.unit, prm)
-    gaps = run(db, _GAPS, judge.params(p0, p1, f.region, f.unit))
-    df = df.merge(gaps, on="unit", how="left")
-    bad = (df["score"] - df["failed"] - df["tasks_lagging"]) / 2  # late or missing returns
-    df["gap"] = (df["gap"].fillna(0.0) + GAP_TASK * df["tasks_lagging"] + GAP_RETURN * bad).round(1)
-    df = df.sort_values(["gap", "failed", "tasks_lagging", "attainment_rate", "unit_name"],
-                        ascending=[False, False, False, True, True], na_position="first", kind="stable")
-    df["rank"] = df["gap"].rank(method="min", ascending=False).astype(int)
-    df["tied"] = df["rank"].duplicated(keep=False)
-    return df.head(int(n)).reset_index(drop=True)
+    prm = (judge.params(p0, p1, f.region, f.unit) | returns.params(p0, p1, now, f.region, f.unit)
+           | scope.sql_units(user, db) | {"gap_task": GAP_TASK, "gap_return": GAP_RETURN, "n": int(n)})
+    # ranked in SQL: a national month has ~140 k units with a gap, and only ``n`` are shown
+    return _run_with_stats(db, _BEHIND, p0, p1, f.region, f.unit, prm)
 
 
 # --- 责任单位 ---------------------------------------------------------------------------

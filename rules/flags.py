@@ -33,7 +33,7 @@ _ORDER = " ".join(f"when '{f}' then {i}" for i, f in enumerate(FLAG_TYPES))
 _SEV = " ".join(f"when '{f}' then '{s}'" for f, s in SEVERITY.items())
 
 _FLAGS = f"""
-with {judge.JUDGED},
+with {judge.JUDGED_INLINE},
 {returns.RETURNS},
 month_rows as (
     select * from judged where period = $p1 and status in ('未达标', '预警', '进度滞后')

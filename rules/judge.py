@@ -310,6 +310,14 @@ judged as (
 
 # Queries embed this marker; ``resolve`` swaps in the stored or the live chain.
 JUDGED = "/*judged*/"
+# The same, for a query that reads ``judged`` several times with narrower filters each time
+# (the red flags: one month's flags, the streak keys, three months of the streaks' history):
+# the stored chain is then inlined, each read scanning only what it filters for, instead of
+# materialising three months of wide judged rows first (national month: 2.6 s -> 1.8 s).
+# The live chain stays materialised: it is computed, not read.
+JUDGED_INLINE = "/*judged:inline*/"
+_JUDGED_STORED_INLINE = JUDGED_STORED.replace("\njudged as (", "\njudged as not materialized (")
+assert _JUDGED_STORED_INLINE != JUDGED_STORED
 
 # (unit, code) failing this month and the two before; the judged span must be those 3 months.
 STREAK_KEYS = "/*streak_keys*/"
@@ -383,10 +391,11 @@ def all_fresh(con: Any, p0: date, p1: date) -> bool:
 
 def resolve(con: Any, sql: str, params: dict) -> str:
     """``sql`` with the judged chain that fits the span's freshness."""
-    if JUDGED not in sql:
+    if JUDGED not in sql and JUDGED_INLINE not in sql:
         return sql
     fresh = all_fresh(con, params["p0"], params["p1"])
     sql = sql.replace(STREAK_KEYS, _STREAK_STORED if fresh else _STREAK_LIVE)
+    sql = sql.replace(JUDGED_INLINE, _JUDGED_STORED_INLINE if fresh else JUDGED_LIVE)
     return sql.replace(JUDGED, JUDGED_STORED if fresh else JUDGED_LIVE)
 
 

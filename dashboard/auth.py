@@ -285,7 +285,7 @@ def _unit_name(unit: str) -> str:
     from dashboard import ui
 
     try:
-        return ui.unit_names().get(unit, "本单位")
+        return ui.names_of([unit]).get(unit, "本单位")  # one unit: not the whole list (national)
     except store.StoreError:
         return "本单位"
 

@@ -164,6 +164,32 @@ def measure_number(number: str | None) -> str:
     return text or "—"
 
 
+def _strings(v: Any) -> list[str]:
+    if isinstance(v, dict):
+        return [x for item in v.values() for x in _strings(item)]
+    if isinstance(v, list):
+        return [x for item in v for x in _strings(item)]
+    return [v] if isinstance(v, str) else []
+
+
+def audit_unit_ids(df: Any) -> set[str]:
+    """Every text the audit entries could name a unit by (their unit, the values of their
+    before/after, ``unit:…`` grants): the names to read, instead of every unit of a national
+    catalog for a page of a few entries."""
+    if df is None or df.empty:
+        return set()
+    out = {u for u in df["unit"] if isinstance(u, str)}
+    for raw in [*df["before"], *df["after"]]:
+        if not isinstance(raw, str):
+            continue
+        try:
+            texts = _strings(json.loads(raw))
+        except ValueError:
+            texts = [raw]
+        out.update(t[5:] if t.startswith("unit:") else t for t in texts)
+    return out
+
+
 def audit_view(df: Any, units: Mapping[str, str], regions: Mapping[str, str],
                people: Mapping[str, str]) -> Any:
     """Audit entries as people read them: names for accounts, units and regions, before and

@@ -10,7 +10,7 @@ import streamlit as st
 from dashboard import ui
 from accounts import audit, users
 from accounts.access import AccessDenied, require_page
-from dashboard.labels import audit_view, person_name
+from dashboard.labels import audit_unit_ids, audit_view, person_name
 
 user = ui.user()
 try:
@@ -24,7 +24,6 @@ ui.header("审计日志", "每一次上传、退回、重新上报、账号变�
 ALL = "（全部）"
 today = datetime.now(ZoneInfo(audit.local_tz())).date()  # the log's calendar days are Beijing time
 people = {a.username: a.display_name or a.username for a in users.list_users(user, ui.db())}
-names = ui.unit_names()
 
 
 def _span(text: str) -> tuple[date, date]:
@@ -37,6 +36,7 @@ if "audit_span" not in st.session_state:
 ui.url_choice("audit_span", "span", parse=_span)
 actors = [ALL, *audit.distinct_values("actor", ui.db())]
 units = [ALL, *audit.distinct_values("unit", ui.db())]
+unit_box = ui.names_of(units[1:])  # the units the log names, not every unit of the catalog
 ui.url_choice("audit_actor", "actor", actors)
 ui.url_choice("audit_action", "action", [ALL, *audit.ACTIONS])
 ui.url_choice("audit_unit", "audit_unit", units)
@@ -54,7 +54,7 @@ with c3:
         "操作", [ALL, *audit.ACTIONS], format_func=lambda a: audit.ACTIONS.get(a, a), key="audit_action"
     )
 with c4:
-    unit = st.selectbox("单位", units, format_func=lambda u: names.get(u, u), key="audit_unit")
+    unit = st.selectbox("单位", units, format_func=lambda u: unit_box.get(u, u), key="audit_unit")
 ui.to_url("span", f"{since}~{until}" if since and until else None)
 ui.to_url("actor", None if actor == ALL else actor)
 ui.to_url("action", None if action == ALL else action)
@@ -68,6 +68,7 @@ flt = audit.AuditFilter(
     unit=None if unit == ALL else unit,
 )
 entries = audit.entries(user, flt, ui.db())  # not cached: logins change the log between clicks
+names = ui.names_of(sorted(audit_unit_ids(entries)))
 st.caption(f"共 {len(entries)} 条记录（最新在前）。")
 ui.table(
     audit.for_display(audit_view(entries, names, ui.region_names(), people)),

@@ -53,7 +53,7 @@ with chase_col:
     st.subheader("催报名单")
     chase = ui.data(q.chase_list, ui.user(), month, now, region=f.region)
     if f.unit and not chase.empty:
-        chase = chase[chase["unit_name"] == ui.unit_names().get(f.unit)]
+        chase = chase[chase["unit_name"] == ui.names_of([f.unit]).get(f.unit)]
     if chase.empty:
         st.success("所有单位均已报送，无需催报。")
     else:

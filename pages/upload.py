@@ -41,7 +41,8 @@ def show_result(result: dict, index: int, data: bytes | None = None) -> None:
     name = result.get("file", "")
     status = result.get("status")
     unit, period = result.get("unit"), parse_period(result.get("period"))
-    where = " · ".join(x for x in (ui.unit_names().get(unit, unit), period and period_label(period[1])) if x)
+    unit_name = ui.names_of([unit]).get(unit, unit) if unit else None
+    where = " · ".join(x for x in (unit_name, period and period_label(period[1])) if x)
     if status == "accepted":
         timing = TIMELINESS.get(result.get("on_time"), "")
         if result.get("on_time") is False:
@@ -71,7 +72,7 @@ c1, c2 = st.columns(2)
 with c1:
     if user.role == "liaison" and user.unit:
         unit = user.unit
-        st.text_input("单位", ui.unit_names().get(unit, unit), disabled=True)
+        st.text_input("单位", ui.names_of([unit]).get(unit, unit), disabled=True)
     else:
         unit = ui.pick_unit(f)
 with c2:

@@ -197,3 +197,43 @@ def test_a_national_assessment_opens_on_one_regions_ranking(fixture_db: dict, mo
     assert header.delta == f"{first['区域']}内第 {first['名次']} 名"
     at = region.select_index(0).run()  # 全部单位 is still one choice away
     assert not at.exception and len(set(frame_with(at, "名次")["区域"])) > 1
+
+
+WHOLE_UNIT_LISTS: list[None] = []
+
+
+def units_counted(db, region=None) -> pd.DataFrame:
+    """``queries.units``, recording each read of the whole list (no region)."""
+    if region is None:
+        WHOLE_UNIT_LISTS.append(region)
+    return REAL_UNITS[0](db, region)
+
+
+REAL_UNITS: list = []
+
+
+def test_the_audit_log_names_the_units_it_mentions_without_reading_every_unit(
+    fixture_db: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The audit page had read the names of every unit of the catalog (half a million at national
+    scale, ~2 s) to show a few entries; it reads the names of the units its entries mention,
+    including those inside a change (a liaison's unit, a grant to read another unit)."""
+    from accounts import users
+    from accounts.access import SYSTEM_USER
+    from dashboard import queries
+
+    users.add_user(SYSTEM_USER, "teda-liaison", "liaison", "teda-liaison-pass-2026", unit="teda.zwfw",
+                   db=fixture_db["path"])
+    users.grant_read(SYSTEM_USER, "teda-liaison", "unit", "hexi.fgw", db=fixture_db["path"])
+    monkeypatch.setattr(ui, "UNITS_LISTED", 2)  # the fixture's few units count as "many"
+    REAL_UNITS[:] = [queries.units]
+    monkeypatch.setattr(queries, "units", units_counted)
+    at = run_page()
+    WHOLE_UNIT_LISTS.clear()
+    at.switch_page("pages/audit.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    log = frame_with(at, "变更后")
+    shown = " ".join(log["变更后"]) + " " + " ".join(log["单位"])
+    assert "经开区政务服务办" in shown and "河西区发展改革委" in shown
+    assert "teda.zwfw" not in shown and "hexi.fgw" not in shown
+    assert not WHOLE_UNIT_LISTS  # no page run read the names of every unit

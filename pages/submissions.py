@@ -51,9 +51,7 @@ with chart_col:
     ui.chart(charts.submission_donut(status), key="donut")
 with chase_col:
     st.subheader("催报名单")
-    chase = ui.data(q.chase_list, ui.user(), month, now, region=f.region)
-    if f.unit and not chase.empty:
-        chase = chase[chase["unit_name"] == ui.names_of([f.unit]).get(f.unit)]
+    chase = q.chase_rows(status)  # the status above, already cut to the unit chosen
     if chase.empty:
         st.success("所有单位均已报送，无需催报。")
     else:

@@ -155,6 +155,15 @@ def test_late_unit_is_listed_as_迟报_and_the_missing_one_is_chased(fixture_db:
     assert any("催报名单" in b.label for b in at.get("download_button"))
 
 
+def test_with_one_unit_chosen_only_that_unit_is_chased(fixture_db: dict) -> None:
+    """The 催报 list is cut from the page's own status rows: the chosen unit, by id."""
+    at = run_page("pages/submissions.py", period="2026-10", region="teda", unit="teda.zwfw")
+    assert list(frame_with(at, "截止情况")["责任单位"]) == ["经开区政务服务办"]
+    late = run_page("pages/submissions.py", period="2026-10", region="nankai", unit="nankai.zwfw")
+    assert list(frame_with(late, "报送时间")["状态"]) == ["迟报"]
+    assert "所有单位均已报送，无需催报。" in texts(late)
+
+
 def test_a_shared_link_selects_the_period_region_and_unit(fixture_db: dict) -> None:
     at = run_page(None, period="2026-09", region="hexi", unit="hexi.zwfw")
     assert at.selectbox(key="f_period").value == date(2026, 9, 1)

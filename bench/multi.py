@@ -165,7 +165,9 @@ def _timed(fn, runs: int, cap_s: float) -> tuple[float, int, int]:
     return ms, n, runs
 
 
-def bench_national(admin: str, src: Path, runs: int, cap_s: float) -> dict:
+def bench_national(admin: str, src: Path, runs: int, cap_s: float, pg_copy: str | None = None) -> dict:
+    """``pg_copy``: a PostgreSQL copy of ``src`` made before (``etl migrate --to``), timed as it
+    is and kept; otherwise a copy is made, timed, and dropped at the end."""
     from store.transfer import copy_database
 
     with store.read(src) as con:
@@ -173,13 +175,19 @@ def bench_national(admin: str, src: Path, runs: int, cap_s: float) -> dict:
         n_rows = sum(con.execute(f'select count(*) from "{t}"').fetchone()[0] for (t,) in con.execute(
             "select table_name from information_schema.tables where table_schema = 'main'"
             " and table_type = 'BASE TABLE'").fetchall())
-    dsn = _database(admin, "ys_bench_national")
-    print(f"copying {src} ({n_obs:,} observations, {n_rows:,} rows in all) into PostgreSQL …", flush=True)
-    t = time.perf_counter()
-    report = copy_database(src, dsn)
-    copied = time.perf_counter() - t
-    assert report.ok, report
-    print(f"  copied and checked in {copied:.0f} s", flush=True)
+    if pg_copy:
+        dsn, copied = pg_copy, None
+        with store.read(dsn) as con:
+            n_pg = con.execute("select count(*) from observation").fetchone()[0]
+        assert n_pg == n_obs, f"{pg_copy} holds {n_pg:,} observations, {src} {n_obs:,}"
+    else:
+        dsn = _database(admin, "ys_bench_national")
+        print(f"copying {src} ({n_obs:,} observations, {n_rows:,} rows in all) into PostgreSQL …", flush=True)
+        t = time.perf_counter()
+        report = copy_database(src, dsn)
+        copied = time.perf_counter() - t
+        assert report.ok, report
+        print(f"  copied and checked in {copied:.0f} s", flush=True)
     size = subprocess.run([shutil.which("psql") or "psql", dsn, "-Atc",
                            "select pg_database_size(current_database())"],
                           check=True, capture_output=True, text=True).stdout.strip()
@@ -193,7 +201,8 @@ def bench_national(admin: str, src: Path, runs: int, cap_s: float) -> dict:
                 out["rows"].setdefault(name, {})[label] = (ms, n, calls)
                 print(f"  {name:34s} {ms:9.1f} ms {n:>7} 行 ({calls} 次)", flush=True)
     finally:
-        _drop(admin, dsn)
+        if not pg_copy:
+            _drop(admin, dsn)
     return out
 
 
@@ -212,8 +221,9 @@ def write_national(page: dict, runs: int, cap_s: float) -> None:
         "DuckDB 1.5.5 with its postgres extension.",
         "",
         f"The DuckDB file ({page['file_bytes'] / 2**30:.1f} GiB, {page['rows_all']:,} rows in all tables) was "
-        f"copied into PostgreSQL by `copy_database` (the `migrate --to` path, counts and checksums checked) "
-        f"in {page['copy_s'] / 60:.0f} min; the PostgreSQL database is {page['pg_bytes'] / 2**30:.1f} GiB. "
+        f"copied into PostgreSQL by `copy_database` (the `migrate --to` path, counts and checksums checked)"
+        + (f" in {page['copy_s'] / 60:.0f} min" if page["copy_s"] else "")
+        + f"; the PostgreSQL database is {page['pg_bytes'] / 2**30:.1f} GiB. "
         f"Median of {runs} calls after a warm-up, each call opening its own read as a page does; a function "
         f"whose warm-up took over {cap_s:.0f} s is reported by that call alone (calls = 1).",
         "",
@@ -301,10 +311,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--skip-pages", action="store_true")
     ap.add_argument("--national", type=Path, help="全国规模合成库（bench/synth.py --scale national）：复制到 PostgreSQL 后两边计时")
     ap.add_argument("--cap", type=float, default=60.0, help="预热一次超过此秒数的函数只计这一次（默认 60）")
+    ap.add_argument("--pg-copy", help="已迁入 PostgreSQL 的全国库连接串（etl migrate --to 所建）：直接计时，不再复制、不删除")
     args = ap.parse_args(argv)
     _pg_info(args.pg)
     if args.national:
-        write_national(bench_national(args.pg, args.national, args.runs, args.cap), args.runs, args.cap)
+        write_national(bench_national(args.pg, args.national, args.runs, args.cap, args.pg_copy), args.runs,
+                       args.cap)
         print(f"结果已写入 {RESULTS.relative_to(ROOT)}")
         return 0
     work = Path(tempfile.mkdtemp(prefix="yingshang-bench-multi-"))

@@ -206,6 +206,13 @@ def next_ids(con: Any, sequence: str, n: int) -> list[int]:
     return [r[0] for r in rows]
 
 
+def native_rows(con: Any, sql: str) -> list[tuple]:
+    """Rows of a fixed statement (no user input) run by PostgreSQL itself: an aggregate that
+    PostgreSQL answers from an index, which DuckDB's scanner would answer by reading every row
+    (``max(id)`` of 24 M submissions: instant natively, ~8 s through the scanner)."""
+    return con.execute(f"select * from postgres_query('{CATALOG}', ?)", [sql]).fetchall()
+
+
 REFRESH_LOCK = 17_017  # advisory lock key: one refresh of the precomputed judgments at a time
 
 

@@ -187,18 +187,20 @@ def test_quality_pages_count_findings_including_rejected_returns(fx):
     assert by_unit.iloc[0][["code", "example_cell"]].tolist() == ["VALUE_NOT_NUMBER", "E5"]
 
 
-def test_data_version_changes_when_a_return_lands_and_stale_stats_are_not_used(tmp_path):
-    fx = build_fixture_db(tmp_path / "v.duckdb")
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_data_version_changes_when_a_return_lands_and_stale_stats_are_not_used(backend, tmp_path):
+    fx = build_fixture_db(new_database(backend, tmp_path))
     with store.write(fx["path"]) as con:
         stats.refresh(con)
     before = q.data_version(fx["path"])
     with store.write(fx["path"]) as con:
-        sid = con.execute(
-            "insert into submission (sha256, unit, region, period, status, version, is_current, uploader,"
-            " received_at, due_at, on_time, days_late, workdays_late) values ('x', 'teda.zwfw', 'teda', ?,"
-            " 'accepted', 1, true, 'u', ?, ?, false, 5, 4) returning id",
-            [fx["period"], datetime(2026, 10, 30, 9, tzinfo=TZ), datetime(2026, 10, 25, 23, 59, 59, tzinfo=TZ)],
-        ).fetchone()[0]
+        sid = store.next_ids(con, "submission_id_seq", 1)[0]
+        con.execute(
+            "insert into submission (id, sha256, unit, region, period, status, version, is_current, uploader,"
+            " received_at, due_at, on_time, days_late, workdays_late) values (?, 'x', 'teda.zwfw', 'teda', ?,"
+            " 'accepted', 1, true, 'u', ?, ?, false, 5, 4)",
+            [sid, fx["period"], datetime(2026, 10, 30, 9, tzinfo=TZ), datetime(2026, 10, 25, 23, 59, 59, tzinfo=TZ)],
+        )
         con.execute("insert into observation values (?, 'teda.zwfw', 'teda', ?, 'ZW01', 90, null, 'E4', true, false)",
                     [sid, fx["period"]])
     assert q.data_version(fx["path"]) != before

@@ -22,7 +22,7 @@ from rules import judge, returns, stats
 from accounts import scope
 from dashboard.flags import flag_counts, red_flags  # noqa: F401  (re-exported for pages)
 from rules.format import sql_target_text, sql_value_text
-from rules.returns import due_at, now_local  # noqa: F401
+from rules.returns import due_at, now_local, today_start  # noqa: F401
 import store
 from store.postgres import native_rows
 from accounts.access import User

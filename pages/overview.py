@@ -10,7 +10,7 @@ from dashboard import queries as q
 
 f = ui.filters()
 qf = ui.query_filters(f)
-now = q.now_local()
+now = q.today_start()  # the data's moment: its date (cached all day, not per minute)
 ui.header("总览", f"{f.label} · {ui.scope_label(f)}")
 
 me = ui.user()

@@ -19,7 +19,7 @@ def deadline_text(days: float, workdays: float) -> str:
 
 
 f = ui.filters()
-now = q.now_local()
+now = q.today_start()  # the data's moment: its date (cached all day, not per minute)
 month = f.month
 due = q.due_at(month)
 ui.header("报送情况", f"{ui.scope_label(f)} · {month.year}年{month.month}月月报 · 截止 {due:%Y-%m-%d %H:%M}")

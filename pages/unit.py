@@ -11,7 +11,7 @@ from accounts import access
 from dashboard.labels import measure_number, person_name, plan_label
 
 f = ui.filters()
-now = q.now_local()
+now = q.today_start()  # the data's moment: its date (cached all day, not per minute)
 ui.header("责任单位")
 me = ui.user()
 behind = ui.data(q.units_most_behind, me, ui.query_filters(f), now, n=1)

@@ -112,6 +112,18 @@ def now_local() -> datetime:
     return datetime.now(UTC).astimezone(TZ).replace(second=0, microsecond=0)
 
 
+def today_start(now: datetime | None = None) -> datetime:
+    """The start of today in Shanghai (aware, like ``now_local``): ``now`` for cached page data.
+
+    Whatever page data takes from the moment depends on the date alone: a return is overdue
+    once its deadline (23:59:59 of the due date, ``rules.deadline``) has passed, which for a
+    time rounded down to the minute (``now_local``) means from the next day on; days overdue
+    and days left count dates. Keyed by the day, a national overview's data is computed once a
+    day (or after each import), not again every minute (~2 s each time)."""
+    day = local_naive(now or now_local()).date()
+    return datetime(day.year, day.month, day.day, tzinfo=TZ)
+
+
 def due_at(period: date) -> datetime:
     """Deadline of a month's return (Shanghai time), from ``rules.deadline``."""
     return deadline.due_at(period)

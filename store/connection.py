@@ -24,6 +24,7 @@ no other process can open the file at all):
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import re
@@ -336,6 +337,10 @@ class _Pool:
 
 
 _pool = _Pool()
+# Before the interpreter tears down: a read connection still lingering (READ_LINGER_SECONDS)
+# when a process ended was destroyed during finalisation, and DuckDB aborted the process
+# ("terminate called without an active exception", exit code 134) after its work was done.
+atexit.register(_pool.close)
 
 
 def close(path: str | os.PathLike | None = None) -> None:

@@ -6,6 +6,7 @@ import io
 from datetime import date, datetime
 
 import openpyxl
+import pandas as pd
 import pytest
 
 from dashboard import export
@@ -259,3 +260,26 @@ def test_targets_read_the_same_in_python_and_in_sql(comparator, value, uom, text
     sql = con.execute(f"select {sql_target_text('c', 't', 'u')} from (select ?::varchar c, ?::double t, ?::varchar u)",
                       [comparator, value, uom]).fetchone()[0]
     assert fmt_target(comparator, value, uom) == sql == text
+
+
+def test_page_data_taken_at_the_start_of_the_day_is_the_data_of_every_minute_of_that_day(fx):
+    """Pages key their cached data by the day (``today_start``), not the minute: around the
+    deadline (25 Oct 23:59:59) the statuses, flags and days left must be those of the minute."""
+    from dashboard import flags
+
+    period = fx["period"]
+    for minute in (datetime(2026, 10, 25, 9, 30, tzinfo=TZ), datetime(2026, 10, 25, 23, 59, tzinfo=TZ),
+                   datetime(2026, 10, 26, 0, 0, tzinfo=TZ), datetime(2026, 10, 26, 0, 1, tzinfo=TZ),
+                   datetime(2026, 10, 29, 17, 45, tzinfo=TZ)):
+        day = q.today_start(minute)
+        assert day.date() == minute.date() and day <= minute
+        assert q.overview_kpis(fx["path"], OFFICE, q.Filters(period), day) == \
+            q.overview_kpis(fx["path"], OFFICE, q.Filters(period), minute)
+        for fn in (lambda now: q.submission_status(fx["path"], OFFICE, period, now),
+                   lambda now: flags.red_flags(fx["path"], OFFICE, period, now),
+                   lambda now: q.units_most_behind(fx["path"], OFFICE, q.Filters(period), now)):
+            pd.testing.assert_frame_equal(fn(day), fn(minute))
+        assert (q.due_at(period) - day).days == (q.due_at(period) - minute).days  # 距截止 on 报送情况
+    before = q.submission_status(fx["path"], OFFICE, period, datetime(2026, 10, 25, 23, 59, tzinfo=TZ))
+    after = q.submission_status(fx["path"], OFFICE, period, datetime(2026, 10, 26, 0, 0, tzinfo=TZ))
+    assert "未到期" in set(before["status"]) and "未到期" not in set(after["status"])  # the day matters

@@ -313,7 +313,8 @@ JUDGED = "/*judged*/"
 # The same, for a query that reads ``judged`` several times with narrower filters each time
 # (the red flags: one month's flags, the streak keys, three months of the streaks' history):
 # the stored chain is then inlined, each read scanning only what it filters for, instead of
-# materialising three months of wide judged rows first (national month: 2.6 s -> 1.8 s).
+# materialising three months of wide judged rows first (national month, machine loaded: 2.6-2.9 s
+# -> 1.8-2.3 s).
 # The live chain stays materialised: it is computed, not read.
 JUDGED_INLINE = "/*judged:inline*/"
 _JUDGED_STORED_INLINE = JUDGED_STORED.replace("\njudged as (", "\njudged as not materialized (")

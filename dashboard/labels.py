@@ -8,6 +8,7 @@ finding code the validator can raise has a name here.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Mapping
@@ -100,6 +101,31 @@ AUDIT_KEYS: dict[str, str] = {
     "region": "区域",
     "file": "文件",
     "sha256": "文件指纹",
+    # office records: references, assessment entries and locks, typical cases, supervision
+    "code": "指标代码",
+    "kind": "类别",
+    "period_from": "起始月份",
+    "period_to": "截止月份",
+    "source": "来源",
+    "value": "数值",
+    "quarter": "季度",
+    "score": "得分",
+    "points": "分值",
+    "reason": "理由",
+    "evidence": "依据",
+    "locked": "已锁定",
+    "lock_id": "锁定编号",
+    "rules_version": "规则版本",
+    "title": "标题",
+    "decision_reason": "审核意见",
+    "number": "督办编号",
+    "lead": "牵头单位",
+    "cooperating": "协办单位",
+    "level": "会议层级",
+    "proposed_level": "建议会议层级",
+    "due": "办结时限",
+    "workdays": "办理时限（工作日）",
+    "flags": "关联红灯数",
 }
 _VALUES: dict[str, str] = {
     "accepted": "已采用", "rejected": "被退回", "duplicate": "重复",
@@ -132,7 +158,19 @@ def _value(v: Any, units: Mapping[str, str], regions: Mapping[str, str]) -> str:
         return units[text[5:]]
     if text == "all":
         return "全部单位"
-    return _VALUES.get(text, text)
+    return _value_names().get(text, text)
+
+
+@functools.cache
+def _value_names() -> dict[str, str]:
+    """Coded values an audit entry may hold, in Chinese: each from the module that owns it
+    (imported here, on the audit page's first use, not when the app starts)."""
+    from office.cases import STATUS_NAMES
+    from office.entries import KIND_NAMES
+    from office.references import KINDS
+    from rules.supervise import SOURCES
+
+    return {**STATUS_NAMES, **KIND_NAMES, **KINDS, **SOURCES, **_VALUES}
 
 
 def readable_change(raw: str | None, units: Mapping[str, str], regions: Mapping[str, str]) -> str:

@@ -59,3 +59,28 @@ def test_on_2_december_the_upload_page_proposes_december_whose_deadline_is_next(
         return datetime(n.year, n.month, 5, 23, 59, 59, tzinfo=TZ)
 
     assert proposed_month(datetime(2026, 12, 2, 9, 0, tzinfo=TZ), due_next_month) == date(2026, 11, 1)
+
+
+def test_office_records_in_the_audit_log_read_in_chinese():
+    """References, assessment entries and locks, typical cases and 督办 items write their own
+    keys and coded values into the log; the page showed them as level：会商会, kind：city_avg."""
+    import re
+
+    records = [
+        {"code": "teda.heavy_metal_cut", "kind": "city_avg", "period_from": "2026-01", "period_to": "2026-06",
+         "source": "演示数据", "value": 92.5},
+        {"quarter": "2026Q3", "score": 88.5, "kind": "innovation", "points": 2.0, "reason": "改革创新",
+         "evidence": "全市推广通知"},
+        {"quarter": "2026Q3", "locked": True, "lock_id": 3, "rules_version": "2026.1"},
+        {"quarter": "2026Q3", "title": "一网通办", "status": "approved", "decision_reason": "同意"},
+        {"number": 8, "lead": "teda.zwfw", "cooperating": ["beichen.gov"], "level": "会商会", "source": "complaint",
+         "due": "2026-12-08", "workdays": 10, "flags": 1, "proposed_level": "专题会", "status": "整改中"},
+    ]
+    for record in records:
+        text = labels.readable_change(json.dumps(record, ensure_ascii=False), UNITS, REGIONS)
+        assert not re.search(r"[A-Za-z_]+：", text), text  # no English key left
+    supervision = labels.readable_change(json.dumps(records[-1], ensure_ascii=False), UNITS, REGIONS)
+    assert "会议层级：会商会" in supervision and "来源：企业投诉" in supervision
+    assert "牵头单位：经开区政务服务办" in supervision and "协办单位：北辰区人民政府" in supervision
+    assert "类别：全市平均" in labels.readable_change(json.dumps(records[0]), UNITS, REGIONS)
+    assert "状态：已通过" in labels.readable_change(json.dumps(records[3]), UNITS, REGIONS)

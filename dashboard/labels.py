@@ -224,7 +224,7 @@ def audit_unit_ids(df: Any) -> set[str]:
             texts = _strings(json.loads(raw))
         except ValueError:
             texts = [raw]
-        out.update(t[5:] if t.startswith("unit:") else t for t in texts)
+        out.update(t.removeprefix("unit:") for t in texts)
     return out
 
 

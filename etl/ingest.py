@@ -38,9 +38,9 @@ from etl.read_excel import RawReturn, read_return
 Progress = Callable[[str, int, int], None]  # (stage "read" | "write", done, total)
 # Files written per transaction (see etl/load.py); a failing chunk is retried file by file.
 # The database file is held across chunks and handed over when another process waited
-# (``store.Turns``: before a chunk's reading and before its writing), so a chunk's reading or
-# its writing is how long a page may have to wait during an import: at national scale a
-# chunk of 250 writes in ~1-2 s. Each chunk pays one validation call and
+# (``store.Turns``: before a chunk's reading, before each file it reads and each check, and
+# before its writing), so a chunk's writing is how long a page may have to wait during an
+# import: at national scale a chunk of 250 writes in ~1-2 s. Each chunk pays one validation call and
 # one judgments refresh: 5,000 returns into the national database took 13.5 ms a return in
 # chunks of 100 and 7.7 ms in chunks of 250.
 CHUNK = int(os.environ.get("YINGSHANG_IMPORT_CHUNK", "250"))
@@ -195,7 +195,7 @@ def _ingest(files: list[tuple[str, bytes | Path]], *, db: Any, user: User, as_un
             chunk = [_Item(name, data, archive.sha256(data))
                      for name, data in ((n, _read(src)) for n, src in files[start : start + CHUNK])]
             _check_chunk(chunk, db=db, user=user, as_unit=as_unit, received_at=received_at, catalog=catalog,
-                         seen=seen, progress=progress, done=start, total=len(files))
+                         seen=seen, progress=progress, done=start, total=len(files), poll=turns.poll)
             turns.between()  # reading and checking took a while: a page that waited goes first
             results += write_files(db, chunk, user=user, received_at=received_at, is_demo=is_demo,
                                    refresh_stats=refresh_stats, reason=reason)
@@ -210,12 +210,17 @@ def _read(src: bytes | Path) -> bytes:
 
 
 def _check_chunk(items: list[_Item], *, db: Any, user: User, as_unit: str | None, received_at: datetime,
-                 catalog: Any, seen: set[str], progress: Progress | None, done: int, total: int) -> None:
+                 catalog: Any, seen: set[str], progress: Progress | None, done: int, total: int,
+                 poll: Callable[[], bool] = lambda: False) -> None:
     """Parse and check a chunk's files in place (``it.parsed``; None for a duplicate): limits,
-    reading, normalising, ONE great-expectations call for the chunk, access, history."""
+    reading, normalising, ONE great-expectations call for the chunk, access, history.
+
+    ``poll`` is called before each file and each check: a process waiting for the database
+    gets it then, not after the whole chunk (``store.Turns.poll``)."""
     from etl import limits, validate
 
     for n, it in enumerate(items, start=done + 1):
+        poll()
         if progress:
             progress("read", n, total)
         if it.sha in seen:
@@ -237,9 +242,12 @@ def _check_chunk(items: list[_Item], *, db: Any, user: User, as_unit: str | None
         else:
             to_check.append(it.parsed)
 
+    poll()
     validate.validate_batch(to_check, catalog, as_unit, today=local_day(received_at))
+    poll()
     for data in to_check:
         _check_access(data, user, as_unit, db)
+    poll()
     _check_history(db, to_check, catalog)
     for data in to_check:
         _file_under_uploader(data, user, catalog)

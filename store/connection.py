@@ -388,13 +388,23 @@ class Turns:
     def __exit__(self, *exc: object) -> None:
         self._give()
 
+    def poll(self) -> bool:
+        """Inside a step that needs the file only now and then (reading and checking files):
+        if another process waits, release the file at once; the next ``between()`` takes it
+        again. Returns whether it released. A chunk's reading takes seconds under load, longer
+        than a page waits for the file."""
+        if self._held is None or not others_waiting(self._path):
+            return False
+        self._give()
+        return True
+
     def between(self) -> bool:
         """Between two steps: if another process waits, release the file, pause for it
-        (``yield_turn``) and take the file again (every ``renew_every`` steps: release and take
-        it again at once); returns whether it paused."""
+        (``yield_turn``) and take the file again (every ``renew_every`` steps, or after
+        ``poll()`` released it: take it again at once); returns whether it paused."""
         self._steps += 1
         waiting = others_waiting(self._path)
-        if not waiting and self._steps % self._renew_every:
+        if self._held is not None and not waiting and self._steps % self._renew_every:
             return False
         self._give()
         paused = yield_turn(self._path) if waiting else False

@@ -155,6 +155,40 @@ def test_an_import_gives_the_file_up_between_chunks_when_a_page_waits(tmp_path, 
     assert opened == [0] * 5  # after chunk 1's reading, then before chunks 2 and 3 and their writing
 
 
+def test_a_page_that_waits_gets_the_file_while_the_import_is_still_reading_its_chunk(tmp_path, monkeypatch):
+    """A chunk of 250 returns takes seconds to read and check under load, longer than a page
+    waits for the file: the import lets a waiting page in before each file it reads, not only
+    between chunks. With nobody waiting the file stays held while reading."""
+    import store.connection as connection
+    from etl import ingest
+
+    paths = [write_return(tmp_path / f"r{m}.xlsx", period=f"2026-0{m}") for m in (6, 7, 8)]
+    monkeypatch.setattr(ingest, "CHUNK", 3)
+    opened: list[int] = []
+    real_read = ingest.read_return
+
+    def read_and_open_elsewhere(name, data):
+        db = connection.db_path(None)
+        proc = subprocess.run([sys.executable, "-c", _OPEN_ELSEWHERE, str(db)], capture_output=True, text=True,
+                              timeout=60, check=False)
+        opened.append(proc.returncode)
+        return real_read(name, data)
+
+    monkeypatch.setattr(ingest, "read_return", read_and_open_elsewhere)
+    monkeypatch.setattr(connection, "yield_turn", lambda path=None: False)
+    monkeypatch.setenv("YINGSHANG_DB", str(tmp_path / "alone" / "t.duckdb"))
+    results = ingest_files(paths, db=None, catalog=tiny_catalog(), now=NOW)
+    assert [r.status for r in results] == ["accepted"] * 3
+    assert opened == [3] * 3  # held: the other process finds the file locked
+
+    opened.clear()
+    monkeypatch.setenv("YINGSHANG_DB", str(tmp_path / "waited" / "t.duckdb"))
+    monkeypatch.setattr(connection, "others_waiting", lambda path=None: True)
+    results = ingest_files(paths, db=None, catalog=tiny_catalog(), now=NOW)
+    assert [r.status for r in results] == ["accepted"] * 3
+    assert opened == [0] * 3  # every file of the one chunk was read with the file free
+
+
 def test_a_process_that_finds_the_file_locked_asks_for_a_turn(tmp_path, monkeypatch):
     db = tmp_path / "w.duckdb"
     store.migrate(db)

@@ -10,7 +10,9 @@ first visit of a page in the server process is *cold* (its data not cached yet),
 *warm*. Each time is click -> the page's heading visible, the script run finished and every
 table and chart drawn (the same test as tests/test_browser.py, without its 1.5 s stability
 wait). ``first``: process start -> login form visible -> (log in at once) overview drawn; then, for a
-user whose login is still valid (cookie and browser cache kept), process start -> overview drawn.
+user whose login is still valid (cookie and browser cache kept), process start -> overview drawn;
+then for one who logs in again in a browser that has used the system before (cache kept,
+cookie gone), process start -> login form -> overview drawn.
 Results go to bench/RESULTS-pages.md (the browser section) with the machine's load.
 
 ``functions`` (below) times every page data function at national scale (~50 M observations)

@@ -175,11 +175,14 @@ def first_page(db: Path, runs: int, query: str) -> list[dict]:
     return out
 
 
-def returning_page(db: Path, runs: int, query: str) -> list[dict]:
-    """Process start -> overview drawn for a user whose login is still valid: the browser keeps
-    its session cookie and its cache, as after a server restart during the working day (the
-    session lasts 8 h idle, 12 h at most). One login first; then each run restarts the server
-    on the same address and reopens the page."""
+def returning_page(db: Path, runs: int, query: str, log_in_again: bool = False) -> list[dict]:
+    """Process start -> overview drawn for a user who has used the system in this browser: it
+    keeps its cache (Streamlit's scripts). One login first; then each run restarts the server
+    on the same address and reopens the page.
+
+    ``log_in_again=False``: the session cookie is kept too, as after a server restart during
+    the working day (the session lasts 8 h idle, 12 h at most). ``True``: the cookie is gone,
+    as the next morning: the login form, then the overview (logging in as soon as it shows)."""
     from playwright.sync_api import sync_playwright
 
     out = []
@@ -196,15 +199,23 @@ def returning_page(db: Path, runs: int, query: str) -> list[dict]:
                 drawn(page, "总览")
             page.goto("about:blank")
             for _ in range(runs):
+                if log_in_again:
+                    ctx.clear_cookies()
                 with serve(db, port) as (url, t0):
                     healthy = time.perf_counter() - t0
                     page.goto(f"{url}/?{query}", wait_until="commit")
+                    form = None
+                    if log_in_again:
+                        page.get_by_label("密码").wait_for(timeout=120_000)
+                        form = time.perf_counter() - t0
+                        log_in(page)
                     errors = drawn(page, "总览")  # the heading only shows once the session is resumed
                     done = time.perf_counter() - t0
                     page.goto("about:blank")
-                out.append({"healthy": healthy, "overview": done, "errors": errors})
-                print(f"  returning: start->health {healthy:.2f} s, ->overview {done:.2f} s"
-                      f"{' ERRORS ' + str(errors) if errors else ''}", flush=True)
+                out.append({"healthy": healthy, "form": form, "overview": done, "errors": errors})
+                shown = f", ->login form {form:.2f} s" if form is not None else ""
+                print(f"  returning{' (logs in)' if log_in_again else ''}: start->health {healthy:.2f} s{shown}, "
+                      f"->overview {done:.2f} s{' ERRORS ' + str(errors) if errors else ''}", flush=True)
         finally:
             ctx.close()
     return out
@@ -308,6 +319,16 @@ def main(argv: list[str]) -> int:
                 body += [f"| {i + 1} | {r['healthy']:.2f} | {r['overview']:.2f} |" for i, r in enumerate(back)]
                 body += ["", f"Median: overview {statistics.median(r['overview'] for r in back):.2f} s after "
                          "`streamlit run` starts."]
+                again = returning_page(db, args.runs, args.query, log_in_again=True)
+                up = load()
+                body += ["", "A user who has used the system in this browser before and logs in again (browser "
+                         f"cache kept, session cookie gone, as the next morning; `uptime` after: `{up}`):", "",
+                         "| run | start → server healthy s | start → login form visible s | start → overview drawn s |",
+                         "|---:|---:|---:|---:|"]
+                body += [f"| {i + 1} | {r['healthy']:.2f} | {r['form']:.2f} | {r['overview']:.2f} |"
+                         for i, r in enumerate(again)]
+                body += ["", f"Median: login form {statistics.median(r['form'] for r in again):.2f} s, overview "
+                         f"{statistics.median(r['overview'] for r in again):.2f} s after `streamlit run` starts."]
                 write(f"First page: {label}", body)
             else:
                 times = every_page(db, args.query, args.pages.split(","), args.shots and args.shots / label)

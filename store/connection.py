@@ -134,11 +134,22 @@ def _version_error(path: Path, err: Exception) -> DatabaseVersionError | None:
     )
 
 
+_default_memory: str | None = None  # this process's cap when YINGSHANG_DUCKDB_MEMORY is unset
+
+
+def set_default_memory_limit(limit: str | None) -> None:
+    """This process's DuckDB memory cap (e.g. ``1GB``) unless ``YINGSHANG_DUCKDB_MEMORY`` sets
+    one; call it before the first connection (DuckDB fixes a file's settings when it opens)."""
+    global _default_memory
+    _default_memory = limit
+
+
 def _duckdb_config() -> dict[str, str]:
-    """DuckDB settings from the environment: ``YINGSHANG_DUCKDB_MEMORY`` (e.g. ``1GB``) caps the
-    buffer pool, so an importer on a large database stays within a known memory budget (DuckDB
-    defaults to 80 % of the machine's memory and keeps what it read cached)."""
-    limit = os.environ.get("YINGSHANG_DUCKDB_MEMORY", "").strip()
+    """DuckDB settings: ``YINGSHANG_DUCKDB_MEMORY`` (e.g. ``1GB``), else the process's default
+    (``set_default_memory_limit``), caps the buffer pool, so an importer on a large database
+    stays within a known memory budget (DuckDB defaults to 80 % of the machine's memory and
+    keeps what it read cached)."""
+    limit = os.environ.get("YINGSHANG_DUCKDB_MEMORY", "").strip() or _default_memory
     return {"memory_limit": limit} if limit else {}
 
 

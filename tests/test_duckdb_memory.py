@@ -27,3 +27,41 @@ def test_running_out_of_database_memory_is_a_chinese_message_not_a_traceback(tmp
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 1, run.stdout + run.stderr
     assert "数据库内存不足" in run.stderr and "Traceback" not in run.stderr
+
+
+def _limit_seen_by_the_import(tmp_path: Path, monkeypatch, name: str) -> str:
+    """Run ``python -m etl ingest`` in this process on one return; the memory limit DuckDB had
+    while the return was written."""
+    import store.connection as connection
+    from etl import ingest
+    from etl.__main__ import main
+    from indicators import load_catalog
+    from tests.fixtures_returns import fill_template
+
+    monkeypatch.setattr(connection, "_default_memory", None)  # restored after the test
+    db = tmp_path / f"{name}.duckdb"
+    path = fill_template(tmp_path / f"{name}.xlsx", load_catalog(), "teda.zwfw", "2026-09")
+    seen: list[str] = []
+    real_write = ingest.write_files
+
+    def write_and_look(db_arg, *args, **kw):
+        with store.read(db_arg) as con:
+            seen.append(con.execute("select current_setting('memory_limit')").fetchone()[0])
+        return real_write(db_arg, *args, **kw)
+
+    monkeypatch.setattr(ingest, "write_files", write_and_look)
+    assert main(["ingest", str(path), "--db", str(db)]) == 0
+    store.close(db)
+    return seen[0].replace(" ", "")
+
+
+def test_a_command_line_import_caps_duckdb_memory_on_its_own(tmp_path, monkeypatch) -> None:
+    """An importer keeps the file open across chunks and DuckDB caches what each chunk read:
+    without a cap its memory grew with the month's returns already in the database."""
+    monkeypatch.delenv("YINGSHANG_DUCKDB_MEMORY", raising=False)
+    assert _limit_seen_by_the_import(tmp_path, monkeypatch, "default") in {"1.0GB", "953.6MiB"}
+
+
+def test_the_environment_overrides_the_importers_memory_cap(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("YINGSHANG_DUCKDB_MEMORY", "3GB")
+    assert _limit_seen_by_the_import(tmp_path, monkeypatch, "told") in {"3.0GB", "2.7GiB", "2.7GB"}

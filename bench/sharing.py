@@ -11,10 +11,13 @@ process hold a file at a time, so every open waits its turn):
    every 0.2 s: the cookie check (``accounts.sessions.resume``) and one page's data
    (``dashboard.queries.submission_status``), with the app's 15 s wait. Reported: each page
    load's wait (median, 95th percentile, max), how many answered 数据库正忙, and the
-   import's duration. Run twice, with the import written in chunks of 100 files (the
+   import's duration. Run twice, with the import written in chunks of ``etl.ingest.CHUNK`` files (250, the
    default, ``YINGSHANG_IMPORT_CHUNK``), as a single transaction, and — the baseline — with
-   the code before this change (``--before``, default db5dd00, taken with ``git archive``),
-   whose import held the file for the whole batch. The idle page load is the floor.
+   the code of another commit (``--before``, taken with ``git archive``). The idle page load
+   is the floor. (``--before db5dd00``, the import that held the file for the whole batch,
+   gives no usable figure since its probe runs with its own code (2026-12-07; before, ``-c``
+   imported the current code from the working directory): that import took 301.5 s, its
+   300 s wait for the file, and pages never waited; not looked into further.)
 
 Example:
   .venv/bin/python bench/sharing.py
@@ -34,6 +37,7 @@ import sys
 import tempfile
 import textwrap
 import time
+from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
@@ -118,7 +122,7 @@ def _token(db: Path, code: Path) -> str:
     made = subprocess.run(
         [sys.executable, "-c", "import sys\ntry:\n from accounts import sessions\nexcept ImportError:\n"
          " from etl import sessions\nprint(sessions.create('office', sys.argv[1]))", str(db)],
-        env={**_env(db), "PYTHONPATH": str(code)}, capture_output=True, text=True, check=True, timeout=300)
+        cwd=code, env={**_env(db), "PYTHONPATH": str(code)}, capture_output=True, text=True, check=True, timeout=300)
     return made.stdout.strip()
 
 
@@ -129,8 +133,8 @@ def page_wait(work: Path, demo: Path, files: list[Path], chunk: int | None, code
     token = _token(db, code)
     stop = work / f"stop-{chunk}-{code.name}"
     extra = {"YINGSHANG_IMPORT_CHUNK": str(chunk)} if chunk else {}
-    probe = subprocess.Popen([sys.executable, "-c", PROBE, str(db), token, str(stop)],
-                             env={**_env(db), "PYTHONPATH": str(code)}, stdout=subprocess.PIPE, text=True)
+    probe = subprocess.Popen([sys.executable, "-c", PROBE, str(db), token, str(stop)], cwd=code,  # `-c` imports
+                             env={**_env(db), "PYTHONPATH": str(code)}, stdout=subprocess.PIPE, text=True)  # from cwd
     time.sleep(2)  # the probe's imports
     t0 = time.perf_counter()
     imp = subprocess.run([sys.executable, "-m", "etl", "ingest", *map(str, files), "--json"], cwd=code,
@@ -140,7 +144,8 @@ def page_wait(work: Path, demo: Path, files: list[Path], chunk: int | None, code
     stop.touch()
     out = json.loads(probe.communicate(timeout=300)[0])
     statuses = [json.loads(line)["status"] for line in imp.stdout.splitlines()]
-    return {**_stats(out["waits"]), "busy": out["busy"], "import_seconds": seconds, "files": len(statuses)}
+    return {**_stats(out["waits"]), "busy": out["busy"], "import_seconds": seconds, "files": len(statuses),
+            "outcomes": dict(sorted(Counter(statuses).items())), "import_exit": imp.returncode}
 
 
 def _demo(db: Path, code: Path) -> None:
@@ -168,9 +173,9 @@ def idle_wait(work: Path, demo: Path) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="导入期间应用等待数据库的时间")
-    parser.add_argument("--files", type=int, default=200, help="导入的月报份数（默认 200）")
-    parser.add_argument("--before", default="db5dd00",
-                        help="与哪个提交的导入比较（git archive 取出，默认 db5dd00：改动前；空 = 不比较）")
+    parser.add_argument("--files", type=int, default=600, help="导入的月报份数（默认 600：多于一块）")
+    parser.add_argument("--before", default="",
+                        help="另与哪个提交的导入比较（git archive 取出，如 db5dd00；默认不比较）")
     parser.add_argument("--out", default=str(ROOT / "bench" / "RESULTS-sharing.md"))
     args = parser.parse_args(argv)
 
@@ -187,7 +192,9 @@ def main(argv: list[str] | None = None) -> int:
     idle = idle_wait(work, demo)
     print(f"无导入时页面：中位 {idle['median'] * 1000:.0f} 毫秒", flush=True)
     runs = {}
-    variants = [(None, "本系统：分块写入（每块 100 份，默认），块间让出", ROOT, demo),
+    from etl.ingest import CHUNK
+
+    variants = [(None, f"本系统：分块写入（每块 {CHUNK} 份，默认），块间及读取中让出", ROOT, demo),
                 (10**6, "本系统：整批一个事务", ROOT, demo)]
     if args.before:
         old = _checkout(args.before, work / "before")
@@ -198,7 +205,8 @@ def main(argv: list[str] | None = None) -> int:
         runs[label] = page_wait(work, base, files, chunk, code)
         r = runs[label]
         print(f"{label}：导入 {r['import_seconds']:.1f} 秒；页面 {r['n']} 次，中位 {r['median']:.2f} 秒，"
-              f"95% {r['p95']:.2f} 秒，最长 {r['max']:.2f} 秒，数据库正忙 {r['busy']} 次", flush=True)
+              f"95% {r['p95']:.2f} 秒，最长 {r['max']:.2f} 秒，数据库正忙 {r['busy']} 次；导入结果 {r['outcomes']}，"
+              f"退出码 {r['import_exit']}", flush=True)
 
     lines = [
         "# 导入期间的页面等待（`bench/sharing.py`）",

@@ -44,14 +44,20 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """The import (or the watch) with DuckDB's memory capped at ``IMPORT_MEMORY``."""
+    import store
+
+    with store.default_memory_limit(IMPORT_MEMORY):
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    import store
     from accounts.access import SYSTEM_USER, User
     from etl.ingest import ingest_files
     from etl.progress import Stages
 
-    store.set_default_memory_limit(IMPORT_MEMORY)
     user = SYSTEM_USER if not args.uploader else User(args.uploader, "office", display_name=args.uploader)
     if args.watch:
         if args.files:

@@ -28,6 +28,7 @@ from store.connection import (
     exists,
     is_postgres,
     db_path,
+    default_memory_limit,
     get_meta,
     hold,
     migrate,
@@ -36,7 +37,6 @@ from store.connection import (
     open_connection,
     read,
     schema_version,
-    set_default_memory_limit,
     set_meta,
     waiting_marker,
     write,
@@ -45,7 +45,7 @@ from store.connection import (
 
 __all__ = [
     "DEFAULT_DB", "DUCKDB_VERSION", "PROJECT_ROOT", "DatabaseBusy", "DatabaseVersionError",
-    "Migration", "SchemaTooNew", "StoreError", "Turns", "applied_versions", "db_path", "get_meta", "hold",
-    "migrate", "shipped_migrations", "close", "display_name", "next_ids", "on_postgres", "placeholders", "exists", "is_postgres", "open_connection", "read", "schema_version", "set_default_memory_limit", "set_meta", "write",
+    "Migration", "SchemaTooNew", "StoreError", "Turns", "applied_versions", "db_path", "default_memory_limit", "get_meta", "hold",
+    "migrate", "shipped_migrations", "close", "display_name", "next_ids", "on_postgres", "placeholders", "exists", "is_postgres", "open_connection", "read", "schema_version", "set_meta", "write",
     "others_waiting", "waiting_marker", "yield_turn",
 ]

@@ -134,19 +134,25 @@ def _version_error(path: Path, err: Exception) -> DatabaseVersionError | None:
     )
 
 
-_default_memory: str | None = None  # this process's cap when YINGSHANG_DUCKDB_MEMORY is unset
+_default_memory: str | None = None  # the cap when YINGSHANG_DUCKDB_MEMORY is unset (default_memory_limit)
 
 
-def set_default_memory_limit(limit: str | None) -> None:
-    """This process's DuckDB memory cap (e.g. ``1GB``) unless ``YINGSHANG_DUCKDB_MEMORY`` sets
-    one; call it before the first connection (DuckDB fixes a file's settings when it opens)."""
+@contextmanager
+def default_memory_limit(limit: str | None) -> Iterator[None]:
+    """DuckDB's memory cap (e.g. ``1GB``) for the files opened inside the block, unless
+    ``YINGSHANG_DUCKDB_MEMORY`` sets one. Enter it before the block's first connection: DuckDB
+    fixes a file's settings when it opens (a connection still pooled keeps its own)."""
     global _default_memory
-    _default_memory = limit
+    before, _default_memory = _default_memory, limit
+    try:
+        yield
+    finally:
+        _default_memory = before
 
 
 def _duckdb_config() -> dict[str, str]:
     """DuckDB settings: ``YINGSHANG_DUCKDB_MEMORY`` (e.g. ``1GB``), else the process's default
-    (``set_default_memory_limit``), caps the buffer pool, so an importer on a large database
+    (``default_memory_limit``), caps the buffer pool, so an importer on a large database
     stays within a known memory budget (DuckDB defaults to 80 % of the machine's memory and
     keeps what it read cached)."""
     limit = os.environ.get("YINGSHANG_DUCKDB_MEMORY", "").strip() or _default_memory

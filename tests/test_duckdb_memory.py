@@ -38,7 +38,7 @@ def _limit_seen_by_the_import(tmp_path: Path, monkeypatch, name: str) -> str:
     from indicators import load_catalog
     from tests.fixtures_returns import fill_template
 
-    monkeypatch.setattr(connection, "_default_memory", None)  # restored after the test
+    assert connection._default_memory is None
     db = tmp_path / f"{name}.duckdb"
     path = fill_template(tmp_path / f"{name}.xlsx", load_catalog(), "teda.zwfw", "2026-09")
     seen: list[str] = []
@@ -52,6 +52,7 @@ def _limit_seen_by_the_import(tmp_path: Path, monkeypatch, name: str) -> str:
     monkeypatch.setattr(ingest, "write_files", write_and_look)
     assert main(["ingest", str(path), "--db", str(db)]) == 0
     store.close(db)
+    assert connection._default_memory is None  # the cap was the import's, not the whole process's
     return seen[0].replace(" ", "")
 
 

@@ -567,18 +567,21 @@ def report(args, n_files: int, mean_ind: float, mean_mea: float, gen_s: float, p
             f"（目标 < {TARGET_MONTH_S // 60} 分钟：{ok(secs < TARGET_MONTH_S)}）"
             + (f"，峰值内存约 **{rss:.0f} MiB**（目标 < {TARGET_RSS_MIB} MiB：{ok(rss < TARGET_RSS_MIB)}）" if rss else "")
             + f"；{how}",
-            f"- 命令行导入的 DuckDB 内存上限为 {_import_memory()}（`etl/cli_ingest.py` 的 `IMPORT_MEMORY`，或环境变量 "
-            "`YINGSHANG_DUCKDB_MEMORY`）：随当月规模增长的是 DuckDB 缓存的表数据块，到上限后由 DuckDB 换出，"
-            "所以内存的线性外推只在缓存到上限之前成立",
+            (f"- 命令行导入的 DuckDB 内存上限为 {_import_memory()}（`etl/cli_ingest.py` 的 `IMPORT_MEMORY`，或环境变量 "
+             "`YINGSHANG_DUCKDB_MEMORY`）：随当月规模增长的是 DuckDB 缓存的表数据块，到上限后由 DuckDB 换出，"
+             "所以内存的线性外推只在缓存到上限之前成立"),
             "",
         ]
     return "\n".join(lines) + "\n"
 
 
 def _import_memory() -> str:
+    """The cap ``python -m etl ingest`` runs under here."""
+    import store
     from etl import cli_ingest
 
-    return os.environ.get("YINGSHANG_DUCKDB_MEMORY", "").strip() or cli_ingest.IMPORT_MEMORY or "不设"
+    with store.default_memory_limit(cli_ingest.IMPORT_MEMORY):
+        return store.memory_limit() or "不设"
 
 
 def national_summary(path: Path) -> str:

@@ -281,6 +281,39 @@ def write(section: str, body: list[str]) -> None:
                        .replace("\n\n\n", "\n\n"), encoding="utf-8")
 
 
+def _table(head: list[str], rows: list[list[float | None]]) -> list[str]:
+    """A Markdown table of seconds (``—`` for None)."""
+    return [f"| {' | '.join(head)} |", "|" + "---:|" * len(head),
+            *(f"| {i + 1} | " + " | ".join("—" if v is None else f"{v:.2f}" for v in row) + " |"
+              for i, row in enumerate(rows))]
+
+
+def first_section(db: Path, runs: int, query: str, stamp: str, size: str) -> list[str]:
+    """``first`` mode: the three kinds of user, each timed ``runs`` times, as RESULTS lines."""
+    med = statistics.median
+    fresh = first_page(db, runs, query)
+    body = [f"Measured {stamp}; `uptime`: `{load()}`. Database: {size}. Account: `{USERNAME}`.", ""]
+    body += _table(["run", "start → server healthy s", "start → login form visible s", "start → overview drawn s",
+                    "login click → overview drawn s"],
+                   [[r["healthy"], r["form"], r["overview"], r["login_to_overview"]] for r in fresh])
+    body += ["", (f"Median: login form {med(r['form'] for r in fresh):.2f} s, overview "
+                  f"{med(r['overview'] for r in fresh):.2f} s after `streamlit run` starts."), ""]
+    back = returning_page(db, runs, query)
+    body += [("A user whose login is still valid (session cookie and browser cache kept, the server "
+              f"restarted; `uptime` after: `{load()}`):"), ""]
+    body += _table(["run", "start → server healthy s", "start → overview drawn s"],
+                   [[r["healthy"], r["overview"]] for r in back])
+    body += ["", f"Median: overview {med(r['overview'] for r in back):.2f} s after `streamlit run` starts.", ""]
+    again = returning_page(db, runs, query, log_in_again=True)
+    body += [("A user who has used the system in this browser before and logs in again (browser cache kept, "
+              f"session cookie gone, as the next morning; `uptime` after: `{load()}`):"), ""]
+    body += _table(["run", "start → server healthy s", "start → login form visible s", "start → overview drawn s"],
+                   [[r["healthy"], r["form"], r["overview"]] for r in again])
+    body += ["", (f"Median: login form {med(r['form'] for r in again):.2f} s, overview "
+                  f"{med(r['overview'] for r in again):.2f} s after `streamlit run` starts.")]
+    return body
+
+
 def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(description="浏览器页面计时")
     ap.add_argument("mode", choices=["browser", "first"])
@@ -301,35 +334,7 @@ def main(argv: list[str]) -> int:
             print(f"== {label}: {src} ({size}); account {USERNAME}", flush=True)
             stamp = f"{datetime.now():%Y-%m-%d %H:%M} UTC"
             if args.mode == "first":
-                runs = first_page(db, args.runs, args.query)
-                up = load()
-                body = [f"Measured {stamp}; `uptime`: `{up}`. Database: {size}. Account: `{USERNAME}`.", "",
-                        "| run | start → server healthy s | start → login form visible s | start → overview drawn s "
-                        "| login click → overview drawn s |", "|---:|---:|---:|---:|---:|"]
-                body += [f"| {i + 1} | {r['healthy']:.2f} | {r['form']:.2f} | {r['overview']:.2f} | "
-                         f"{r['login_to_overview']:.2f} |" for i, r in enumerate(runs)]
-                med = {k: statistics.median(r[k] for r in runs) for k in ("form", "overview")}
-                back = returning_page(db, args.runs, args.query)
-                up = load()
-                body += ["", f"Median: login form {med['form']:.2f} s, overview {med['overview']:.2f} s after "
-                         "`streamlit run` starts.", "",
-                         "A user whose login is still valid (session cookie and browser cache kept, the server "
-                         f"restarted; `uptime` after: `{up}`):", "",
-                         "| run | start → server healthy s | start → overview drawn s |", "|---:|---:|---:|"]
-                body += [f"| {i + 1} | {r['healthy']:.2f} | {r['overview']:.2f} |" for i, r in enumerate(back)]
-                body += ["", f"Median: overview {statistics.median(r['overview'] for r in back):.2f} s after "
-                         "`streamlit run` starts."]
-                again = returning_page(db, args.runs, args.query, log_in_again=True)
-                up = load()
-                body += ["", "A user who has used the system in this browser before and logs in again (browser "
-                         f"cache kept, session cookie gone, as the next morning; `uptime` after: `{up}`):", "",
-                         "| run | start → server healthy s | start → login form visible s | start → overview drawn s |",
-                         "|---:|---:|---:|---:|"]
-                body += [f"| {i + 1} | {r['healthy']:.2f} | {r['form']:.2f} | {r['overview']:.2f} |"
-                         for i, r in enumerate(again)]
-                body += ["", f"Median: login form {statistics.median(r['form'] for r in again):.2f} s, overview "
-                         f"{statistics.median(r['overview'] for r in again):.2f} s after `streamlit run` starts."]
-                write(f"First page: {label}", body)
+                write(f"First page: {label}", first_section(db, args.runs, args.query, stamp, size))
             else:
                 times = every_page(db, args.query, args.pages.split(","), args.shots and args.shots / label)
                 up = load()

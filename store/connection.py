@@ -150,12 +150,17 @@ def default_memory_limit(limit: str | None) -> Iterator[None]:
         _default_memory = before
 
 
+def memory_limit() -> str | None:
+    """The DuckDB memory cap a file opened now gets: ``YINGSHANG_DUCKDB_MEMORY`` (e.g. ``1GB``),
+    else the enclosing ``default_memory_limit``; None: DuckDB's own (80 % of the machine's
+    memory, keeping what it read cached)."""
+    return os.environ.get("YINGSHANG_DUCKDB_MEMORY", "").strip() or _default_memory
+
+
 def _duckdb_config() -> dict[str, str]:
-    """DuckDB settings: ``YINGSHANG_DUCKDB_MEMORY`` (e.g. ``1GB``), else the process's default
-    (``default_memory_limit``), caps the buffer pool, so an importer on a large database
-    stays within a known memory budget (DuckDB defaults to 80 % of the machine's memory and
-    keeps what it read cached)."""
-    limit = os.environ.get("YINGSHANG_DUCKDB_MEMORY", "").strip() or _default_memory
+    """DuckDB settings: the memory cap (``memory_limit``), so an importer on a large database
+    stays within a known memory budget."""
+    limit = memory_limit()
     return {"memory_limit": limit} if limit else {}
 
 

@@ -32,10 +32,10 @@ def test_running_out_of_database_memory_is_a_chinese_message_not_a_traceback(tmp
 def _limit_seen_by_the_import(tmp_path: Path, monkeypatch, name: str) -> str:
     """Run ``python -m etl ingest`` in this process on one return; the memory limit DuckDB had
     while the return was written."""
-    import store.connection as connection
     from etl import ingest
     from etl.__main__ import main
     from indicators import load_catalog
+    from store import connection
     from tests.fixtures_returns import fill_template
 
     assert connection._default_memory is None

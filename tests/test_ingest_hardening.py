@@ -130,8 +130,8 @@ def test_an_import_gives_the_file_up_between_chunks_when_a_page_waits(tmp_path, 
     """With a page waiting, another process can open the database before each chunk's reading
     and before its writing; with nobody waiting the import keeps the file (closing it costs a
     checkpoint) and never pauses."""
-    import store.connection as connection
     from etl import ingest
+    from store import connection
 
     paths = [write_return(tmp_path / f"r{m}.xlsx", period=f"2026-0{m}") for m in (6, 7, 8)]
     monkeypatch.setattr(ingest, "CHUNK", 1)
@@ -159,8 +159,8 @@ def test_a_page_that_waits_gets_the_file_while_the_import_is_still_reading_its_c
     """A chunk of 250 returns takes seconds to read and check under load, longer than a page
     waits for the file: the import lets a waiting page in before each file it reads, not only
     between chunks. With nobody waiting the file stays held while reading."""
-    import store.connection as connection
     from etl import ingest
+    from store import connection
 
     paths = [write_return(tmp_path / f"r{m}.xlsx", period=f"2026-0{m}") for m in (6, 7, 8)]
     monkeypatch.setattr(ingest, "CHUNK", 3)

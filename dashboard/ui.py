@@ -66,7 +66,15 @@ def version(path: str | None = None) -> str:
 
 def forget_version(path: str | None = None) -> None:
     """After this process wrote data (an upload), make the next page run see it at once."""
+    from store import read_copy
+
     _versions.pop(path or db(), None)
+    read_copy.wake()
+
+
+# Page-data modules whose functions may read this server's copy of PostgreSQL (store.read_copy):
+# they depend only on the data the copy holds, as their cache key (data_version) already assumes.
+COPY_READERS = ("dashboard.queries", "dashboard.flags")
 
 
 @st.cache_data(show_spinner=False, max_entries=1024)
@@ -83,8 +91,14 @@ def data(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     first parameter is the database. Results are copied by ``st.cache_data``, so pages may
     modify them.
     """
+    from store import read_copy
+
     path = db()
-    return _call(f"{func.__module__}.{func.__name__}", path, version(path), args, tuple(sorted(kwargs.items())))
+    name, kw = f"{func.__module__}.{func.__name__}", tuple(sorted(kwargs.items()))
+    copy = read_copy.for_pages(path) if func.__module__ in COPY_READERS else None
+    if copy is not None and copy.version:
+        return _call(name, str(copy.path), copy.version, args, kw)
+    return _call(name, path, version(path), args, kw)
 
 
 def filters() -> Filters:

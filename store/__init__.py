@@ -31,6 +31,7 @@ from store.connection import (
     default_memory_limit,
     get_meta,
     hold,
+    keep_open,
     memory_limit,
     migrate,
     others_waiting,
@@ -46,7 +47,7 @@ from store.connection import (
 
 __all__ = [
     "DEFAULT_DB", "DUCKDB_VERSION", "PROJECT_ROOT", "DatabaseBusy", "DatabaseVersionError",
-    "Migration", "SchemaTooNew", "StoreError", "Turns", "applied_versions", "db_path", "default_memory_limit", "get_meta", "hold",
+    "Migration", "SchemaTooNew", "StoreError", "Turns", "applied_versions", "db_path", "default_memory_limit", "get_meta", "hold", "keep_open",
     "memory_limit", "migrate", "shipped_migrations", "close", "display_name", "next_ids", "on_postgres", "placeholders", "exists", "is_postgres", "open_connection", "read", "schema_version", "set_meta", "write",
     "others_waiting", "waiting_marker", "yield_turn",
 ]

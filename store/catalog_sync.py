@@ -73,6 +73,7 @@ _TABLES: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {
     ),
     "demo_contact": (("unit",), {}),
 }
+TABLE_NAMES = tuple(_TABLES)  # every table the catalog sync rewrites (store.read_copy copies them)
 
 
 def _day(d: date | None) -> str | None:

@@ -270,6 +270,16 @@ class _Pool:
         self._cond = threading.Condition()
         self._open: dict[Path, _Shared] = {}
         self._pg: dict[str, duckdb.DuckDBPyConnection] = {}
+        self._resident: dict[Path, duckdb.DuckDBPyConnection] = {}
+
+    def keep(self, path: Path, con: duckdb.DuckDBPyConnection | None) -> None:
+        """Serve every cursor for ``path`` from ``con`` (a file this process owns for its whole
+        life, e.g. the pages' read copy: ``store.read_copy``); ``None`` stops that."""
+        with self._cond:
+            if con is None:
+                self._resident.pop(path, None)
+            else:
+                self._resident[path] = con
 
     @contextmanager
     def cursor(self, path: Path | str, write: bool) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -295,6 +305,15 @@ class _Pool:
                     cur.close()
                 except duckdb.Error:
                     pass  # the server is gone; the cursor goes with it
+            return
+        with self._cond:
+            resident = self._resident.get(path)
+        if resident is not None:
+            cur = resident.cursor()
+            try:
+                yield cur
+            finally:
+                cur.close()
             return
         with self._cond:
             while True:
@@ -363,6 +382,11 @@ _pool = _Pool()
 # when a process ended was destroyed during finalisation, and DuckDB aborted the process
 # ("terminate called without an active exception", exit code 134) after its work was done.
 atexit.register(_pool.close)
+
+
+def keep_open(path: Path, con: duckdb.DuckDBPyConnection | None) -> None:
+    """``store.read(path)``/``store.write(path)`` use ``con`` from now on (``None``: no longer)."""
+    _pool.keep(path, con)
 
 
 def close(path: str | os.PathLike | None = None) -> None:

@@ -38,8 +38,7 @@ from typing import Any
 import duckdb
 
 import store
-import store.postgres as postgres
-from store import catalog_sync
+from store import catalog_sync, postgres
 from store.connection import applied_versions, keep_open, open_connection
 
 log = logging.getLogger("yingshang.read_copy")

@@ -18,6 +18,7 @@ from store.read_copy import ReadCopy
 from tests.fixtures_backends import drop_database, needs_pg, new_database
 from tests.fixtures_dashboard import NOW, OFFICE, TZ, build_fixture_db
 
+
 @pytest.fixture
 def pg(tmp_path: Path):
     """The dashboard fixture on PostgreSQL with its judgments precomputed, and a copy path."""

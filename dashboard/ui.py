@@ -96,8 +96,8 @@ def data(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     path = db()
     name, kw = f"{func.__module__}.{func.__name__}", tuple(sorted(kwargs.items()))
     copy = read_copy.for_pages(path) if func.__module__ in COPY_READERS else None
-    if copy is not None and copy.version:
-        return _call(name, str(copy.path), copy.version, args, kw)
+    if copy is not None and (ver := copy.version):  # read once: a failed sync may clear it
+        return _call(name, str(copy.path), ver, args, kw)
     return _call(name, path, version(path), args, kw)
 
 

@@ -40,6 +40,7 @@ import duckdb
 import store
 from store import catalog_sync, postgres
 from store.connection import applied_versions, keep_open, open_connection
+from store.transfer import quote, table_columns
 
 log = logging.getLogger("yingshang.read_copy")
 
@@ -78,20 +79,6 @@ class Signature:
     small: str        # table:count:xmin of every small table
 
 
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _columns(con: Any, database: str, schema: str) -> dict[str, list[str]]:
-    rows = con.execute(
-        "select table_name, column_name from duckdb_columns() where database_name = ? and schema_name = ?"
-        " order by table_name, column_index", [database, schema]).fetchall()
-    out: dict[str, list[str]] = {}
-    for table, column in rows:
-        out.setdefault(table, []).append(column)
-    return out
-
-
 def small_tables(tables: list[str]) -> list[str]:
     """Every copied table that is not keyed by month, by submission or part of the catalog."""
     big = set(PERIOD_TABLES) | set(BY_SUBMISSION) | set(CATALOG_TABLES) | set(NOT_COPIED)
@@ -105,7 +92,7 @@ def _stamps_sql(period: str) -> str:
 
 def _small_sql(tables: list[str]) -> str:
     parts = [f"'{t}:' || count(*)" + ("" if t in COUNT_ONLY else " || ':' || coalesce(max(xmin::text::bigint), 0)")
-             + f" from {_q(t)}" for t in tables]  # names from the copy's schema, never from input
+             + f" from {quote(t)}" for t in tables]  # names from the copy's schema, never from input
     return " union all ".join(f"select {p}" for p in parts) if parts else "select ''"
 
 
@@ -137,8 +124,8 @@ class ReadCopy:
             literal = self.dsn.replace("'", "''")
             con.execute(f"attach '{literal}' as {SOURCE} (type postgres, read_only)")
             con.execute(f"create table if not exists {STATE} (k varchar primary key, v varchar not null)")
-            local = _columns(con, con.execute("select current_database()").fetchone()[0], "main")
-            remote = _columns(con, SOURCE, "public")
+            local = table_columns(con, con.execute("select current_database()").fetchone()[0], "main")
+            remote = table_columns(con, SOURCE, "public")
         except BaseException:
             con.close()
             raise
@@ -251,10 +238,10 @@ class ReadCopy:
 
     def _replace(self, cur: Any, table: str, where: str = "", params: list | None = None) -> int:
         """Delete the copy's rows of ``table`` matching ``where`` and copy PostgreSQL's."""
-        cols = ", ".join(_q(c) for c in self._columns[table])
+        cols = ", ".join(quote(c) for c in self._columns[table])
         cond = f" where {where}" if where else ""
-        cur.execute(f"delete from {_q(table)}{cond}", params or [])
-        return int(cur.execute(f"insert into {_q(table)} ({cols}) select {cols} from {SOURCE}.{_q(table)}{cond}",
+        cur.execute(f"delete from {quote(table)}{cond}", params or [])
+        return int(cur.execute(f"insert into {quote(table)} ({cols}) select {cols} from {SOURCE}.{quote(table)}{cond}",
                                params or []).fetchone()[0])
 
     def _copy_all(self, cur: Any) -> int:

@@ -55,25 +55,30 @@ class CopyReport:
         return all(t.ok for t in self.tables) and self.archive_mismatch == 0
 
 
-def _tables(con: Any, catalog: str) -> dict[str, list[str]]:
+def table_columns(con: Any, database: str, schema: str) -> dict[str, list[str]]:
+    """Every table of ``database.schema`` on ``con`` with its columns in order."""
     rows = con.execute(
         "select table_name, column_name from duckdb_columns() where database_name = ? and schema_name = ?"
-        " order by table_name, column_index",
-        [catalog, "main" if catalog == SOURCE else "public"],
-    ).fetchall()
+        " order by table_name, column_index", [database, schema]).fetchall()
     out: dict[str, list[str]] = {}
     for table, column in rows:
         out.setdefault(table, []).append(column)
     return out
 
 
-def _q(name: str) -> str:
+def _tables(con: Any, catalog: str) -> dict[str, list[str]]:
+    return table_columns(con, catalog, "main" if catalog == SOURCE else "public")
+
+
+def quote(name: str) -> str:
+    """``name`` as an SQL identifier (table and column names come from the schema)."""
     return '"' + name.replace('"', '""') + '"'
 
 
+
 def _checksum(con: Any, catalog: str, table: str, columns: list[str]) -> tuple[int, int | None]:
-    cols = ", ".join(_q(c) for c in columns)
-    row = con.execute(f"select count(*), sum(hash({cols})::hugeint) from {catalog}.{_q(table)}").fetchone()
+    cols = ", ".join(quote(c) for c in columns)
+    row = con.execute(f"select count(*), sum(hash({cols})::hugeint) from {catalog}.{quote(table)}").fetchone()
     return int(row[0]), None if row[1] is None else int(row[1])
 
 
@@ -108,7 +113,7 @@ def _copy(con: Any, src: Path, report: CopyReport) -> None:
         raise store.StoreError(f"目标 PostgreSQL 数据库缺少表：{'、'.join(missing)}。",
                                "请确认源文件与本程序版本一致（先执行 python -m etl migrate）。")
     busy = [t for t in tables if t != "meta" and
-            con.execute(f"select count(*) from {postgres.CATALOG}.{_q(t)}").fetchone()[0]]
+            con.execute(f"select count(*) from {postgres.CATALOG}.{quote(t)}").fetchone()[0]]
     if busy:
         raise store.StoreError(
             f"目标 PostgreSQL 数据库不是空库（{'、'.join(busy[:5])} 已有数据），未做任何修改。",
@@ -130,8 +135,8 @@ def _copy(con: Any, src: Path, report: CopyReport) -> None:
         for t in tables:
             if t == "archived_file":
                 continue
-            cols = ", ".join(_q(c) for c in source_tables[t])
-            con.execute(f"insert into {postgres.CATALOG}.{_q(t)} ({cols}) select {cols} from {SOURCE}.{_q(t)}")
+            cols = ", ".join(quote(c) for c in source_tables[t])
+            con.execute(f"insert into {postgres.CATALOG}.{quote(t)} ({cols}) select {cols} from {SOURCE}.{quote(t)}")
         for start in range(0, len(archive_rows), ARCHIVE_BATCH):
             batch = archive_rows[start:start + ARCHIVE_BATCH]
             contents = []

@@ -24,7 +24,7 @@ def test_running_out_of_database_memory_is_a_chinese_message_not_a_traceback(tmp
     db = tmp_path / "tiny.duckdb"
     env = {"YINGSHANG_DUCKDB_MEMORY": "1MB", "PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
     run = subprocess.run([sys.executable, "-m", "etl", "migrate", "--db", str(db)], cwd=ROOT, env=env,
-                         capture_output=True, text=True, timeout=120)
+                         check=False, capture_output=True, text=True, timeout=120)
     assert run.returncode == 1, run.stdout + run.stderr
     assert "数据库内存不足" in run.stderr and "Traceback" not in run.stderr
 

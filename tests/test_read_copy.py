@@ -63,16 +63,21 @@ def _assert_same(copy: dict, source: dict) -> None:
             assert ours == theirs, name
 
 
+def _submission(con, sid: int, unit: str, period, status: str, version: int | None, n_errors: int = 0) -> None:
+    """A return received on 10-30, five days after the deadline of the 25th."""
+    con.execute(
+        "insert into submission (id, sha256, unit, region, period, status, version, is_current, uploader,"
+        " received_at, due_at, on_time, days_late, workdays_late, n_errors) values (?, ?, ?, ?, ?, ?, ?, ?, 'u',"
+        " ?, ?, false, 5, 4, ?)",
+        [sid, f"{status}{sid}", unit, unit.split(".")[0], period, status, version, status == "accepted",
+         datetime(2026, 10, 30, 9, tzinfo=TZ), datetime(2026, 10, 25, 23, 59, 59, tzinfo=TZ), n_errors])
+
+
 def _late_return(dsn: str, period, sid: int | None = None) -> int:
     """经开区政务服务办's October return arriving after the copy was made: 90% satisfaction."""
     with store.write(dsn) as con:
         sid = sid or store.next_ids(con, "submission_id_seq", 1)[0]
-        con.execute(
-            "insert into submission (id, sha256, unit, region, period, status, version, is_current, uploader,"
-            " received_at, due_at, on_time, days_late, workdays_late) values (?, ?, 'teda.zwfw', 'teda', ?,"
-            " 'accepted', 1, true, 'u', ?, ?, false, 5, 4)",
-            [sid, f"late{sid}", period, datetime(2026, 10, 30, 9, tzinfo=TZ),
-             datetime(2026, 10, 25, 23, 59, 59, tzinfo=TZ)])
+        _submission(con, sid, "teda.zwfw", period, "accepted", 1)
         con.execute("insert into observation values (?, 'teda.zwfw', 'teda', ?, 'ZW01', 90, null, 'E4', true, false)",
                     [sid, period])
     return sid
@@ -111,12 +116,7 @@ def test_a_return_that_lands_later_reaches_the_copy_at_the_next_sync(pg):
 def _rejected_return(dsn: str, period, sid: int) -> None:
     """A return the validator refused, with the finding the liaison is shown."""
     with store.write(dsn) as con:
-        con.execute(
-            "insert into submission (id, sha256, unit, region, period, status, version, is_current, uploader,"
-            " received_at, due_at, on_time, days_late, workdays_late, n_errors) values (?, ?, 'heping.zwfw',"
-            " 'heping', ?, 'rejected', null, false, 'u', ?, ?, false, 5, 4, 1)",
-            [sid, f"bad{sid}", period, datetime(2026, 10, 30, 9, tzinfo=TZ),
-             datetime(2026, 10, 25, 23, 59, 59, tzinfo=TZ)])
+        _submission(con, sid, "heping.zwfw", period, "rejected", None, n_errors=1)
         con.execute("insert into finding values (?, 'VALUE_NOT_NUMBER', 'error', '指标', 'E6', '本月值应为数字',"
                     " '请填写数字')", [sid])
 

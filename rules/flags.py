@@ -78,6 +78,9 @@ return_flags as (
            end as reason,
            submission_id, null as sheet, null as cell
     from returns where status in ('逾期未报', '迟报')
+    -- at most $limit, in the order of the final cut (severity, type, region, unit)
+    order by case status when '逾期未报' then 0 else 1 end, region, unit
+    limit $limit
 ),
 task_flags as (
     select '任务滞后' as flag, t.unit, t.period, t.measure_key as subject, m.title as subject_name,
@@ -85,19 +88,25 @@ task_flags as (
                || coalesce('，完成 ' || round(t.pct, 0)::integer || '%', '')
                || coalesce('：' || nullif(t.problems, ''), '') as reason,
            t.submission_id, '任务进展' as sheet, 'E' || t.row_no as cell
-    from task_progress t join measure m on m.key = t.measure_key
+    from task_progress t join measure m on m.key = t.measure_key join unit u on u.id = t.unit
     where t.is_current and t.status = '滞后' and t.period = $p1
       and ($unit is null or t.unit = $unit)
-      and ($region is null or t.unit in (select id from unit where region = $region))
+      and ($region is null or u.region = $region)
+      and ($all_units or list_contains($units, t.unit))
+    order by u.region, t.unit, t.measure_key
+    limit $limit
 ),
 warning_flags as (
     select '数据存疑' as flag, s.unit, s.period, f.code as subject, '数据校验' as subject_name,
            f.message || coalesce('（' || nullif(f.hint, '') || '）', '') as reason,
            s.id as submission_id, f.sheet, f.cell
-    from finding f join submission s on s.id = f.submission_id
+    from finding f join submission s on s.id = f.submission_id join unit u on u.id = s.unit
     where f.severity = 'warning' and s.status = 'accepted' and s.is_current and s.period = $p1
       and ($unit is null or s.unit = $unit)
       and ($region is null or s.region = $region)
+      and ($all_units or list_contains($units, s.unit))
+    order by u.region, s.unit, f.code, f.sheet, f.cell
+    limit $limit
 ),
 all_flags as (
     select * from indicator_flags
@@ -137,11 +146,11 @@ def _run(db: Any, sql: str, prm: dict[str, Any]) -> pd.DataFrame:
     return run(db, sql, prm)
 
 
-_SELECT = _FLAGS + f"""
+_SELECT = returns.for_units(_FLAGS) + f"""
 select * from final
 where $all_units or list_contains($units, unit)
 order by case severity when '高' then 0 when '中' then 1 else 2 end, case flag {_ORDER} end,
-         region, unit, subject
+         region, unit, subject, sheet, cell
 limit $limit
 """
 

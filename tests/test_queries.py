@@ -91,6 +91,18 @@ def test_scorecard_uses_the_current_version(fx):
 def test_scorecard_marks_an_unreported_indicator(fx):
     df = q.unit_scorecard(fx["path"], OFFICE, fx["missing_unit"], fx["period"])
     assert set(df["status"]) == {"未报"}
+    # what the unit still owes is measured against: the targets in force in its region
+    assert dict(zip(df["code"], df["target_text"])) == {"ZW01": "≥95.0%", "ZW02": "≤2 个工作日", "ZW03": "不低于全市平均"}
+
+
+def test_unreported_indicator_shows_only_a_target_set_for_the_units_own_region(tmp_path):
+    fx = build_fixture_db(tmp_path / "scoped.duckdb")
+    with store.write(fx["path"]) as con:  # ZW02's target now binds 河西区 only
+        con.execute("insert into target_scope select code, effective_from, 'hexi' from indicator_target"
+                    " where code = 'ZW02'")
+    card = q.unit_scorecard(fx["path"], OFFICE, fx["missing_unit"], fx["period"]).set_index("code")
+    assert card.loc["ZW02", "target_text"] == "无目标"  # teda is not bound by 河西区's target
+    assert card.loc["ZW01", "target_text"] == "≥95.0%"
 
 
 def test_unit_tasks_and_submission_history(fx):
@@ -211,6 +223,30 @@ def test_data_version_changes_when_a_return_lands_and_stale_stats_are_not_used(b
     assert card.loc["ZW01", "status"] == "未达标"  # judged live, not from the stale table
     k = q.overview_kpis(fx["path"], OFFICE, q.Filters(fx["period"]), fx["now"])
     assert k["late"] == 2 and k["missing"] == 0
+
+
+def test_a_correction_after_the_deadline_leaves_the_month_on_time(tmp_path):
+    """On time is decided by the month's first accepted version, on the overview as on 报送情况."""
+    fx = build_fixture_db(tmp_path / "corrected.duckdb")
+    month = q.Filters(fx["period"])
+    before = q.overview_kpis(fx["path"], OFFICE, month, fx["now"])
+    trend_before = q.overview_trend(fx["path"], OFFICE, month).set_index("period")
+    with store.write(fx["path"]) as con:  # 和平区政务服务办 sends a third version on 5 November
+        con.execute("update submission set is_current = false where unit = 'heping.zwfw' and period = ?",
+                    [fx["period"]])
+        sid = store.next_ids(con, "submission_id_seq", 1)[0]
+        con.execute(
+            "insert into submission (id, sha256, unit, region, period, status, version, is_current, uploader,"
+            " received_at, due_at, on_time, days_late, workdays_late) values (?, 'v3', 'heping.zwfw', 'heping', ?,"
+            " 'accepted', 3, true, 'u', ?, ?, false, 11, 7)",
+            [sid, fx["period"], datetime(2026, 11, 5, 9, tzinfo=TZ), datetime(2026, 10, 25, 23, 59, 59, tzinfo=TZ)])
+    after = q.overview_kpis(fx["path"], OFFICE, month, fx["now"])
+    assert (after["on_time"], after["late"], after["submitted"]) == \
+        (before["on_time"], before["late"], before["submitted"])
+    trend = q.overview_trend(fx["path"], OFFICE, month).set_index("period")
+    assert trend.loc[trend.index.max(), "on_time"] == trend_before.loc[trend_before.index.max(), "on_time"]
+    status = q.submission_status(fx["path"], OFFICE, fx["period"], fx["now"]).set_index("unit")
+    assert status.loc["heping.zwfw", "status"] == "按时报送" and status.loc["heping.zwfw", "corrections"] == 2
 
 
 def test_filters_quarter_span_and_url_round_trip():

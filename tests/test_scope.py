@@ -95,6 +95,14 @@ def test_red_flags_with_a_limit_are_cut_to_the_liaisons_unit_before_the_limit(fx
     assert list(mine["unit"]) == ["nankai.zwfw"]
 
 
+def test_a_liaison_sees_their_own_late_and_missing_returns_among_their_flags(fx):
+    """The return rules are cut to the liaison's units where they read the returns."""
+    teda = flags.red_flags(fx["path"], User("td", "liaison", "teda.zwfw"), fx["period"], fx["now"], limit=200)
+    assert set(teda["unit"]) == {"teda.zwfw"} and list(teda["flag"]).count("逾期未报") == 1
+    nankai = flags.red_flags(fx["path"], User("nk", "liaison", "nankai.zwfw"), fx["period"], fx["now"], limit=200)
+    assert set(nankai["unit"]) == {"nankai.zwfw"} and list(nankai["flag"]).count("迟报") == 1
+
+
 def test_region_and_city_aggregates_stay_open_to_a_liaison(fx):
     city = q.overview_kpis(fx["path"], HEXI, q.Filters(fx["period"]), fx["now"])
     assert city == q.overview_kpis(fx["path"], OFFICE, q.Filters(fx["period"]), fx["now"])

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/pages.py browser --db DEMO.duckdb --label demo [--db NAT.duckdb --label national]
     .venv/bin/python bench/pages.py first --db DEMO.duckdb --runs 3     # start -> login form -> overview
-    .venv/bin/python bench/pages.py functions [--rebuild] [--demo-only]
+    .venv/bin/python bench/pages.py functions [--rebuild] [--demo-only] [--national NAT.duckdb]
 
 ``browser``: ``streamlit run app.py`` on a copy of each database (never the original), headless
 Chromium logs in as an office account, then clicks every page of the navigation twice: the
@@ -145,11 +145,19 @@ def cases(db: Path, unit: str, region: str, code: str) -> list[tuple[str, Callab
         ("indicator_targets", lambda: q.indicator_targets(db, code)),
         ("indicator_values", lambda: q.indicator_values(db, OFFICE, code, PERIOD)),
         ("submission_status(全部)", lambda: q.submission_status(db, OFFICE, PERIOD, NOW)),
+        # what 报送情况 reads: the counts, then the first page of the 催报 list and of the details
+        ("submission_counts(全部)", lambda: q.submission_counts(db, OFFICE, PERIOD, NOW)),
+        ("chase_list(全部, 第一页)", lambda: q.chase_list(db, OFFICE, PERIOD, NOW, limit=100)),
+        ("submission_status(全部, 第一页)", lambda: q.submission_status(db, OFFICE, PERIOD, NOW, limit=100)),
         ("submission_status(区域)", lambda: q.submission_status(db, OFFICE, PERIOD, NOW, region)),
         ("chase_list(区域)", lambda: q.chase_list(db, OFFICE, PERIOD, NOW, region)),
         ("region_comparison", lambda: q.region_comparison(db, PERIOD)),
         ("region_ranking", lambda: q.region_ranking(db, PERIOD)),
         ("region_trend", lambda: q.region_trend(db, code, period=PERIOD)),
+        # what 区域对比 reads instead when there are too many regions for a heatmap or one line each
+        ("region_status_counts", lambda: q.region_status_counts(db, PERIOD)),
+        ("region_comparison(指标)", lambda: q.region_comparison(db, PERIOD, code=code)),
+        ("region_trend_summary", lambda: q.region_trend_summary(db, code, period=PERIOD)),
         # what 任务台账 reads for a plan: the counts, then its first page of 100 rows (a national
         # plan has a million rows; the page never reads them all)
         ("task_ledger_counts(方案)", lambda: q.task_ledger_counts(db, OFFICE, PERIOD, plan=synth.SAMPLE_PLAN)),
@@ -202,13 +210,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rebuild", action="store_true", help="重新生成合成数据库")
     ap.add_argument("--demo-only", action="store_true", help="只测演示规模数据库")
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--national", type=Path, default=OUT / "national.duckdb",
+                    help="全国规模合成库（默认 bench/out/national.duckdb，不存在时生成；可指定 bench/synth.py --scale national 已建的库）")
     args = ap.parse_args(argv)
 
     unit, region = synth.SAMPLE_UNIT, synth.SAMPLE_REGION
     targets = [("demo", OUT / "demo.duckdb", synth.DEMO, unit, region, True),
                ("demo-live", OUT / "demo-live.duckdb", synth.DEMO, unit, region, False)]
     if not args.demo_only:
-        targets.append(("national", OUT / "national.duckdb", synth.NATIONAL, unit, region, True))
+        targets.append(("national", args.national, synth.NATIONAL, unit, region, True))
     report = []
     for label, path, scale, unit, region, refresh in targets:
         print(f"== {label}: {path}", flush=True)

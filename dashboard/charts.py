@@ -6,7 +6,7 @@ Each function takes the DataFrame of the matching ``dashboard.queries`` function
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -318,13 +318,12 @@ def target_history(targets: pd.DataFrame, detail: dict) -> go.Figure:
     return _layout(fig, title, x, y)
 
 
-def submission_donut(status: pd.DataFrame) -> go.Figure:
-    """报送情况: share of units on time, late, missing, not yet due."""
+def submission_donut(counts: Mapping[str, int]) -> go.Figure:
+    """报送情况: share of units on time, late, missing, not yet due (``submission_counts``)."""
     title = "本月报送情况"
-    if status.empty:
+    labels = [s for s in RETURN_ORDER if counts.get(s)]
+    if not labels:
         return _empty(title)
-    counts = status["status"].value_counts()
-    labels = [s for s in RETURN_ORDER if s in counts.index]
     fig = go.Figure(go.Pie(
         labels=labels, values=[int(counts[s]) for s in labels], hole=0.55, sort=False,
         marker={"colors": [STATUS_COLORS[s] for s in labels]},

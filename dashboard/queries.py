@@ -577,30 +577,65 @@ final as (
            case when r.submission_id is null then $days_left end as days_left,
            case when r.submission_id is null then $workdays_left end as workdays_left
     from returns r left join region g on g.id = r.region
+    where $any_status or list_contains($statuses, r.status)
 )
 select * from final
 order by case status when '逾期未报' then 0 when '迟报' then 1 when '未到期' then 2 else 3 end, region, unit
 """
 
+_STATUS_COUNTS = f"""
+with {returns.RETURNS}
+select status, count(*)::integer as n from return_status group by status
+"""
 
-def submission_status(db: Db, user: User, period: date, now: datetime, region: str | None = None) -> pd.DataFrame:
+# the 催报 list: units still owing the month's return, and what it shows of them
+CHASE_STATUSES = ("逾期未报", "未到期")
+CHASE_COLUMNS = ["unit_name", "region_name", "liaison", "phone", "status", "days_left", "workdays_left"]
+
+
+def _status_params(db: Db, user: User, period: date, now: datetime, region: str | None,
+                   unit: str | None) -> dict[str, Any]:
+    scope.check_unit(user, db, unit)
     p = _month(period)
     days, workdays_ = returns.days_left(p, now)
-    prm = returns.params(p, p, now, region) | {"days_left": days, "workdays_left": workdays_}
-    return scope.rows(user, db, run(db, _STATUS, prm))
+    return (returns.params(p, p, now, region, unit) | {"days_left": days, "workdays_left": workdays_}
+            | scope.sql_units(user, db))
 
 
-def chase_list(db: Db, user: User, period: date, now: datetime, region: str | None = None) -> pd.DataFrame:
-    return chase_rows(submission_status(db, user, period, now, region))
+def submission_status(db: Db, user: User, period: date, now: datetime, region: str | None = None,
+                      unit: str | None = None, statuses: tuple[str, ...] | None = None,
+                      offset: int = 0, limit: int | None = None) -> pd.DataFrame:
+    """Each expected unit's return of ``period``: missing first, then late, not yet due, on time.
+
+    ``statuses`` keeps those statuses only; ``offset``/``limit`` cut one page in SQL, and the
+    units ``user`` may not read are left out in SQL before it (a national month is ~350 k units,
+    ~90 MB as a DataFrame: a page reads its counts, ``submission_counts``, and one page)."""
+    prm = _status_params(db, user, period, now, region, unit) | {
+        "any_status": statuses is None, "statuses": list(statuses or [""])}
+    page = "" if limit is None else f"limit {int(limit)} offset {int(offset)}"
+    return run(db, returns.for_units(_STATUS) + page, prm)
 
 
-def chase_rows(status: pd.DataFrame) -> pd.DataFrame:
-    """The 催报 list of a ``submission_status`` frame: units still owing the month's return.
-    A page that holds the status already takes it from there (a national month is ~350 k
-    units: a second query cost as much as the first)."""
-    df = status[status["status"].isin(["逾期未报", "未到期"])]
-    return df[["unit_name", "region_name", "liaison", "phone", "status", "days_left", "workdays_left"]] \
-        .reset_index(drop=True)
+def submission_counts(db: Db, user: User, period: date, now: datetime, region: str | None = None,
+                      unit: str | None = None) -> dict[str, int]:
+    """How many of the units ``user`` may read are in each status (按时报送, 迟报, 逾期未报,
+    未到期; statuses nobody is in are 0): the page's figures, counted in SQL."""
+    df = run(db, returns.for_units(_STATUS_COUNTS), _status_params(db, user, period, now, region, unit))
+    counts = dict(zip(df["status"], df["n"].astype(int)))
+    return {s: counts.get(s, 0) for s in ("按时报送", "迟报", "逾期未报", "未到期")}
+
+
+def days_left(period: date, now: datetime) -> tuple[int, int]:
+    """Calendar and working days from ``now`` to the month's deadline (negative once past)."""
+    return returns.days_left(_month(period), now)
+
+
+def chase_list(db: Db, user: User, period: date, now: datetime, region: str | None = None,
+               unit: str | None = None, offset: int = 0, limit: int | None = None) -> pd.DataFrame:
+    """The 催报 list: units still owing the month's return, with liaison and phone."""
+    df = submission_status(db, user, period, now, region, unit, statuses=CHASE_STATUSES, offset=offset,
+                           limit=limit)
+    return df[CHASE_COLUMNS].reset_index(drop=True)
 
 
 # --- 区域对比 ---------------------------------------------------------------------------

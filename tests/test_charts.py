@@ -32,7 +32,7 @@ def figures(fx: dict) -> dict:
         "value_distribution": charts.value_distribution(q.indicator_values(db, OFFICE, "ZW01", p),
                                                         q.indicator_detail(db, "ZW01")),
         "target_history": charts.target_history(q.indicator_targets(db, "ZW02"), q.indicator_detail(db, "ZW02")),
-        "submission_donut": charts.submission_donut(q.submission_status(db, OFFICE, p, now)),
+        "submission_donut": charts.submission_donut(q.submission_counts(db, OFFICE, p, now)),
         "region_heatmap": charts.region_heatmap(comparison),
         "region_rank_bar": charts.region_rank_bar(comparison, "ZW03"),
         "region_trend_chart": charts.region_trend_chart(q.region_trend(db, "ZW03", period=p),

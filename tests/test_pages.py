@@ -156,7 +156,7 @@ def test_late_unit_is_listed_as_迟报_and_the_missing_one_is_chased(fixture_db:
 
 
 def test_with_one_unit_chosen_only_that_unit_is_chased(fixture_db: dict) -> None:
-    """The 催报 list is cut from the page's own status rows: the chosen unit, by id."""
+    """The 催报 list and the details are read for the chosen unit only (by id, in SQL)."""
     at = run_page("pages/submissions.py", period="2026-10", region="teda", unit="teda.zwfw")
     assert list(frame_with(at, "截止情况")["责任单位"]) == ["经开区政务服务办"]
     late = run_page("pages/submissions.py", period="2026-10", region="nankai", unit="nankai.zwfw")

@@ -237,3 +237,65 @@ def test_the_audit_log_names_the_units_it_mentions_without_reading_every_unit(
     assert "经开区政务服务办" in shown and "河西区发展改革委" in shown
     assert "teda.zwfw" not in shown and "hexi.fgw" not in shown
     assert not WHOLE_UNIT_LISTS  # no page run read the names of every unit
+
+
+STATUS_ROWS = 30_000  # one national month's units in a few hundred regions
+
+
+def _status() -> pd.DataFrame:
+    n = STATUS_ROWS
+    kinds = ["逾期未报"] * 4_000 + ["迟报"] * 2_000 + ["未到期"] * 1_000 + ["按时报送"] * (n - 7_000)
+    return pd.DataFrame({
+        "unit": [f"r{i // 60:03d}.d{i % 60:02d}" for i in range(n)],
+        "unit_name": [f"样例区{i // 60:03d}第{i % 60:02d}部门" for i in range(n)],
+        "region": "heping", "region_name": "样例区", "liaison": "张联络", "phone": "13800000001",
+        "status": kinds, "submission_id": None, "version": None, "received_at": None, "due_at": None,
+        "days_late": None, "workdays_late": None, "first_attempt_at": None, "corrections": 0,
+        "corrected_at": None, "correction_reason": None, "days_left": -12, "workdays_left": -8,
+    })
+
+
+def big_status(db, user, period, now, region=None, unit=None, statuses=None, offset=0, limit=None) -> pd.DataFrame:
+    """``queries.submission_status`` of a national month, one page cut as the SQL does."""
+    READS.append(limit)
+    df = _status()
+    df = df[df["status"].isin(statuses)] if statuses else df
+    return df.iloc[offset:None if limit is None else offset + limit].reset_index(drop=True)
+
+
+def big_chase(db, user, period, now, region=None, unit=None, offset=0, limit=None) -> pd.DataFrame:
+    from dashboard import queries
+
+    return big_status(db, user, period, now, region, unit, queries.CHASE_STATUSES, offset, limit)[
+        queries.CHASE_COLUMNS]
+
+
+def big_status_counts(db, user, period, now, region=None, unit=None) -> dict[str, int]:
+    counts = _status()["status"].value_counts()
+    return {s: int(counts.get(s, 0)) for s in ("按时报送", "迟报", "逾期未报", "未到期")}
+
+
+def test_a_national_months_returns_are_counted_and_listed_a_page_at_a_time(
+    fixture_db: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dashboard import queries
+
+    monkeypatch.setattr(queries, "submission_status", big_status)
+    monkeypatch.setattr(queries, "chase_list", big_chase)
+    monkeypatch.setattr(queries, "submission_counts", big_status_counts)
+    READS.clear()
+    at = run_page("pages/submissions.py", period="2026-10")
+    assert not at.exception, [e.value for e in at.exception]
+    assert [m.value for m in at.metric][:4] == ["23,000 家", "2,000 家", "4,000 家", "1,000 家"]
+    chase = frame_with(at, "截止情况")
+    assert len(chase) == 100 and set(chase["状态"]) == {"逾期未报"}  # the most overdue first
+    details = frame_with(at, "更正次数")
+    assert len(details) == 100
+    said = texts(at)
+    assert "共 5,000 行，本页显示第 1–100 行（第 1 / 50 页），其余 4,900 行未显示" in said  # 催报: missing + not yet due
+    assert "共 30,000 行，本页显示第 1–100 行（第 1 / 300 页），其余 29,900 行未显示" in said
+    assert READS and None not in READS  # never the whole month at once
+
+    at.number_input(key="pg_报送情况_2026-10_page").set_value(300).run()  # the details' last page
+    assert list(frame_with(at, "更正次数")["责任单位"])[-1] == "样例区499第59部门"
+    assert not at.exception

@@ -258,7 +258,7 @@ def build(path: Path, scale: Scale, threads: int = 2, refresh: bool = True, cata
     ``scale.months`` months of returns, sequences advanced and (``refresh``) judgments stored."""
     from etl.template import TEMPLATE_VERSION
     from indicators import load_catalog
-    from store.catalog_sync import sync_catalog
+    from store.catalog_sync import refresh_candidate_units, sync_catalog
 
     say = progress or (lambda _msg: None)
     cat = catalog or load_catalog()
@@ -277,6 +277,7 @@ def build(path: Path, scale: Scale, threads: int = 2, refresh: bool = True, cata
                     "((i - 1) % ?)::integer + 1) from range(1, ? + 1) t(i)",
                     [list(scale.templates), len(scale.templates), scale.regions])
         con.execute(_CLONE_SQL)
+        refresh_candidate_units(con)  # the cloned units are owners too
     say("catalog mirrored and regions cloned")
     params = {"months": scale.months, "last": scale.last_period, "real_units": bool(scale.real_units),
               "template_version": TEMPLATE_VERSION, "catalog_version": cat.version}

@@ -40,6 +40,7 @@ def run(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     try:
+        store.migrate(args.db)  # a database from before this code's schema (no-op when current)
         edition = report.Edition.parse(args.period, args.quarter, args.region)
         # read-only: a writer's lock would shut the app out while the report is built
         data = report.collect(args.db, SYSTEM_USER, edition, report.q.now_local())

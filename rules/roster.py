@@ -17,11 +17,11 @@ import store
 
 # CTE fragments (no leading WITH): ``candidate_units(unit)`` may be asked to report,
 # ``expected_units(unit)`` are (candidates narrowed to the roster when it has rows).
+# candidate_unit holds the units owning an indicator or sharing a measure, rewritten with the
+# catalog mirror (store.catalog_sync.refresh_candidate_units)
 CANDIDATE_UNITS = """
 candidate_units as (
-    select unit from indicator_owner
-    union
-    select unit from measure_unit
+    select unit from candidate_unit
 )"""
 EXPECTED_UNITS = CANDIDATE_UNITS + """,
 expected_units as (

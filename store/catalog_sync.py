@@ -170,9 +170,21 @@ def sync_catalog(con: duckdb.DuckDBPyConnection, catalog: Catalog) -> None:
             con.execute(f"insert into {table} ({', '.join(columns)}) select {select} from {view}")
         finally:
             con.unregister(view)
+    refresh_candidate_units(con)
     store.set_meta(con, "catalog_version", catalog.version)
     if getattr(catalog, "mirror_version", ""):
         store.set_meta(con, "mirror_version", catalog.mirror_version)
+
+
+# Who may be asked for a monthly return (rules.roster reads it; migration 0012 fills it once).
+_CANDIDATES = "insert into candidate_unit select unit from indicator_owner union select unit from measure_unit"
+
+
+def refresh_candidate_units(con: duckdb.DuckDBPyConnection) -> None:
+    """Rewrite ``candidate_unit`` from the owner tables; whoever writes ``indicator_owner`` or
+    ``measure_unit`` calls it in the same transaction (the catalog sync; test fixtures)."""
+    con.execute("delete from candidate_unit")
+    con.execute(_CANDIDATES)
 
 
 def ensure_catalog(db: str | os.PathLike | None = None, catalog: Catalog | None = None,

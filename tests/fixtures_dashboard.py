@@ -21,6 +21,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import store
+from store.catalog_sync import refresh_candidate_units
 from accounts.access import User
 
 # Query functions take the reader; the office reads every unit (tests/test_scope.py: others).
@@ -114,6 +115,7 @@ def build_fixture_db(path: str | Path, refresh: bool = False) -> dict:
         )
         con.executemany("insert into indicator_target values (?, ?, ?, ?, ?, ?)", TARGETS)
         con.executemany("insert into indicator_owner values (?, ?)", OWNERS)
+        refresh_candidate_units(con)
         con.execute("insert into meta values ('catalog_version', 'fixture1')")
 
         def submission(unit: str, region: str, period: date, version: int | None, current: bool,

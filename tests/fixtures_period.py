@@ -21,6 +21,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import store
+from store.catalog_sync import refresh_candidate_units
 
 TZ = ZoneInfo("Asia/Shanghai")
 JOBS_MONTHS = [1900, 2000, 2100, 2034, 2200, 2000, 2100, 1900, 2000, 2100, 2000, 2000]  # 14,334 by July
@@ -81,6 +82,7 @@ def build_period_db(path: str | Path, refresh: bool = False) -> Path:
                         [code, comp, target, amber])
             con.execute("insert into indicator_owner values (?, ?)", [code, owner])
             con.execute("insert into indicator_period values (?, ?, ?::double[])", [code, report, schedule])
+        refresh_candidate_units(con)
         con.execute("insert into meta values ('catalog_version', 'period1')")
         for (unit, period), values in sorted(_values().items()):
             received = datetime(period.year, period.month, 20, 9, 0, tzinfo=TZ)

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 import store
-from store.catalog_sync import ensure_catalog, sync_catalog
+from store.catalog_sync import ensure_catalog, refresh_candidate_units, sync_catalog
 from indicators import load_catalog
 from indicators.catalog import DATA_DIR
 
@@ -125,3 +125,22 @@ def test_new_scoring_rules_alone_do_not_rewrite_the_mirror_or_rejudge_every_mont
     changed = _catalog_with_new_target(tmp_path / "other")
     assert ensure_catalog(db_path, changed, after_sync=rejudged.append) is True
     assert len(rejudged) == 1
+
+
+def test_the_units_asked_for_a_return_follow_the_catalog_mirror(tmp_path: Path) -> None:
+    """Owners of an indicator or of a measure share, as the catalog says, after every sync."""
+    catalog = load_catalog()
+    db = tmp_path / "t.duckdb"
+    ensure_catalog(db, catalog)
+    owners = {u for i in catalog.indicators.values() for u in i.owners}
+    sharers = {u for m in catalog.measures for u in (*m.lead_units, *m.responsible_units)}
+    with store.read(db) as con:
+        listed = {r[0] for r in con.execute("select unit from candidate_unit").fetchall()}
+    assert listed == owners | sharers and len(listed) > 100
+    with store.write(db) as con:  # a mirror that names nobody: nobody is asked ...
+        con.execute("delete from indicator_owner")
+        con.execute("delete from measure_unit")
+        refresh_candidate_units(con)
+        assert con.execute("select count(*) from candidate_unit").fetchone()[0] == 0
+        sync_catalog(con, catalog)  # ... until the sync writes the catalog's owners again
+        assert {r[0] for r in con.execute("select unit from candidate_unit").fetchall()} == listed

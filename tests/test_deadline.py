@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import store
+from store.catalog_sync import refresh_candidate_units
 from rules.deadline import due_at, lateness, missing_returns
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -62,6 +63,7 @@ def _owners(con) -> None:
         " common) values ('T01', '网上办理率', '%', '>=', 95, 'higher_better', 'monthly', 'latest', '001', '1.', false)"
     )
     con.execute("insert into indicator_owner values ('T01', 'teda.zwfw'), ('T01', 'teda.sw')")  # not teda.rs
+    refresh_candidate_units(con)
 
 
 def _accepted(con, unit: str, received: datetime) -> None:

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import store
+from store.catalog_sync import refresh_candidate_units
 from rules import judge, stats
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -52,6 +53,7 @@ def _build(path: Path) -> Path:
             con.executemany("insert into indicator_owner values (?, ?)", [[code, o] for o in owners])
             if freq != "monthly":
                 con.execute("insert into indicator_period values (?, 'month', null)", [code])
+        refresh_candidate_units(con)
         con.execute("insert into meta values ('catalog_version', 'partial1')")
     return path
 

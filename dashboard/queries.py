@@ -22,7 +22,7 @@ from rules import judge, returns, stats
 from accounts import scope
 from dashboard.flags import flag_counts, red_flags  # noqa: F401  (re-exported for pages)
 from rules.format import sql_target_text, sql_value_text
-from rules.returns import due_at, now_local, today_start  # noqa: F401
+from rules.returns import days_left, due_at, now_local, today_start  # noqa: F401
 import store
 from store.postgres import native_rows
 from accounts.access import User
@@ -275,7 +275,7 @@ ret as (
     select d.period, (select count(*) from expected) as expected,
            count(c.unit) as submitted, count(*) filter (where c.on_time) as on_time
     from due d
-    left join (select * from month_sub semi join expected e on e.unit = month_sub.unit) c
+    left join (select * from first_sub semi join expected e on e.unit = first_sub.unit) c
            on c.period = d.period
     group by d.period
 ),
@@ -623,11 +623,6 @@ def submission_counts(db: Db, user: User, period: date, now: datetime, region: s
     df = run(db, returns.for_units(_STATUS_COUNTS), _status_params(db, user, period, now, region, unit))
     counts = dict(zip(df["status"], df["n"].astype(int)))
     return {s: counts.get(s, 0) for s in ("按时报送", "迟报", "逾期未报", "未到期")}
-
-
-def days_left(period: date, now: datetime) -> tuple[int, int]:
-    """Calendar and working days from ``now`` to the month's deadline (negative once past)."""
-    return returns.days_left(_month(period), now)
 
 
 def chase_list(db: Db, user: User, period: date, now: datetime, region: str | None = None,

@@ -21,8 +21,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import store
-from store.catalog_sync import refresh_candidate_units
 from accounts.access import User
+from store.catalog_sync import refresh_candidate_units
 
 # Query functions take the reader; the office reads every unit (tests/test_scope.py: others).
 OFFICE = User("bgs01", "office")

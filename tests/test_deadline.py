@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import store
-from store.catalog_sync import refresh_candidate_units
 from rules.deadline import due_at, lateness, missing_returns
+from store.catalog_sync import refresh_candidate_units
 
 SH = ZoneInfo("Asia/Shanghai")
 SEP = date(2026, 9, 1)

@@ -18,8 +18,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import store
-from store.catalog_sync import refresh_candidate_units
 from rules import judge, stats
+from store.catalog_sync import refresh_candidate_units
 
 TZ = ZoneInfo("Asia/Shanghai")
 JAN, FEB, MAR, APR, MAY = (date(2026, m, 1) for m in range(1, 6))

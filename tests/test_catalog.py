@@ -17,9 +17,9 @@ from indicators import CatalogError, check_catalog, load_catalog
 from indicators.catalog import DATA_DIR
 from indicators.cli_export import export_catalog
 from indicators.resolve import resolve_clause, resolve_units
+from tests.conftest import seed_text
 
 ROOT = Path(__file__).resolve().parents[1]
-SEEDS = ROOT.parent / "shared" / "seeds"
 
 
 @pytest.fixture(scope="module")
@@ -430,7 +430,7 @@ def _clauses(text: str, start: str, end: str, number: str) -> dict[str, str]:
     ],
 )
 def test_measure_units_agree_with_the_plan_text(cat, plan, region, start, end, number):
-    text = next(SEEDS.glob(f"{plan}_*.txt")).read_text(encoding="utf-8")
+    text = seed_text(plan).read_text(encoding="utf-8")
     clauses = _clauses(text, start, end, number)
     measures = {m.number: m for m in cat.measures_of_plan(plan) if m.kind == "measure"}
     assert set(clauses) == set(measures)

@@ -11,13 +11,12 @@ one collective name).
 
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
 
 from indicators.extract import extract_file
-from tests.conftest import SEEDS
+from tests.conftest import seed_text
 
 EXPECTED = {
     # plan: (measures, measures with units, difficulties)
@@ -31,15 +30,6 @@ _RAW_LABEL = re.compile(r"(?:牵头|责任|配合)(?:单位|部门)\s*[:：]")
 _RAW_CLAUSE = re.compile(r"[（(]((?:牵头|责任|配合)(?:单位|部门)\s*[:：][^）)]*)[）)]")
 
 
-def _seed(plan: str):
-    if os.environ.get("CI") == "true":  # CI has ../shared/seeds: missing texts are a failure there
-        assert SEEDS.is_dir(), f"plan texts not found at {SEEDS}"
-    if not SEEDS.is_dir():
-        pytest.skip(f"plan texts not found at {SEEDS} (../shared/seeds is present in CI)")
-    matches = sorted(SEEDS.glob(f"{plan}_*.txt"))
-    if not matches:
-        pytest.skip(f"plan {plan} text not found in {SEEDS}")
-    return matches[0]
 
 
 def _reference_names(raw_lines: list[str]) -> list[str]:
@@ -55,7 +45,7 @@ def _reference_names(raw_lines: list[str]) -> list[str]:
 
 def unit_recall(plan: str) -> tuple[int, int]:
     """(reference unit names found by the extractor, reference unit names) for one plan."""
-    path = _seed(plan)
+    path = seed_text(plan)
     raw = path.read_text(encoding="utf-8").split("\n")
     result = extract_file(path)
     entries = sorted(result["measures"], key=lambda m: m["line"])
@@ -79,7 +69,7 @@ def unit_recall(plan: str) -> tuple[int, int]:
 
 @pytest.mark.parametrize("plan", sorted(EXPECTED))
 def test_extract_finds_every_measure_of_the_seed_plan(plan: str) -> None:
-    result = extract_file(_seed(plan))
+    result = extract_file(seed_text(plan))
     measures = [m for m in result["measures"] if m["kind"] == "measure"]
     difficulties = [m for m in result["measures"] if m["kind"] == "difficulty"]
     with_units = [m for m in measures if m["lead_units"] or m["responsible_units"]]
@@ -95,13 +85,13 @@ def test_extract_finds_at_least_95_percent_of_responsible_units(plan: str) -> No
 
 
 def test_plan_000_measures_without_units_are_flagged_not_dropped() -> None:
-    result = extract_file(_seed("000"))
+    result = extract_file(seed_text("000"))
     flagged = [w["number"] for w in result["warnings"] if w["code"] == "measure_without_units"]
     assert flagged == ["（二十七）", "（二十八）", "（二十九）", "（三十）", "（三十一）"]
 
 
 def test_plan_001_measures_come_from_the_36_item_campaign_plan() -> None:
-    result = extract_file(_seed("001"))
+    result = extract_file(seed_text("001"))
     primary = [p for p in result["parts"] if p["primary"]]
     assert len(primary) == 1 and "攻坚计划" in primary[0]["title"]
     first = result["measures"][0]
@@ -115,14 +105,14 @@ def test_plan_001_measures_come_from_the_36_item_campaign_plan() -> None:
 
 
 def test_plan_002_work_plan_items_are_listed_as_another_part() -> None:
-    result = extract_file(_seed("002"))
+    result = extract_file(seed_text("002"))
     others = [u for u in result["unparsed"] if u["code"] == "other_part"]
     assert len(others) == 10
     assert any(t["target"] == 7 and t["unit"] == "工作日" for t in result["other_targets"])
 
 
 def test_plan_003_difficulties_have_lead_units_and_highlights_are_reported() -> None:
-    result = extract_file(_seed("003"))
+    result = extract_file(seed_text("003"))
     difficulties = [m for m in result["measures"] if m["kind"] == "difficulty"]
     assert all(d["lead_units"] for d in difficulties)
     assert [u["code"] for u in result["unparsed"]].count("not_measure_level") == 6
@@ -136,7 +126,7 @@ _RAW_NUMBERED = re.compile(
 
 def unaccounted_clauses(plan: str) -> list[int]:
     """Raw lines with a unit clause whose numbered item is neither a measure nor listed."""
-    path = _seed(plan)
+    path = seed_text(plan)
     raw = path.read_text(encoding="utf-8").split("\n")
     result = extract_file(path)
     listed = {m["line"] for m in result["measures"]} | {u["line"] for u in result["unparsed"]}
@@ -172,7 +162,7 @@ def _noisy_copy(text: str) -> str:
 def test_a_noisy_copy_of_the_seed_plan_gives_the_same_measures(plan: str) -> None:
     from indicators.extract import extract_text
 
-    path = _seed(plan)
+    path = seed_text(plan)
     clean = extract_file(path)
     noisy = extract_text(_noisy_copy(path.read_text(encoding="utf-8")), plan)
     assert _measure_key(noisy) == _measure_key(clean)

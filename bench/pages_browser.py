@@ -26,6 +26,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench import results
+
 RESULTS = ROOT / "bench" / "RESULTS-pages.md"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
@@ -274,11 +276,7 @@ def write(section: str, body: list[str]) -> None:
     head = ["# Pages in the browser: timings", "",
             "Written by `bench/pages.py browser|first` (see its docstring for what is timed). "
             "Each section says when it was measured and the machine's load (`uptime`) at that time.", ""]
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "\n".join(head)
-    parts = text.split("\n## ")
-    kept = [p for p in parts[1:] if not p.startswith(section + "\n")]
-    RESULTS.write_text("\n## ".join([parts[0].rstrip("\n") + "\n", *kept, section + "\n\n" + "\n".join(body) + "\n"])
-                       .replace("\n\n\n", "\n\n"), encoding="utf-8")
+    results.replace_section(RESULTS, head, section, body)
 
 
 def _table(head: list[str], rows: list[list[float | None]]) -> list[str]:

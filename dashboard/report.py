@@ -31,7 +31,16 @@ CN_DIGITS = "零一二三四五六七八九十"
 FLAG_ROWS = 120         # rows of the red-flag table; the rest are counted, not listed
 QUOTE_CHARS = 160       # a liaison's text is quoted up to this many characters
 TREND_MONTHS = 6
-CHART_UNITS = 15        # units drawn in the score chart (the table lists all)
+CHART_UNITS = 15        # units drawn in the score chart
+# A province's or the country's report would otherwise list 20 k regions, 100 k lagging tasks
+# and 350 k units (measured on bench/synth.py's national database: the document never
+# finished). Longer lists are cut, and the document says how many it leaves out and where
+# the system shows them all; a city's report (16 districts and its zones) is not cut.
+TABLE_ROWS = 40         # rows of the region and task tables (a ranking: its first and last half)
+CHART_REGIONS = 20      # bars of a cut region chart (a taller picture runs off the page)
+NAMED_UNITS = 30        # units named in one sentence (迟报, 逾期未报)
+QUOTES = 60             # quotes printed per 工作信息 item
+ASSESS_ROWS = 300       # units in the assessment table (its first and last half)
 
 
 class ReportError(ValueError):
@@ -110,7 +119,8 @@ class ReportData:
     kpis: dict
     prev_kpis: dict
     trend: pd.DataFrame
-    status: pd.DataFrame            # submission_status of each month, with ``period``
+    status: pd.DataFrame            # per month: expected and the count of each status
+    named: pd.DataFrame             # the first NAMED_UNITS 迟报 and 逾期未报 units of each month
     flags: pd.DataFrame             # red_flags of each month (capped), with ``period``
     flag_total: pd.DataFrame        # flag, n over the span
     ranking: pd.DataFrame
@@ -206,7 +216,7 @@ def collect(db: Any, user: User, edition: Edition, now: datetime, *,
         kpis = q.overview_kpis(db, user, f, now)
         prev_kpis = q.overview_kpis(db, user, edition.previous().filters, now)
         trend = q.overview_trend(db, user, q.Filters(edition.period, None, region), TREND_MONTHS)
-        status = _per_month(lambda m: q.submission_status(db, user, m, now, region), months)
+        status, named = _returns(db, user, months, now, region)
         # a quarter shows flags and compares regions as they stand in its latest month with
         # returns (its last month may not be due; three months of flags ran to 60 pages)
         with_data = set(q.periods(db))
@@ -219,9 +229,21 @@ def collect(db: Any, user: User, edition: Edition, now: datetime, *,
         ranking = q.region_ranking(db, latest)
         lagging = _lagging(db, user, months, region)
         work = wi.work_information(db, user, *edition.span, region=region)
-    return ReportData(edition, scope_name, issuer, now, kpis, prev_kpis, trend, status, flags,
+    return ReportData(edition, scope_name, issuer, now, kpis, prev_kpis, trend, status, named, flags,
                       flag_total, ranking, lagging, work, recs.get("cases"), recs.get("supervision"),
                       recs.get("assessment"), latest=latest)
+
+
+def _returns(db: Any, user: User, months: list[date], now: datetime,
+             region: str | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Each month's status counts, and the first ``NAMED_UNITS`` late and missing units by name:
+    counted and cut in SQL (a national month is ~350 k units)."""
+    counts = pd.DataFrame([{"period": m, **q.submission_counts(db, user, m, now, region)} for m in months])
+    counts["expected"] = counts[["按时报送", "迟报", "逾期未报", "未到期"]].sum(axis=1)
+    named = _per_month(lambda m: pd.concat([
+        q.submission_status(db, user, m, now, region, statuses=(s,), limit=NAMED_UNITS)
+        for s in ("迟报", "逾期未报")], ignore_index=True), months)
+    return counts, named
 
 
 def _lagging(db: Any, user: User, months: list[date], region: str | None) -> pd.DataFrame:
@@ -257,8 +279,27 @@ def change_text(now: float | None, before: float | None, unit: str = "个百分�
     return f"较{than}{more if diff > 0 else less}{amount}{unit}"
 
 
-def _names(df: pd.DataFrame, column: str = "unit_name") -> str:
-    return "、".join(str(n) for n in df[column].tolist())
+def _names(names: list[str], total: int) -> str:
+    """``names`` joined with 、, and "等N个单位" when they are the first of ``total``."""
+    text = "、".join(names)
+    return text + (f"等{total}个单位" if total > len(names) else "")
+
+
+def _ends(df: pd.DataFrame, n: int) -> pd.DataFrame:
+    """``df`` when it has at most ``n`` rows, else its first and last ``n // 2`` (a ranking's
+    best and worst)."""
+    return df if len(df) <= n else pd.concat([df.head(n // 2), df.tail(n - n // 2)])
+
+
+def _cut_note(doc: Any, shown: int, total: int, what: tuple[str, str], where: str, ends: bool = True) -> None:
+    """The small print under a cut table: how many rows it leaves out and where they are all
+    shown; ``what`` is the measure word and the noun, e.g. ``("个", "区域")``."""
+    if total <= shown:
+        return
+    m, noun = what
+    listed = f"排名前{shown // 2}{m}和后{shown - shown // 2}{m}" if ends else f"前{shown}{m}"
+    word.paragraph(doc, f"注：共{total}{m}{noun}，表中列出{listed}，其余{total - shown}{m}可在系统“{where}”页查看。",
+                   size_pt=word.SMALL_PT)
 
 
 def _date_cn(d: date | datetime) -> str:
@@ -331,26 +372,28 @@ def section_reporting(doc: Any, data: ReportData, head: str) -> None:
     """报送情况: late and missing units by name, month by month."""
     word.heading(doc, head)
     st = data.status
-    if st.empty:
+    if st.empty or not st["expected"].sum():
         word.paragraph(doc, "本期无应报送月报的单位。")
         return
-    for period, rows in st.groupby("period", sort=True):
-        late = rows[rows["status"] == "迟报"]
-        missing = rows[rows["status"] == "逾期未报"]
-        pending = rows[rows["status"] == "未到期"]
-        on_time = rows[rows["status"] == "按时报送"]
-        lead = f"{_month_cn(period)}：" if data.edition.quarter else ""
-        text = (f"应报单位{len(rows)}个，按时报送{len(on_time)}个，迟报{len(late)}个，"
-                f"逾期未报{len(missing)}个" + (f"，未到截止时间{len(pending)}个" if len(pending) else "")
-                + "。")
-        if len(late):
-            text += "迟报单位：" + "、".join(
-                f"{r.unit_name}（迟{int(r.days_late)}天）" if pd.notna(r.days_late) else str(r.unit_name)
-                for r in late.itertuples()) + "。"
-        if len(missing):
-            text += f"逾期未报单位：{_names(missing)}。"
-        if not len(late) and not len(missing) and not len(pending):
+    named = data.named
+    for c in st.sort_values("period").to_dict("records"):
+        rows = named[named["period"] == c["period"]] if not named.empty else named
+        late = rows[rows["status"] == "迟报"] if not rows.empty else rows
+        missing = rows[rows["status"] == "逾期未报"] if not rows.empty else rows
+        n_late, n_missing, n_pending = int(c["迟报"]), int(c["逾期未报"]), int(c["未到期"])
+        lead = f"{_month_cn(c['period'])}：" if data.edition.quarter else ""
+        text = (f"应报单位{int(c['expected'])}个，按时报送{int(c['按时报送'])}个，迟报{n_late}个，"
+                f"逾期未报{n_missing}个" + (f"，未到截止时间{n_pending}个" if n_pending else "") + "。")
+        if n_late:
+            text += "迟报单位：" + _names(
+                [f"{r.unit_name}（迟{int(r.days_late)}天）" if pd.notna(r.days_late) else str(r.unit_name)
+                 for r in late.itertuples()], n_late) + "。"
+        if n_missing:
+            text += f"逾期未报单位：{_names([str(n) for n in missing['unit_name']], n_missing)}。"
+        if not n_late and not n_missing and not n_pending:
             text += "各单位均按时报送。"
+        if n_late > len(late) or n_missing > len(missing):
+            text += "完整名单可在系统“报送情况”页查看。"
         word.paragraph(doc, text, lead=lead or None)
 
 
@@ -400,16 +443,22 @@ def section_regions(doc: Any, data: ReportData, head: str) -> None:
         f"（{fmt_pct(best.attainment_rate)}），{worst.region_name}最低（{fmt_pct(worst.attainment_rate)}）"
         + (f"；另有{unrated}个区域本期没有可评判的共性指标。" if unrated else "。")))
     avg = float(rated["attainment_rate"].mean())
-    png = charts.ranking_bar(rk["region_name"].tolist(), _floats(rk["attainment_rate"]),
-                             "各区域共性指标达标率（%）", highlight_below=avg)
+    shown = rk if len(rk) <= TABLE_ROWS else _ends(rated, TABLE_ROWS)  # the ends of those rated
+    drawn = shown if len(shown) == len(rk) else _ends(rated, CHART_REGIONS)  # 40 bars outgrow the page
+    png = charts.ranking_bar(drawn["region_name"].tolist(), _floats(drawn["attainment_rate"]),
+                             "各区域共性指标达标率（%）" if len(drawn) == len(rk)
+                             else f"共性指标达标率排名前{CHART_REGIONS // 2}和后{CHART_REGIONS - CHART_REGIONS // 2}"
+                                  "的区域（%）",
+                             highlight_below=avg)
     word.image(doc, png, 14, caption=f"图{_next_figure(doc)}　各区域共性指标达标率（红色为低于平均）")
     cols = {"rank": "排名", "region_name": "区域"}
     if "region_group" in rk.columns:
         cols["region_group"] = "类别"
     cols |= {"reported": "已报指标", "met": "达标（含预警）", "attainment_rate": "达标率（%）",
              "above_avg": "优于全市平均"}
-    word.table(doc, rk.assign(attainment_rate=rk["attainment_rate"].map(lambda v: "—" if pd.isna(v) else f"{v:.1f}")),
-               cols)
+    word.table(doc, shown.assign(attainment_rate=shown["attainment_rate"].map(
+        lambda v: "—" if pd.isna(v) else f"{v:.1f}")), cols)
+    _cut_note(doc, len(shown), len(rk), ("个", "区域"), "区域对比")
 
 
 def section_tasks(doc: Any, data: ReportData, head: str) -> None:
@@ -423,8 +472,9 @@ def section_tasks(doc: Any, data: ReportData, head: str) -> None:
                         f"涉及{lg['unit'].nunique()}个单位：")
     rows = [[f"{r.plan_title}{r.number}{r.title}", r.unit_name,
              "—" if pd.isna(r.pct) else f"{r.pct:.0f}%", wi.quotable(r.problems, 60) or "—"]
-            for r in lg.itertuples()]
+            for r in lg.head(TABLE_ROWS).itertuples()]
     word.table(doc, rows, ["任务", "责任单位", "进度", "存在问题"], widths=[6, 3.4, 1.6, 4])
+    _cut_note(doc, len(rows), len(lg), ("项", "任务"), "任务台账", ends=False)
 
 
 def section_work_info(doc: Any, data: ReportData, head: str) -> None:
@@ -442,20 +492,27 @@ def section_work_info(doc: Any, data: ReportData, head: str) -> None:
                             f"收集企业问题{c}件，已解决{s}件{rate}。")
         # by region: one row per unit ran to three pages for a city month (measured on the demo)
         regions = wi.region_totals(totals)
-        word.table(doc, regions, {"region_name": "区域", "units": "报送单位数",
+        word.table(doc, regions.head(TABLE_ROWS), {"region_name": "区域", "units": "报送单位数",
                                   "visits": wi.LABELS["visits"],
                                   "issues_collected": wi.LABELS["issues_collected"],
                                   "issues_solved": wi.LABELS["issues_solved"], "solve_rate": "解决率"},
                    widths=[4, 2.2, 2.4, 2.4, 2.4, 2])
+        if len(regions) > TABLE_ROWS:
+            word.paragraph(doc, f"注：共{len(regions)}个区域报送了工作信息，表中列出走访企业最多的{TABLE_ROWS}个区域。",
+                           size_pt=word.SMALL_PT)
     for n, item in enumerate(wi.TEXT_ITEMS, start=1):
         word.heading(doc, f"（{cn_number(n)}）{wi.LABELS[item]}", level=2)
         rows = wi.quotes(wk, item, QUOTE_CHARS, latest_only=bool(data.edition.quarter))
         if rows.empty:
             word.paragraph(doc, "本期各单位未报送相关情况。")
             continue
-        for r in wi.same_text_together(rows).itertuples():
+        texts = wi.same_text_together(rows)
+        for r in texts.head(QUOTES).itertuples():
             month = f"（{_month_cn(pd.Timestamp(r.period).date())}）" if data.edition.quarter else ""
             word.paragraph(doc, r.text, lead=f"{r.unit_names}{month}：")
+        if len(texts) > QUOTES:
+            word.paragraph(doc, f"注：另有{len(texts) - QUOTES}条未列出，见各单位月报的“工作信息”表。",
+                           size_pt=word.SMALL_PT)
 
 
 def section_cases(doc: Any, data: ReportData, head: str) -> None:
@@ -502,19 +559,22 @@ def section_assessment(doc: Any, data: ReportData, head: str) -> None:
     ranked = ax[ax["rank"].astype(str) != "—"]
     top = ranked if not ranked.empty else ax
     first, last = top.iloc[0], top.iloc[-1]
+    listed = ax if len(ax) <= ASSESS_ROWS else _ends(top, ASSESS_ROWS)
     word.paragraph(doc, f"{data.edition.label}参加排名单位{len(ranked)}个，平均得分{top['score'].mean():.1f}分，"
                         f"{first.unit_name}得分最高（{first.score:.1f}分），"
                         f"{last.unit_name}得分最低（{last.score:.1f}分）。"
-                   + (f"另有{len(ax) - len(ranked)}个单位不在报送名单内，列出得分但不排名。"
+                   + (f"另有{len(ax) - len(ranked)}个单位不在报送名单内，"
+                      + ("列出得分但不排名。" if len(listed) == len(ax) else "不排名。")
                       if len(ax) > len(ranked) else ""))
     shown = top.head(CHART_UNITS)
     png = charts.ranking_bar(shown["unit_name"].tolist(), _floats(shown["score"]),
                              f"季度考核得分（前{CHART_UNITS}名）" if len(top) > CHART_UNITS else "季度考核得分",
                              xlabel="分", highlight_below=float(top["score"].mean()))
     word.image(doc, png, 15, caption=f"图{_next_figure(doc)}　季度考核得分（红色为低于平均）")
-    word.table(doc, ax.assign(score=ax["score"].map(lambda v: f"{v:.1f}")),
+    word.table(doc, listed.assign(score=listed["score"].map(lambda v: f"{v:.1f}")),
                {"rank": "排名", "unit_name": "单位", "region_name": "区域", "score": "得分",
                 "reasons": "主要原因"}, widths=[1.4, 4, 2.4, 1.6, 7])
+    _cut_note(doc, len(listed), len(ax), ("个", "单位"), "季度考核")
 
 
 # --- the document -----------------------------------------------------------------------

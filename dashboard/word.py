@@ -323,8 +323,8 @@ def table(doc: Document, rows_or_dataframe: pd.DataFrame | Sequence[Sequence[obj
     tbl.alignment = WD_TABLE_ALIGNMENT.CENTER
     face = pick_font(BODY_FONTS)
     keep = len(rows) <= KEEP_TOGETHER_ROWS
-    for r, values in enumerate([headers] + rows):
-        row = tbl.rows[r]
+    # one pass over the rows: ``tbl.rows[r]`` walks the table from its start each time
+    for r, (row, values) in enumerate(zip(tbl.rows, [headers] + rows)):
         if r == 0:
             trpr = row._tr.get_or_add_trPr()
             header = OxmlElement("w:tblHeader")

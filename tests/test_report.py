@@ -7,6 +7,7 @@ import subprocess
 import sys
 from datetime import datetime
 from pathlib import Path
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
@@ -17,6 +18,7 @@ from fixtures_report import (
     LONG_INNOVATION,
     NOT_CURRENT,
     NOW,
+    OCT,
     OFFICE,
     build_report_db,
 )
@@ -113,6 +115,40 @@ def test_region_comparison_has_a_chart_and_the_ranking_table(fx, october):
     assert len(october.inline_shapes) == 2                   # trend + region ranking
     captions = [t for t in _texts(october) if t.startswith("图")]
     assert captions == ["图1　近期报送与达标走势", "图2　各区域共性指标达标率（红色为低于平均）"]
+
+
+def test_a_report_over_more_units_than_a_page_holds_lists_the_first_and_says_how_many_are_left(fx, monkeypatch):
+    """A province's or the country's 专报 (20 k regions, 100 k lagging tasks) never finished: long
+    lists are cut, here with caps of one or two rows so the fixture city is "large"."""
+    monkeypatch.setattr(report, "NAMED_UNITS", 1)
+    monkeypatch.setattr(report, "TABLE_ROWS", 2)
+    monkeypatch.setattr(report, "CHART_REGIONS", 2)
+    doc = _open(report.build(fx["path"], OFFICE, report.Edition.parse("2026-10"), NOW))
+    text = _all_text(doc)
+    ranking = q.region_ranking(fx["path"], fx["period"])
+    rated = ranking[ranking["attainment_rate"].notna()]
+    rows = _rows(_table_with(doc, "达标率（%）"))
+    assert [r[1] for r in rows] == [rated.iloc[0]["region_name"], rated.iloc[-1]["region_name"]]
+    assert (f"注：共{len(ranking)}个区域，表中列出排名前1个和后1个，其余{len(ranking) - 2}个可在系统“区域对比”页查看。"
+            in text)
+    assert "共性指标达标率排名前1和后1的区域（%）" not in text  # the chart's title is in the picture
+
+
+def test_a_month_with_thousands_of_late_units_names_the_first_and_counts_the_rest():
+    """The names come from a capped query, the counts from SQL: the sentence says both."""
+    named = pd.DataFrame([
+        {"period": OCT, "status": "迟报", "unit_name": "甲局", "days_late": 2.0},
+        {"period": OCT, "status": "迟报", "unit_name": "乙局", "days_late": 1.0},
+        {"period": OCT, "status": "逾期未报", "unit_name": "丙局", "days_late": None},
+    ])
+    status = pd.DataFrame([{"period": OCT, "按时报送": 9000, "迟报": 1200, "逾期未报": 1, "未到期": 0,
+                            "expected": 10201}])
+    data = SimpleNamespace(status=status, named=named, edition=report.Edition.parse("2026-10"))
+    doc = report.word.new_document("营商环境专报", issuer="办公室", date_line="2026年11月1日", number="1")
+    report.section_reporting(doc, data, "二、报送情况")
+    assert _texts(doc)[-1] == ("应报单位10201个，按时报送9000个，迟报1200个，逾期未报1个。"
+                               "迟报单位：甲局（迟2天）、乙局（迟1天）等1200个单位。逾期未报单位：丙局。"
+                               "完整名单可在系统“报送情况”页查看。")
 
 
 def test_lagging_task_is_named_with_its_unit_and_problem(october):

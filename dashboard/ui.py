@@ -7,6 +7,7 @@ Pages stay thin: inputs -> one ``data(fn, ...)`` call -> ``table(...)`` / a char
 from __future__ import annotations
 
 import importlib
+import threading
 import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -84,6 +85,22 @@ def _call(func_path: str, path: str, ver: str, args: tuple, kwargs: tuple) -> An
     return func(path, *args, **dict(kwargs))
 
 
+_clear_cache = _call.clear  # the cache's own: a test may replace ``_call`` with a spy
+_cached_versions: dict[str, str] = {}
+_prune_lock = threading.Lock()
+
+
+def _current(path: str, ver: str) -> None:
+    """Drop every cached result once ``path`` has a new data version: no page asks for an older
+    version again, and during an import peak (a new version every few minutes, each with its
+    own copy of large national results) they would fill the server's memory until 1024 entries."""
+    with _prune_lock:
+        old = _cached_versions.get(path)
+        _cached_versions[path] = ver
+        if old is not None and old != ver:
+            _clear_cache()
+
+
 def data(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """``func(db, *args, **kwargs)`` cached on (db path, arguments, data version).
 
@@ -97,8 +114,11 @@ def data(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     name, kw = f"{func.__module__}.{func.__name__}", tuple(sorted(kwargs.items()))
     copy = read_copy.for_pages(path) if func.__module__ in COPY_READERS else None
     if copy is not None and (ver := copy.version):  # read once: a failed sync may clear it
+        _current(str(copy.path), ver)
         return _call(name, str(copy.path), ver, args, kw)
-    return _call(name, path, version(path), args, kw)
+    ver = version(path)
+    _current(path, ver)
+    return _call(name, path, ver, args, kw)
 
 
 def filters() -> Filters:

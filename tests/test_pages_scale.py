@@ -8,6 +8,7 @@ small, so the tests stay fast); the pages run through app.py under AppTest as in
 
 from __future__ import annotations
 
+import sys
 from datetime import date
 
 import pandas as pd
@@ -299,3 +300,29 @@ def test_a_national_months_returns_are_counted_and_listed_a_page_at_a_time(
     at.number_input(key="pg_报送情况_2026-10_page").set_value(300).run()  # the details' last page
     assert list(frame_with(at, "更正次数")["责任单位"])[-1] == "样例区499第59部门"
     assert not at.exception
+
+
+def test_a_new_data_version_drops_the_page_results_of_the_old_one(monkeypatch):
+    """During an import peak every return gives a new data version; the results cached for the
+    old one are never asked for again and must not pile up in the server's memory."""
+    calls: list[str] = []
+
+    def month_rows(db, month):  # a page-data function of a test module: ``ui.data`` calls it by name
+        calls.append(month)
+        return pd.DataFrame({"month": [month] * 3})
+
+    monkeypatch.setattr(sys.modules[__name__], "month_rows", month_rows, raising=False)
+    ver = {"now": "v1"}
+    monkeypatch.setattr(ui, "version", lambda path=None: ver["now"])
+    monkeypatch.setattr(ui, "db", lambda: "/nonexistent/national.duckdb")
+    ui._clear_cache()
+
+    assert ui.data(month_rows, "2026-10")["month"].tolist() == ["2026-10"] * 3
+    ui.data(month_rows, "2026-10")
+    assert calls == ["2026-10"], "one version: read once, then from the cache"
+    ver["now"] = "v2"  # a return landed
+    ui.data(month_rows, "2026-10")
+    assert calls == ["2026-10", "2026-10"]
+    ver["now"] = "v1"  # nothing asks for v1 again; were its entry kept, this would be a hit
+    ui.data(month_rows, "2026-10")
+    assert calls == ["2026-10"] * 3, "the superseded version's results were dropped"

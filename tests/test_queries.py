@@ -171,6 +171,11 @@ def test_units_most_behind_ranks_by_the_size_of_the_gap_to_target(fx):
     assert list(df["rank"]) == [1, 2, 3, 4] and not df["tied"].any()  # the old score gave 2, 2, 3, 2
     assert fx["met_unit"] not in set(df["unit"])
     assert df.set_index("unit").loc["teda.zwfw", "return_status"] == "逾期未报"
+    # ranked among every unit behind, not among the n shown (the rank is worked out after the cut)
+    top2 = q.units_most_behind(fx["path"], OFFICE, q.Filters(fx["period"]), fx["now"], n=2)
+    pd.testing.assert_frame_equal(top2, df.head(2), check_dtype=False)
+    last = q.units_most_behind(fx["path"], OFFICE, q.Filters(fx["period"]), fx["now"], n=len(df))
+    assert last["rank"].iloc[-1] == len(df)
 
 
 def test_indicator_detail_and_target_history(fx):

@@ -1,6 +1,6 @@
 """Excel downloads of page tables, with Chinese headers, as bytes for ``st.download_button``.
 
-Every cell goes through ``rules.celltext.write_cell``: user text is written as text,
+Every cell goes through ``rules.celltext`` (``stream_value``, ``stream_cell``): user text is written as text,
 never as a formula (issue 12).
 """
 
@@ -14,7 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from rules.celltext import write_cell
+from rules.celltext import stream_cell, stream_value
 from dashboard.format import COLUMN_LABELS
 
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
@@ -50,42 +50,59 @@ def to_excel_bytes(df: pd.DataFrame, sheet_name: str, demo: bool = False) -> byt
     return workbook_bytes([(sheet_name, df)], demo=demo)
 
 
+# rows of one sheet in Excel (1,048,576), less the header: a longer table goes on in 续 sheets
+SHEET_ROWS = 1_048_575
+
+
 def workbook_bytes(sheets: list[tuple[str, pd.DataFrame]], demo: bool = False) -> bytes:
     """Several sheets in one workbook (e.g. the assessment: 排名, 得分明细, 依据), each laid out
-    like a page table's download; ``demo`` marks every sheet title 演示数据."""
-    wb = Workbook()
-    wb.remove(wb.active)
+    like a page table's download; ``demo`` marks every sheet title 演示数据.
+
+    Streamed (openpyxl's write-only mode): a national table of 350 k rows no longer holds every
+    cell as an object (100 k rows took ~0.5 GB). A table longer than an Excel sheet continues
+    on sheets named （续2）, （续3）…, each with the header, rather than being cut off."""
+    wb = Workbook(write_only=True)
     used: set[str] = set()
     for name, df in sheets:
         base = _BAD_SHEET_CHARS.sub("_", name) or "数据"
-        title = (f"{DEMO_MARK}_{base}" if demo else base)[:31]
-        while title in used:
-            title = title[:29] + f"_{len(used)}"
-        used.add(title)
-        _fill_sheet(wb.create_sheet(title), df)
+        parts = range(0, max(len(df), 1), SHEET_ROWS)
+        for n, start in enumerate(parts, start=1):
+            part = base if n == 1 else f"{base[:25]}（续{n}）"
+            title = (f"{DEMO_MARK}_{part}" if demo else part)[:31]
+            while title in used:
+                title = title[:29] + f"_{len(used)}"
+            used.add(title)
+            _fill_sheet(wb.create_sheet(title), df.iloc[start:start + SHEET_ROWS], widths_from=df)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
 
 
-def _fill_sheet(ws, df: pd.DataFrame) -> None:
+def _fill_sheet(ws, df: pd.DataFrame, widths_from: pd.DataFrame) -> None:
+    """Header (bold, shaded, frozen) and rows; column widths from the first 200 rows of the
+    whole table, so continuation sheets look the same."""
     keep = [c for c in df.columns
-            if not df[c].map(lambda v: isinstance(v, (list, tuple)) or hasattr(v, "mask")).any()]
+            if not widths_from[c].map(lambda v: isinstance(v, (list, tuple)) or hasattr(v, "mask")).any()]
     headers = [COLUMN_LABELS.get(c, c) for c in keep]
-    for col, header in enumerate(headers, start=1):
-        write_cell(ws, 1, col, header)
-    for r, row in enumerate(df[keep].itertuples(index=False, name=None), start=2):
-        for col, v in enumerate(row, start=1):
-            write_cell(ws, r, col, _cell(v))
-    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
-    for i, header in enumerate(headers, start=1):
-        cell = ws.cell(row=1, column=i)
-        cell.font, cell.fill, cell.alignment = bold, fill, Alignment(horizontal="center")
-        width = max([len(str(header))] + [len(str(v)) for v in df[keep[i - 1]].head(200) if v is not None])
+    for i, header in enumerate(headers, start=1):  # widths and panes go before the first row
+        sample = widths_from[keep[i - 1]].head(200)
+        width = max([len(str(header))] + [len(str(v)) for v in sample if v is not None])
         ws.column_dimensions[get_column_letter(i)].width = min(60, max(8, width * 2 + 2))
-    for col, name in enumerate(keep, start=1):
-        if pd.api.types.is_datetime64_any_dtype(df[name]):
-            fmt = "yyyy-mm" if name == "period" else "yyyy-mm-dd hh:mm"
-            for r in range(2, ws.max_row + 1):
-                ws.cell(row=r, column=col).number_format = fmt
     ws.freeze_panes = "A2"
+    bold, fill, centre = Font(bold=True), PatternFill("solid", fgColor="DDEBF7"), Alignment(horizontal="center")
+    head = []
+    for header in headers:
+        cell = stream_cell(ws, header)
+        cell.font, cell.fill, cell.alignment = bold, fill, centre
+        head.append(cell)
+    ws.append(head)
+    formats = [("yyyy-mm" if name == "period" else "yyyy-mm-dd hh:mm")
+               if pd.api.types.is_datetime64_any_dtype(df[name]) else None for name in keep]
+    dated = [i for i, fmt in enumerate(formats) if fmt]
+    for row in df[keep].itertuples(index=False, name=None):
+        cells = [stream_value(ws, _cell(v)) for v in row]
+        for i in dated:
+            if cells[i] is not None:
+                cells[i] = stream_cell(ws, cells[i])
+                cells[i].number_format = formats[i]
+        ws.append(cells)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 
+import pandas as pd
 import pytest
 from openpyxl import Workbook, load_workbook
 
@@ -65,6 +66,29 @@ def test_numbers_stay_numbers_and_plain_text_gets_no_prefix():
 def test_cell_text_for_other_writers_keeps_the_text_and_drops_what_xml_cannot_hold():
     assert cell_text(LINK) == LINK and looks_like_formula(cell_text(LINK))
     assert cell_text("第一行\n第二行\t完\x07") == "第一行\n第二行\t完"
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_a_streamed_export_writes_every_formula_start_as_text(text):
+    """Page downloads stream their rows (a national table would not fit in memory as cells)."""
+    df = pd.DataFrame({"unit_name": ["和平区政务服务办", "河西区发展改革委"], "problems": [text, "资金未到位\x07"],
+                       "pct": [30.0, None], "period": pd.to_datetime(["2026-10-01", "2026-09-01"])})
+    data = export.to_excel_bytes(df, "任务台账")
+    _assert_text(data, text)
+    ws = load_workbook(io.BytesIO(data)).active
+    assert [c.value for c in ws[1]] == ["责任单位", "存在问题", "完成百分比", "月份"] and ws["A1"].font.bold
+    assert ws["B3"].value == "资金未到位" and ws["C2"].value == 30.0 and ws["C3"].value is None
+    assert (ws["D2"].number_format, ws.freeze_panes) == ("yyyy-mm", "A2")
+
+
+def test_a_table_longer_than_an_excel_sheet_goes_on_in_continuation_sheets(monkeypatch):
+    monkeypatch.setattr(export, "SHEET_ROWS", 3)
+    df = pd.DataFrame({"unit_name": [f"单位{i}" for i in range(7)], "score": range(7)})
+    wb = load_workbook(io.BytesIO(export.to_excel_bytes(df, "排名")))
+    assert wb.sheetnames == ["排名", "排名（续2）", "排名（续3）"]
+    rows = [[c.value for c in row] for ws in wb for row in ws.iter_rows(min_row=2)]
+    assert rows == [[f"单位{i}", i] for i in range(7)], "every row once, in order"
+    assert all(ws["A1"].value == wb["排名"]["A1"].value for ws in wb), "each sheet has the header"
 
 
 def test_task_ledger_export_keeps_typed_progress_as_text(fx):

@@ -384,12 +384,13 @@ def section_reporting(doc: Any, data: ReportData, head: str) -> None:
         lead = f"{_month_cn(c['period'])}：" if data.edition.quarter else ""
         text = (f"应报单位{int(c['expected'])}个，按时报送{int(c['按时报送'])}个，迟报{n_late}个，"
                 f"逾期未报{n_missing}个" + (f"，未到截止时间{n_pending}个" if n_pending else "") + "。")
-        if n_late:
+        if n_late and not late.empty:
             text += "迟报单位：" + _names(
                 [f"{r.unit_name}（迟{int(r.days_late)}天）" if pd.notna(r.days_late) else str(r.unit_name)
                  for r in late.itertuples()], n_late) + "。"
         if n_missing:
-            text += f"逾期未报单位：{_names([str(n) for n in missing['unit_name']], n_missing)}。"
+            names = [str(n) for n in missing["unit_name"]] if not missing.empty else []
+            text += f"逾期未报单位：{_names(names, n_missing)}。" if names else ""
         if not n_late and not n_missing and not n_pending:
             text += "各单位均按时报送。"
         if n_late > len(late) or n_missing > len(missing):

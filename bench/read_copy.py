@@ -55,8 +55,10 @@ def land_one_return(dsn: str, unit: str, period) -> int:
 
 
 def run(admin: str, scale: synth.Scale | None, runs: int, work: Path, pg_copy: str | None,
-        direct: bool = True, path: Path | None = None) -> dict:
-    """``path``: with ``pg_copy``, the DuckDB file it was copied from (timed alongside)."""
+        direct: bool = True, path: Path | None = None, direct_only: tuple[str, ...] = ()) -> dict:
+    """``path``: with ``pg_copy``, the DuckDB file it was copied from (timed alongside);
+    ``direct_only``: time only the cases so named directly on PostgreSQL (national size: each
+    one takes seconds)."""
     from store.transfer import copy_database
 
     out: dict = {"rows": {}}
@@ -85,6 +87,8 @@ def run(admin: str, scale: synth.Scale | None, runs: int, work: Path, pg_copy: s
         for label, db in [s for s in sources if s[1] is not None]:
             print(f"== pages on {label}", flush=True)
             for name, fn in pages.cases(db, synth.SAMPLE_UNIT, synth.SAMPLE_REGION, synth.SAMPLE_CODE):
+                if label == "postgres" and direct_only and name not in direct_only:
+                    continue
                 ms, n = pages.median_ms(fn, runs)
                 out["rows"].setdefault(name, {})[label] = (ms, n)
                 print(f"  {name:34s} {ms:9.1f} ms {n:>7} 行", flush=True)
@@ -115,7 +119,7 @@ HEADER = [
 ]
 
 
-def section(out: dict, title: str, scale: synth.Scale | None, runs: int) -> list[str]:
+def section(out: dict, title: str, scale: synth.Scale | None, runs: int, notes: list[str] = ()) -> list[str]:
     import subprocess
 
     load = subprocess.run(["uptime"], check=False, capture_output=True, text=True).stdout.strip()
@@ -129,6 +133,8 @@ def section(out: dict, title: str, scale: synth.Scale | None, runs: int) -> list
         + (f" (bench/synth.py, {scale.regions} regions × {scale.months} months; built in {out['build_s']:.0f} s,"
            f" copied into PostgreSQL in {out['copy_s']:.0f} s)" if scale else "") + ".",
         "",
+        *(f"* {n}" for n in notes),
+        *([""] if notes else []),
         f"* First (full) sync of the read copy: **{out['first_sync_s']:.1f} s**, file "
         f"{out['copy_bytes'] / 2**20:,.0f} MiB.",
         f"* One return landing (new version of one unit's month, judgments refreshed): written in "
@@ -173,14 +179,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--title", help="结果小节标题（默认按规模生成）")
     ap.add_argument("--skip-direct", action="store_true",
                     help="不计直接读 PostgreSQL 的耗时（全国规模时每个函数数秒至数十秒，已另测）")
+    ap.add_argument("--note", action="append", default=[],
+                    help="结果小节中另记的一行（如整库迁入 PostgreSQL 的用时，由 etl migrate --to 测得）")
+    ap.add_argument("--direct-only", default="",
+                    help="只对这些函数（逗号分隔的用例名，如 data_version,unit_info）计直接读 PostgreSQL 的耗时")
     args = ap.parse_args(argv)
     multi._pg_info(args.pg)
     work = Path(tempfile.mkdtemp(prefix="yingshang-bench-read-copy-"))
     scale = None if args.pg_copy else synth.Scale(regions=args.regions, months=args.months)
     try:
-        out = run(args.pg, scale, args.runs, work, args.pg_copy, not args.skip_direct, args.file)
+        only = tuple(n.strip() for n in args.direct_only.split(",") if n.strip())
+        out = run(args.pg, scale, args.runs, work, args.pg_copy, not args.skip_direct, args.file, only)
         title = args.title or (f"synthetic, {scale.regions} regions × {scale.months} months" if scale else safe_name(args.pg_copy))
-        write(section(out, title, scale, args.runs))
+        write(section(out, title, scale, args.runs, args.note))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(f"结果已写入 {RESULTS.relative_to(ROOT)}")

@@ -211,8 +211,15 @@ def trend_figure(df: pd.DataFrame, units: list[str]):
     return fig
 
 
+# units up to which the workbook carries each unit's 得分明细 and 第三方评价 rows: a whole
+# country's (352 k units, ~10 rows each) took more than 10 GB of the server's memory and
+# stopped unfinished; such a scope gets the ranking, and the detail region by region
+DETAIL_UNITS = 20_000
+
+
 def export_xlsx(db: Db, user: User, quarter: str, region: str | None = None, now: datetime | None = None) -> bytes:
-    """The assessment as one workbook: 排名, 得分明细 (long table), 依据 (cases, entries, lock)."""
+    """The assessment as one workbook: 排名, 得分明细 (long table), 依据 (cases, entries, lock).
+    Over ``DETAIL_UNITS`` units, 得分明细 says to download it by region instead."""
     from dashboard.export import workbook_bytes
 
     _require_ranking(user)
@@ -220,7 +227,14 @@ def export_xlsx(db: Db, user: User, quarter: str, region: str | None = None, now
     found = scores(db, user, quarter, region, now)
     rank = ranking(db, user, quarter, region, now).drop(columns=["unit", "region"], errors="ignore")
     rank = rank.rename(columns=RANKING_LABELS)
-    long = pd.concat([breakdown_rows(s) for s in found], ignore_index=True) if found else pd.DataFrame()
+    detail = len(found) <= DETAIL_UNITS
+    if not detail:
+        long = pd.DataFrame({"说明": [f"共 {len(found):,} 个单位，逐项得分明细超出一个工作簿能打开的规模，未列出。"
+                                     "请在“季度考核”页选择区域后下载该区域的得分明细；各单位的得分构成也可在页面上逐个查看。"]})
+    elif found:
+        long = pd.concat([breakdown_rows(s) for s in found], ignore_index=True)
+    else:
+        long = pd.DataFrame()
     long = long.drop(columns=["unit", "kind"], errors="ignore").rename(columns={
         "unit_name": "单位", "component": "考核项", "key": "项目键", "item": "项目", "detail": "情况",
         "earned": "得分比例", "possible": "计分项数", "points": "得分"})
@@ -238,7 +252,7 @@ def export_xlsx(db: Db, user: User, quarter: str, region: str | None = None, now
         for d in s.deduction_items:
             evidence_rows.append({"类别": "扣分", "单位": s.unit_name, "事项": d["reason"], "依据/成效": d["evidence"],
                                   "分值": -d["points"], "经办人": d["entered_by"], "时间": None})
-        ext = s.components.get("external")
+        ext = s.components.get("external") if detail else None
         for i in (ext.items if ext else []):
             evidence_rows.append({"类别": "第三方评价", "单位": s.unit_name, "事项": i["label"],
                                   "依据/成效": i["evidence"], "分值": round(i["earned"] * 100, 2),

@@ -38,3 +38,17 @@ def test_liaisons_get_no_export_of_other_units(tmp_path):
     db = build_fixture_db(tmp_path / "y.duckdb", refresh=True)["path"]
     with pytest.raises(AccessDenied):
         assessment.export_xlsx(db, User("hexi.ll", "liaison", "hexi.zwfw"), "2026Q3")
+
+
+def test_a_whole_countrys_export_keeps_the_ranking_and_sends_the_detail_to_the_regions(tmp_path, monkeypatch):
+    """352 k units' 得分明细 took over 10 GB of the server: over DETAIL_UNITS the workbook says
+    where the detail is instead of building it."""
+    db = build_fixture_db(tmp_path / "z.duckdb", refresh=True)["path"]
+    entries.add(OFFICE, "nankai.zwfw", "2026Q3", "deduction", 1, "投诉核实", "核实单 5", db)
+    monkeypatch.setattr(assessment, "DETAIL_UNITS", 4)
+    wb = load_workbook(io.BytesIO(assessment.export_xlsx(db, OFFICE, "2026Q3", now=NOW)))
+    assert len(list(wb["2026年第三季度排名"].values)) == 1 + 5, "every unit ranked"
+    note = list(wb["得分明细"].values)
+    assert note[0] == ("说明",) and note[1][0].startswith("共 5 个单位") and "选择区域后下载" in note[1][0]
+    assert [r[:3] for r in list(wb["依据"].values)[1:]] == [("扣分", "南开区政务服务办", "投诉核实")], \
+        "the office's own entries stay"

@@ -55,10 +55,12 @@ def land_one_return(dsn: str, unit: str, period) -> int:
 
 
 def run(admin: str, scale: synth.Scale | None, runs: int, work: Path, pg_copy: str | None,
-        direct: bool = True, path: Path | None = None, direct_only: tuple[str, ...] = ()) -> dict:
+        direct: bool = True, path: Path | None = None, direct_only: tuple[str, ...] = (),
+        make_copy: bool = True) -> dict:
     """``path``: with ``pg_copy``, the DuckDB file it was copied from (timed alongside);
     ``direct_only``: time only the cases so named directly on PostgreSQL (national size: each
-    one takes seconds)."""
+    one takes seconds); ``make_copy`` False: no read copy (the file and PostgreSQL only, when
+    the disk cannot hold a third copy of a national database)."""
     from store.transfer import copy_database
 
     out: dict = {"rows": {}}
@@ -76,14 +78,16 @@ def run(admin: str, scale: synth.Scale | None, runs: int, work: Path, pg_copy: s
         assert report.ok, report
     with store.read(dsn) as con:
         out["observations"] = con.execute("select count(*) from observation").fetchone()[0]
-    copy = ReadCopy(dsn, work / "copy.duckdb")
-    t = time.perf_counter()
-    copy.sync()
-    out["first_sync_s"] = time.perf_counter() - t
-    out["copy_bytes"] = copy.path.stat().st_size
-    print(f"first sync {out['first_sync_s']:.1f} s, {out['copy_bytes'] / 2**20:,.0f} MiB", flush=True)
+    copy = ReadCopy(dsn, work / "copy.duckdb") if make_copy else None
+    if copy is not None:
+        t = time.perf_counter()
+        copy.sync()
+        out["first_sync_s"] = time.perf_counter() - t
+        out["copy_bytes"] = copy.path.stat().st_size
+        print(f"first sync {out['first_sync_s']:.1f} s, {out['copy_bytes'] / 2**20:,.0f} MiB", flush=True)
     try:
-        sources = [("duckdb", path), ("postgres", dsn if direct else None), ("copy", copy.path)]
+        sources = [("duckdb", path), ("postgres", dsn if direct else None),
+                   ("copy", copy.path if copy is not None else None)]
         for label, db in [s for s in sources if s[1] is not None]:
             print(f"== pages on {label}", flush=True)
             for name, fn in pages.cases(db, synth.SAMPLE_UNIT, synth.SAMPLE_REGION, synth.SAMPLE_CODE):
@@ -92,6 +96,8 @@ def run(admin: str, scale: synth.Scale | None, runs: int, work: Path, pg_copy: s
                 ms, n = pages.median_ms(fn, runs)
                 out["rows"].setdefault(name, {})[label] = (ms, n)
                 print(f"  {name:34s} {ms:9.1f} ms {n:>7} 行", flush=True)
+        if copy is None:
+            return out
         t = time.perf_counter()
         land_one_return(dsn, synth.SAMPLE_UNIT, pages.PERIOD)
         out["land_s"] = time.perf_counter() - t
@@ -105,7 +111,8 @@ def run(admin: str, scale: synth.Scale | None, runs: int, work: Path, pg_copy: s
         print(f"one return: written {out['land_s']:.1f} s, copy synced {out['month_sync_s']:.1f} s "
               f"({out['month_sync_rows']:,} rows), idle check {out['idle_check_ms']:.0f} ms", flush=True)
     finally:
-        copy.close()
+        if copy is not None:
+            copy.close()
         if not pg_copy:
             multi._drop(admin, dsn)
     return out
@@ -135,13 +142,14 @@ def section(out: dict, title: str, scale: synth.Scale | None, runs: int, notes: 
         "",
         *(f"* {n}" for n in notes),
         *([""] if notes else []),
-        f"* First (full) sync of the read copy: **{out['first_sync_s']:.1f} s**, file "
-        f"{out['copy_bytes'] / 2**20:,.0f} MiB.",
-        f"* One return landing (new version of one unit's month, judgments refreshed): written in "
-        f"{out['land_s']:.1f} s; the copy's next sync took **{out['month_sync_s']:.1f} s** "
-        f"({out['month_sync_rows']:,} rows: the whole month in every month-keyed table). Pages show the "
-        "return after that, plus at most the poll interval (1 s).",
-        f"* A sync check with nothing new: {out['idle_check_ms']:.0f} ms.",
+        *([f"* First (full) sync of the read copy: **{out['first_sync_s']:.1f} s**, file "
+           f"{out['copy_bytes'] / 2**20:,.0f} MiB.",
+           f"* One return landing (new version of one unit's month, judgments refreshed): written in "
+           f"{out['land_s']:.1f} s; the copy's next sync took **{out['month_sync_s']:.1f} s** "
+           f"({out['month_sync_rows']:,} rows: the whole month in every month-keyed table). Pages show the "
+           "return after that, plus at most the poll interval (1 s).",
+           f"* A sync check with nothing new: {out['idle_check_ms']:.0f} ms."] if "first_sync_s" in out
+          else ["* No read copy in this run (`--no-copy`)."]),
         "",
         f"Median of {runs} calls after a warm-up, ms; each call opens its own read, as a page does. "
         "— = not timed in this run.",
@@ -152,10 +160,13 @@ def section(out: dict, title: str, scale: synth.Scale | None, runs: int, notes: 
     within = 0
     for name, by in out["rows"].items():
         cells = [f"{by[k][0]:.1f}" if k in by else "—" for k in ("duckdb", "postgres", "copy")]
-        ok = by["copy"][0] <= 200
+        read = by.get("copy") or by.get("duckdb")
+        ok = "copy" in by and by["copy"][0] <= 200
         within += ok
-        lines.append(f"| {name} | {' | '.join(cells)} | {by['copy'][1]} | {'✓' if ok else '✗'} |")
-    return lines + ["", f"Read copy: {within} of {len(out['rows'])} functions within 200 ms.", ""]
+        lines.append(f"| {name} | {' | '.join(cells)} | {read[1]} | {'✓' if ok else ('✗' if 'copy' in by else '—')} |")
+    total = (f"Read copy: {within} of {len(out['rows'])} functions within 200 ms." if "first_sync_s" in out
+             else "No read copy timed in this run.")
+    return lines + ["", total, ""]
 
 
 def write(lines: list[str]) -> None:
@@ -181,6 +192,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="不计直接读 PostgreSQL 的耗时（全国规模时每个函数数秒至数十秒，已另测）")
     ap.add_argument("--note", action="append", default=[],
                     help="结果小节中另记的一行（如整库迁入 PostgreSQL 的用时，由 etl migrate --to 测得）")
+    ap.add_argument("--no-copy", action="store_true",
+                    help="不建只读副本，只计 DuckDB 文件与直接读 PostgreSQL（磁盘放不下全国库的第三份时）")
     ap.add_argument("--direct-only", default="",
                     help="只对这些函数（逗号分隔的用例名，如 data_version,unit_info）计直接读 PostgreSQL 的耗时")
     args = ap.parse_args(argv)
@@ -189,7 +202,8 @@ def main(argv: list[str] | None = None) -> int:
     scale = None if args.pg_copy else synth.Scale(regions=args.regions, months=args.months)
     try:
         only = tuple(n.strip() for n in args.direct_only.split(",") if n.strip())
-        out = run(args.pg, scale, args.runs, work, args.pg_copy, not args.skip_direct, args.file, only)
+        out = run(args.pg, scale, args.runs, work, args.pg_copy, not args.skip_direct, args.file, only,
+                  not args.no_copy)
         title = args.title or (f"synthetic, {scale.regions} regions × {scale.months} months" if scale else safe_name(args.pg_copy))
         write(section(out, title, scale, args.runs, args.note))
     finally:

@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import store
-from bench import multi, pages, synth
+from bench import multi, pages, results, synth
 from store.postgres import safe_name
 from store.read_copy import ReadCopy
 
@@ -170,13 +170,8 @@ def section(out: dict, title: str, scale: synth.Scale | None, runs: int, notes: 
 
 
 def write(lines: list[str]) -> None:
-    """Replace this section (same heading) in RESULTS, keeping the others."""
-    kept = []
-    if RESULTS.exists():
-        for part in RESULTS.read_text(encoding="utf-8").split("\n## ")[1:]:
-            if part.split("\n", 1)[0] != lines[0][3:]:
-                kept.append("## " + part.rstrip() + "\n")
-    RESULTS.write_text("\n".join(HEADER + lines + kept), encoding="utf-8")
+    """Replace this section (same heading, ``lines[0]``) in RESULTS, keeping the others."""
+    results.replace_section(RESULTS, HEADER, lines[0][3:], lines[1:])
 
 
 def main(argv: list[str] | None = None) -> int:

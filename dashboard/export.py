@@ -65,6 +65,9 @@ def workbook_bytes(sheets: list[tuple[str, pd.DataFrame]], demo: bool = False) -
     used: set[str] = set()
     for name, df in sheets:
         base = _BAD_SHEET_CHARS.sub("_", name) or "数据"
+        keep = [c for c in df.columns
+                if not df[c].map(lambda v: isinstance(v, (list, tuple)) or hasattr(v, "mask")).any()]
+        widths = [_width(c, df[c]) for c in keep]  # from the whole table: 续 sheets look the same
         parts = range(0, max(len(df), 1), SHEET_ROWS)
         for n, start in enumerate(parts, start=1):
             part = base if n == 1 else f"{base[:25]}（续{n}）"
@@ -72,22 +75,24 @@ def workbook_bytes(sheets: list[tuple[str, pd.DataFrame]], demo: bool = False) -
             while title in used:
                 title = title[:29] + f"_{len(used)}"
             used.add(title)
-            _fill_sheet(wb.create_sheet(title), df.iloc[start:start + SHEET_ROWS], widths_from=df)
+            _fill_sheet(wb.create_sheet(title), df.iloc[start:start + SHEET_ROWS][keep], widths)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
 
 
-def _fill_sheet(ws, df: pd.DataFrame, widths_from: pd.DataFrame) -> None:
-    """Header (bold, shaded, frozen) and rows; column widths from the first 200 rows of the
-    whole table, so continuation sheets look the same."""
-    keep = [c for c in df.columns
-            if not widths_from[c].map(lambda v: isinstance(v, (list, tuple)) or hasattr(v, "mask")).any()]
-    headers = [COLUMN_LABELS.get(c, c) for c in keep]
-    for i, header in enumerate(headers, start=1):  # widths and panes go before the first row
-        sample = widths_from[keep[i - 1]].head(200)
-        width = max([len(str(header))] + [len(str(v)) for v in sample if v is not None])
-        ws.column_dimensions[get_column_letter(i)].width = min(60, max(8, width * 2 + 2))
+def _width(column: str, values: pd.Series) -> float:
+    """Column width from the header and the first 200 values."""
+    header = COLUMN_LABELS.get(column, column)
+    width = max([len(str(header))] + [len(str(v)) for v in values.head(200) if v is not None])
+    return min(60, max(8, width * 2 + 2))
+
+
+def _fill_sheet(ws, df: pd.DataFrame, widths: list[float]) -> None:
+    """Header (bold, shaded, frozen) and the rows of ``df`` (its columns those to write)."""
+    headers = [COLUMN_LABELS.get(c, c) for c in df.columns]
+    for i, width in enumerate(widths, start=1):  # widths and panes go before the first row
+        ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = "A2"
     bold, fill, centre = Font(bold=True), PatternFill("solid", fgColor="DDEBF7"), Alignment(horizontal="center")
     head = []
@@ -97,9 +102,9 @@ def _fill_sheet(ws, df: pd.DataFrame, widths_from: pd.DataFrame) -> None:
         head.append(cell)
     ws.append(head)
     formats = [("yyyy-mm" if name == "period" else "yyyy-mm-dd hh:mm")
-               if pd.api.types.is_datetime64_any_dtype(df[name]) else None for name in keep]
+               if pd.api.types.is_datetime64_any_dtype(df[name]) else None for name in df.columns]
     dated = [i for i, fmt in enumerate(formats) if fmt]
-    for row in df[keep].itertuples(index=False, name=None):
+    for row in df.itertuples(index=False, name=None):
         cells = [stream_value(ws, _cell(v)) for v in row]
         for i in dated:
             if cells[i] is not None:

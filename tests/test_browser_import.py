@@ -100,9 +100,14 @@ def test_pages_show_no_error_box_while_200_returns_are_imported(impatient_app: s
                 running = importer.poll() is None
                 page.goto(f"{impatient_app}/{path}?period={DEMO_END}", wait_until="domcontentloaded")  # a reload:
                 shown = _shown(page, title)  # the cookie check runs first
-                if shown == "busy":  # the retry button brings the page once the file is free
+                # the retry button brings the page once the file is free; a retry that lands in the
+                # next chunk's write meets the notice again (what a user would retry once more). Two
+                # retries at most: a lock held across the whole import (~20 s) still fails here
+                for _ in range(2):
+                    if not shown.endswith("busy"):
+                        break
                     page.get_by_role("button", name="重试").click()
-                    shown = "busy→" + _shown(page, title)
+                    shown += "→" + _shown(page, title)
                 outcomes.append((path, shown, running))
                 errors = page.locator('[data-testid="stAlertContentError"]')
                 assert page.locator('[data-testid="stException"]').count() == 0, outcomes
@@ -116,4 +121,4 @@ def test_pages_show_no_error_box_while_200_returns_are_imported(impatient_app: s
     assert "共 200 个文件" in out
     print("page loads during the import:", outcomes)
     assert any(running for _, _, running in outcomes), "no page load overlapped the import"
-    assert all(shown in ("page", "busy→page") for _, shown, _ in outcomes), outcomes
+    assert all(shown in ("page", "busy→page", "busy→busy→page") for _, shown, _ in outcomes), outcomes

@@ -33,7 +33,7 @@ def rows(user: User, db: Any, df: pd.DataFrame, column: str = "unit") -> pd.Data
 
 
 def sql_units(user: User, db: Any) -> dict[str, Any]:
-    """Parameters for ``($all_units or list_contains($units, x.unit))``: for SQL that ranks,
+    """Parameters for ``($all_units or x.unit = any($units))``: for SQL that ranks,
     limits or aggregates, where cutting rows afterwards would be too late."""
     allowed = readable_units(user, db)
     return {"all_units": allowed is None, "units": list(allowed or [""])}

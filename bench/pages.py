@@ -160,8 +160,13 @@ def cases(db: Path, unit: str, region: str, code: str) -> list[tuple[str, Callab
         ("region_trend_summary", lambda: q.region_trend_summary(db, code, period=PERIOD)),
         # what 任务台账 reads for a plan: the counts, then its first page of 100 rows (a national
         # plan has a million rows; the page never reads them all)
-        ("task_ledger_counts(方案)", lambda: q.task_ledger_counts(db, OFFICE, PERIOD, plan=synth.SAMPLE_PLAN)),
-        ("task_ledger(方案, 第一页)", lambda: q.task_ledger(db, OFFICE, PERIOD, plan=synth.SAMPLE_PLAN, limit=100)),
+        # (roster units only, as the page opens: its switch 包括报送名单以外的单位 starts off)
+        ("task_ledger_counts(方案)", lambda: q.task_ledger_counts(db, OFFICE, PERIOD, plan=synth.SAMPLE_PLAN,
+                                                                everyone=False)),
+        ("task_ledger(方案, 第一页)", lambda: q.task_ledger(db, OFFICE, PERIOD, plan=synth.SAMPLE_PLAN, everyone=False,
+                                                       limit=100)),
+        ("task_ledger(方案, 滞后, 第一页)", lambda: q.task_ledger(db, OFFICE, PERIOD, plan=synth.SAMPLE_PLAN,
+                                                           status="滞后", everyone=False, limit=100)),
         ("task_ledger(单位)", lambda: q.task_ledger(db, OFFICE, PERIOD, unit=unit)),
         ("quality_findings", lambda: q.quality_findings(db, OFFICE, PERIOD, PERIOD)),
         ("quality_top", lambda: q.quality_top(db, OFFICE, PERIOD, PERIOD)),

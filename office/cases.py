@@ -14,6 +14,7 @@ import store
 from accounts import audit
 from accounts.access import AccessDenied, User, require_office, require_write, unit_name
 from rules.assess import Quarter
+from rules.returns import sql_local
 
 Db = str | os.PathLike | None
 STATUS_NAMES = {"submitted": "待审核", "approved": "已通过", "returned": "已退回"}
@@ -117,8 +118,8 @@ def listing(user: User, quarter: str | None = None, unit: str | None = None, sta
         df = con.execute(
             "select c.id, c.quarter, c.unit, u.name as unit_name, c.title, c.effect, c.narrative,"
             " c.measures, c.indicators, c.status, c.submitted_by,"
-            " timezone('Asia/Shanghai', c.submitted_at) as submitted_at, c.decided_by,"
-            " timezone('Asia/Shanghai', c.decided_at) as decided_at, c.decision_reason"
+            f" {sql_local('c.submitted_at')} as submitted_at, c.decided_by,"
+            f" {sql_local('c.decided_at')} as decided_at, c.decision_reason"
             " from typical_case c join unit u on u.id = c.unit"
             " where (? is null or c.quarter = ?) and (? is null or c.unit = ?) and (? is null or c.status = ?)"
             " order by c.quarter desc, c.unit, c.id",

@@ -37,6 +37,7 @@ from indicators.assessment import rules_version
 from indicators.spec import AssessmentFile, RuleSetSpec
 from rules import deadline, judge, supervise
 from rules.query import bind, execute
+from rules.returns import sql_local
 from rules.roster import EXPECTED_UNITS
 
 QUARTER_NAMES = {1: "一", 2: "二", 3: "三", 4: "四"}
@@ -608,9 +609,9 @@ from final f left join reports r on r.measure_key = f.measure_key
 where f.unit = $units[1] and ($key is null or f.measure_key = $key)
 order by f.measure_key, r.period"""
     elif kind == "reporting":
-        sql = REPORTING_ROWS + """
+        sql = REPORTING_ROWS + f"""
 select f.period, s.id as submission_id, s.status, s.version, s.is_current,
-       timezone('Asia/Shanghai', s.received_at) as received_at, s.on_time, s.days_late, s.n_errors,
+       {sql_local('s.received_at')} as received_at, s.on_time, s.days_late, s.n_errors,
        f.on_time as first_on_time, f.first_pass, greatest(f.corrections, 0) as corrections
 from final f left join submission s on s.unit = f.unit and s.period = f.period
 where f.unit = $units[1] and ($key is null or strftime(f.period, '%Y-%m') = $key)
@@ -627,8 +628,8 @@ order by 1, 2"""
         prm["per_case"] = rules.bonus.per_case
     else:
         entry_kind = "deduction" if kind == "deductions" else "external"
-        sql = """
-select id, points, reason, evidence, entered_by, timezone('Asia/Shanghai', entered_at) as entered_at
+        sql = f"""
+select id, points, reason, evidence, entered_by, {sql_local('entered_at')} as entered_at
 from assessment_entry where quarter = $quarter and unit = $units[1] and kind = $entry_kind
   and withdrawn_at is null order by id"""
         prm["entry_kind"] = entry_kind

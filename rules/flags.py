@@ -37,7 +37,7 @@ with {judge.JUDGED_INLINE},
 {returns.RETURNS},
 month_rows as (
     select * from judged where period = $p1 and status in ('未达标', '预警', '进度滞后')
-      and ($all_units or list_contains($units, unit))
+      and ($all_units or unit = any($units))
     order by status desc, region, unit, code
     limit $limit
 ),
@@ -47,7 +47,7 @@ indicator_flags as (
     from month_rows
 ),
 streak_keys as (
-    select * from ({judge.STREAK_KEYS}) where $all_units or list_contains($units, unit)
+    select * from ({judge.STREAK_KEYS}) where $all_units or unit = any($units)
     order by unit, code limit $limit
 ),
 streak_rows as (
@@ -92,7 +92,7 @@ task_flags as (
     where t.is_current and t.status = '滞后' and t.period = $p1
       and ($unit is null or t.unit = $unit)
       and ($region is null or u.region = $region)
-      and ($all_units or list_contains($units, t.unit))
+      and ($all_units or t.unit = any($units))
     order by u.region, t.unit, t.measure_key
     limit $limit
 ),
@@ -104,7 +104,7 @@ warning_flags as (
     where f.severity = 'warning' and s.status = 'accepted' and s.is_current and s.period = $p1
       and ($unit is null or s.unit = $unit)
       and ($region is null or s.region = $region)
-      and ($all_units or list_contains($units, s.unit))
+      and ($all_units or s.unit = any($units))
     order by u.region, s.unit, f.code, f.sheet, f.cell
     limit $limit
 ),
@@ -148,7 +148,7 @@ def _run(db: Any, sql: str, prm: dict[str, Any]) -> pd.DataFrame:
 
 _SELECT = returns.for_units(_FLAGS) + f"""
 select * from final
-where $all_units or list_contains($units, unit)
+where $all_units or unit = any($units)
 order by case severity when '高' then 0 when '中' then 1 else 2 end, case flag {_ORDER} end,
          region, unit, subject, sheet, cell
 limit $limit

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pandas as pd
@@ -31,3 +33,15 @@ def run(db: Any, sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame
     """One read-only query into a DataFrame; the connection is released at once."""
     with store.read(db) as con:
         return execute(con, sql, params)
+
+
+@contextmanager
+def snapshot(db: Any) -> Iterator[Any]:
+    """A read cursor whose statements all see the same data: one read transaction, for a
+    result read in two steps (a page's keys, then their details)."""
+    with store.read(db) as con:
+        con.execute("begin transaction")
+        try:
+            yield con
+        finally:
+            con.execute("rollback")  # nothing was written: end the transaction either way

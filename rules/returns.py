@@ -23,6 +23,18 @@ from rules.roster import EXPECTED_UNITS
 
 TZ = ZoneInfo("Asia/Shanghai")
 
+# China Standard Time is UTC+8 all year (no daylight saving since 1991), so the Shanghai wall
+# clock of a stored TIMESTAMPTZ is its microseconds plus eight hours: the same timestamps as
+# ``timezone('Asia/Shanghai', x)`` (equal on all 24 M synthetic national submissions) for a
+# seventh of the cost; ICU's conversion was half of a national month's return list (~150 ms).
+UTC_OFFSET_US = 8 * 3600 * 1_000_000
+
+
+def sql_local(expr: str) -> str:
+    """SQL for the Shanghai wall-clock (naive) timestamp of the TIMESTAMPTZ ``expr``."""
+    return f"make_timestamp(epoch_us({expr}) + {UTC_OFFSET_US})"
+
+
 RETURNS = f"""
 due as (
     select unnest($months)::date as period, unnest($dues)::timestamp as due_at
@@ -56,11 +68,11 @@ refused as (
 ),
 current_sub as (
     select s.unit, s.period, s.id as submission_id, s.version, a.on_time, a.days_late,
-           a.workdays_late, timezone('Asia/Shanghai', a.received_at) as received_at,
+           a.workdays_late, {sql_local('a.received_at')} as received_at,
            s.version - 1 as corrections,
-           case when s.version > 1 then timezone('Asia/Shanghai', s.received_at) end as corrected_at,
+           case when s.version > 1 then {sql_local('s.received_at')} end as corrected_at,
            case when s.version > 1 then coalesce(s.correction_reason, '未说明原因') end as correction_reason,
-           timezone('Asia/Shanghai', least(a.received_at, t.first_at)) as first_attempt_at
+           {sql_local('least(a.received_at, t.first_at)')} as first_attempt_at
     from submission s
     join first_sub a on a.unit = s.unit and a.period = s.period
     left join refused t on t.unit = s.unit and t.period = s.period
@@ -80,7 +92,7 @@ returns as (
     from expected e
     cross join due d
     left join current_sub c on c.unit = e.unit and c.period = d.period
-    left join (select unit, period, timezone('Asia/Shanghai', first_at) as first_attempt_at
+    left join (select unit, period, {sql_local('first_at')} as first_attempt_at
                from refused) t on t.unit = e.unit and t.period = d.period
 ),
 return_status as (
@@ -103,8 +115,10 @@ def for_units(sql: str) -> str:
     """``sql`` with ``RETURNS`` cut to the units of ``$all_units``/``$units``
     (``accounts.scope.sql_units``) at its scans, not after: a liaison granted one region reads
     that region's returns, not the whole country's month (national red flags of a liaison
-    granted one region: 355 -> ~260 ms; the rest is the roster of expected units)."""
-    return _UNITS_MARK.sub(r"and ($all_units or list_contains($units, \1))", sql)
+    granted one region: 355 -> ~260 ms; the rest is the roster of expected units).
+    ``= any`` is a hash lookup; ``list_contains`` compared each row with every listed unit
+    (a page's 100 units against a national unit table: ~48 vs ~4 ms)."""
+    return _UNITS_MARK.sub(r"and ($all_units or \1 = any($units))", sql)
 
 
 def local_naive(moment: datetime) -> datetime:

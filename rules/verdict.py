@@ -21,6 +21,7 @@ from rules import judge
 from rules import period as period_rules
 from rules.format import is_missing
 from rules.query import run
+from rules.returns import sql_local
 from rules.roster import EXPECTED_UNITS
 
 # every status a verdict row can carry, as the JSON names it
@@ -67,7 +68,7 @@ final as (
            p.title as plan_title, p.region as plan_region, pr.name as plan_region_name,
            m.title as measure_title,
            s.version, s.sha256 as file_sha256, s.uploader,
-           timezone('Asia/Shanghai', s.received_at) as received_at,
+           {sql_local('s.received_at')} as received_at,
            (select rc.original_name from receipt rc
             where rc.submission_id = s.id and rc.outcome = 'accepted' order by rc.id limit 1) as file_name
     from rows r

@@ -102,3 +102,21 @@ def test_late_accepted_return_is_no_longer_missing(db_path) -> None:
         on_29th = missing_returns(con, SEP, datetime(2026, 9, 29, tzinfo=SH))
     assert [m["unit"] for m in on_27th] == ["teda.sw", "teda.zwfw"]
     assert [m["unit"] for m in on_29th] == ["teda.zwfw"]
+
+
+def test_times_shown_in_sql_are_the_shanghai_wall_clock_python_shows() -> None:
+    """Pages and downloads show receipt times from SQL (``returns.sql_local``, a fixed +8 h) and
+    the deadline check reads them in Python (``zoneinfo``): both must name the same minute, on
+    both sides of midnight, month and year ends, for every year the system can hold."""
+    import duckdb
+
+    from rules.returns import local_naive, sql_local
+
+    moments = [datetime(y, m, d, h, 59, 59, 999999, tzinfo=UTC) for y in (1992, 2021, 2026, 2030, 2049)
+               for m, d in ((1, 1), (3, 31), (6, 30), (9, 25), (12, 31)) for h in (0, 15, 16, 23)]
+    con = duckdb.connect()
+    con.execute("set TimeZone = 'UTC'")
+    got = con.execute(f"select {sql_local('t')}, timezone('Asia/Shanghai', t) from unnest($ts::timestamptz[]) u(t)",
+                      {"ts": moments}).fetchall()
+    assert [fast for fast, _ in got] == [slow for _, slow in got] == [local_naive(m) for m in moments]
+    assert con.execute(f"select {sql_local('null::timestamptz')}").fetchone() == (None,)

@@ -15,6 +15,7 @@ from dashboard import queries as q
 from dashboard.format import fmt_target, fmt_value
 from rules.format import sql_target_text, sql_value_text
 import store
+from accounts.access import User
 from tests.fixtures_backends import BACKENDS, drop_database, new_database
 from tests.fixtures_dashboard import OFFICE, TZ, build_fixture_db
 
@@ -196,6 +197,58 @@ def test_task_ledger_filters_by_status(fx):
     df = q.task_ledger(fx["path"], OFFICE, fx["period"], status="滞后")
     assert list(df["unit"]) == ["hexi.fgw"]
     assert set(q.task_ledger(fx["path"], OFFICE, fx["period"])["status"]) == {"推进中", "滞后", "已完成"}
+
+
+def _slices(n: int) -> list[tuple[int, int]]:
+    return [(0, 2), (2, 2), (n - 1, 5), (1, n)]
+
+
+def _rows(df: pd.DataFrame) -> tuple[list[str], list[list]]:
+    """Columns and values as a reader sees them (an all-empty column of a page may read back
+    with another dtype than the same column of the whole list)."""
+    return list(df.columns), df.astype(object).where(df.notna(), None).values.tolist()
+
+
+def test_a_page_of_the_return_list_is_that_slice_of_the_whole_list(fx):
+    """报送情况 reads one page: its units are picked from the statuses, then only their returns
+    are read (``submission_status`` with ``limit``): the page must be the same rows."""
+    path, p, now = fx["path"], fx["period"], fx["now"]
+    liaison = User("l", "liaison", "nankai.zwfw", grants=frozenset({"region:hexi"}))
+    for user, statuses in ((OFFICE, None), (OFFICE, ("按时报送", "迟报")), (liaison, None)):
+        whole = q.submission_status(path, user, p, now, statuses=statuses)
+        assert len(whole) >= 3
+        for offset, limit in _slices(len(whole)):
+            page = q.submission_status(path, user, p, now, statuses=statuses, offset=offset, limit=limit)
+            assert _rows(page) == _rows(whole.iloc[offset:offset + limit]), (user.role, statuses, offset)
+    chase = q.chase_list(path, OFFICE, p, datetime(2026, 10, 20, 9, 0, tzinfo=TZ), limit=1)
+    assert chase["status"].tolist() == ["未到期"] and chase["liaison"].tolist() == ["赵联络"]
+
+
+def test_a_ledger_page_is_that_slice_of_the_whole_ledger_and_the_counts_add_up(fx):
+    """任务台账 cuts a page from the measure × unit keys (by status when one is chosen) and
+    reads names and progress for that page only: the same rows as the whole ledger's slice."""
+    path, p = fx["path"], fx["period"]
+    owing = [("001:m2", "teda.zwfw", "responsible"), ("001:m2", "hexi.zwfw", "responsible")]  # no progress: 未报
+    with store.write(path) as con:
+        con.executemany("insert into measure_unit values (?, ?, ?)", owing)
+    try:
+        _ledger_pages_match(path, p)
+    finally:
+        with store.write(path) as con:
+            con.executemany("delete from measure_unit where measure_key = ? and unit = ? and role = ?", owing)
+
+
+def _ledger_pages_match(path, p) -> None:
+    assert len(q.task_ledger(path, OFFICE, p, status="未报")) == 2
+    for everyone in (True, False):
+        counts = q.task_ledger_counts(path, OFFICE, p, everyone=everyone)
+        for status in (None, "滞后", "推进中", "未报"):
+            whole = q.task_ledger(path, OFFICE, p, status=status, everyone=everyone)
+            n = int(counts["n"].sum()) if status is None else int(counts.loc[counts["status"] == status, "n"].sum())
+            assert len(whole) == n, (status, everyone)
+            for offset, limit in _slices(max(len(whole), 1)):
+                page = q.task_ledger(path, OFFICE, p, status=status, everyone=everyone, offset=offset, limit=limit)
+                assert _rows(page) == _rows(whole.iloc[offset:offset + limit]), (status, everyone, offset)
 
 
 def test_quality_pages_count_findings_including_rejected_returns(fx):

@@ -211,16 +211,16 @@ def plans(db: Db) -> pd.DataFrame:
 # --- 总览 -------------------------------------------------------------------------------
 
 _KPIS = f"""
-with {returns.RETURNS},
+with {returns.RETURNS},{returns.RETURN_MONTHS},
 ret as (
-    select count(*) as expected,
-           count(*) filter (where status in ('按时报送', '迟报')) as submitted,
-           count(*) filter (where status = '按时报送') as on_time,
-           count(*) filter (where status = '迟报') as late,
-           count(*) filter (where status = '逾期未报') as missing,
-           count(*) filter (where status = '未到期') as pending,
-           count(distinct unit) as units
-    from return_status
+    -- 按时报送 / 迟报 from each month's first accepted returns; the rest of the expected units
+    -- are 逾期未报 once the month's deadline has passed, else 未到期
+    select coalesce(sum(expected), 0)::bigint as expected, coalesce(sum(submitted), 0)::bigint as submitted,
+           coalesce(sum(on_time), 0)::bigint as on_time, coalesce(sum(submitted - on_time), 0)::bigint as late,
+           coalesce(sum(expected - submitted) filter (where $now > due_at), 0)::bigint as missing,
+           coalesce(sum(expected - submitted) filter (where not ($now > due_at)), 0)::bigint as pending,
+           coalesce(max(expected), 0)::bigint as units
+    from return_months join due using (period)
 ),
 ind as (
     select coalesce(sum(reported), 0) as reported, coalesce(sum(met), 0) as met,
@@ -269,15 +269,9 @@ def overview_kpis(db: Db, user: User, f: Filters, now: datetime) -> dict:
 
 
 _TREND = f"""
-with {returns.RETURNS},
+with {returns.RETURNS},{returns.RETURN_MONTHS},
 ret as (
-    -- counted without the unit × month grid of "returns": same numbers, far fewer rows
-    select d.period, (select count(*) from expected) as expected,
-           count(c.unit) as submitted, count(*) filter (where c.on_time) as on_time
-    from due d
-    left join (select * from first_sub semi join expected e on e.unit = first_sub.unit) c
-           on c.period = d.period
-    group by d.period
+    select period, expected, submitted, on_time from return_months
 ),
 ind as (
     select period, sum(reported) as reported, sum(met) as met

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -44,4 +45,10 @@ def snapshot(db: Any) -> Iterator[Any]:
         try:
             yield con
         finally:
-            con.execute("rollback")  # nothing was written: end the transaction either way
+            try:
+                con.execute("rollback")  # nothing was written: end the transaction either way
+            except Exception:
+                if sys.exc_info()[1] is None:
+                    raise
+                # the error that ended the block (e.g. PostgreSQL gone, and the transaction with
+                # it) is the one to report, not the failed ROLLBACK

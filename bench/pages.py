@@ -42,12 +42,12 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench import synth
-from dashboard import flags
-from rules import stats
-from dashboard import queries as q
 import store
 from accounts.access import User
+from bench import synth
+from dashboard import flags
+from dashboard import queries as q
+from rules import stats
 
 OUT = ROOT / "bench" / "out"
 RESULTS = ROOT / "bench" / "RESULTS-pages.md"

@@ -17,16 +17,16 @@ from typing import Any
 
 import pandas as pd
 
-from rules import query as db_
-from rules import judge, returns, stats
+import store
 from accounts import scope
+from accounts.access import User
 from dashboard.flags import flag_counts, red_flags  # noqa: F401  (re-exported for pages)
+from rules import judge, returns, stats
+from rules import query as db_
 from rules.format import sql_target_text, sql_value_text
 from rules.returns import days_left, due_at, now_local, today_start  # noqa: F401
-import store
-from store.postgres import native_rows
-from accounts.access import User
 from rules.roster import EXPECTED_UNITS
+from store.postgres import native_rows
 
 Db = Any  # str | os.PathLike | None, passed to store.read
 
@@ -819,6 +819,12 @@ keys as (
 ),
 reported as (
     select * from task_progress where is_current and period = $period
+),
+keyed as (
+    -- the keys with the month's progress status only (未报 without progress): what a status
+    -- filter and the counts need before any name is read
+    select k.*, coalesce(t.status, '未报') as status
+    from keys k left join reported t on t.measure_key = k.measure_key and t.unit = k.unit
 )"""
 
 _LEDGER_ORDER = "plan, measure_key, role desc, unit"
@@ -867,8 +873,7 @@ def task_ledger(db: Db, user: User, period: date, plan: str | None = None, unit:
 ),"""
     else:
         rows = f"""shown as (
-    select k.* from keys k left join reported t on t.measure_key = k.measure_key and t.unit = k.unit
-    where coalesce(t.status, '未报') = $status and ($everyone or k.on_roster)
+    select * exclude (status) from keyed where status = $status and ($everyone or on_roster)
     order by {_LEDGER_ORDER} {page}
 ),"""
     return run(db, _LEDGER_KEYS + ",\n" + rows + _ledger_details("shown")
@@ -884,12 +889,10 @@ def task_ledger_counts(db: Db, user: User, period: date, plan: str | None = None
     prm = _ledger_params(db, user, period, plan, unit, status, region, True) | {"only_roster": not everyone}
     return run(db, _LEDGER_KEYS + """,
 counted as (
-    select k.plan, coalesce(t.status, '未报') as status,
-           count(*) filter (where k.on_roster or not $only_roster) as n,
-           count(*) filter (where not k.on_roster) as outside
-    from keys k left join reported t on t.measure_key = k.measure_key and t.unit = k.unit
-    where $status is null or coalesce(t.status, '未报') = $status
-    group by k.plan, coalesce(t.status, '未报')
+    select plan, status, count(*) filter (where on_roster or not $only_roster) as n,
+           count(*) filter (where not on_roster) as outside
+    from keyed where $status is null or status = $status
+    group by plan, status
 )
 select c.plan, p.title as plan_title, c.status, c.n, c.outside
 from counted c left join plan p on p.id = c.plan

@@ -11,8 +11,8 @@ from typing import Any
 
 import pandas as pd
 
-from rules import judge
 import store
+from rules import judge
 
 
 def bind(sql: str, params: dict[str, Any]) -> dict[str, Any]:

@@ -9,13 +9,13 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from dashboard import export
-from rules import stats
-from dashboard import queries as q
-from dashboard.format import fmt_target, fmt_value
-from rules.format import sql_target_text, sql_value_text
 import store
 from accounts.access import User
+from dashboard import export
+from dashboard import queries as q
+from dashboard.format import fmt_target, fmt_value
+from rules import stats
+from rules.format import sql_target_text, sql_value_text
 from tests.fixtures_backends import BACKENDS, drop_database, new_database
 from tests.fixtures_dashboard import OFFICE, TZ, build_fixture_db
 

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NoReturn
 
 import streamlit as st
 
@@ -147,14 +148,21 @@ def global_filters(user: User) -> flt.Filters:
     return scoped
 
 
+def stop_busy(err: store.DatabaseBusy) -> NoReturn:
+    """The database was busy before the pages are known: keep the address asked for (so that
+    重试 reruns that page, not 总览), say so in Chinese and stop the run."""
+    auth.keep_page_addresses(ui.BUSY_TITLE)
+    ui.busy_notice(err)
+    st.stop()
+
+
 @contextmanager
 def database_or_stop() -> Iterator[None]:
     """Run a database step of the start; busy or broken, say so in Chinese and stop the run."""
     try:
         yield
     except store.DatabaseBusy as err:
-        ui.busy_notice(err)
-        st.stop()
+        stop_busy(err)
     except store.StoreError as err:
         st.error(f"数据库无法打开：{err}")
         st.stop()
@@ -169,8 +177,7 @@ def main() -> None:
     try:  # the cookie check reads the database before any page runs
         user = current_user()
     except store.DatabaseBusy as err:
-        ui.busy_notice(err)
-        st.stop()
+        stop_busy(err)
     finally:  # the login form (if any) is drawn: warm up for the first page meanwhile
         startup.warm_up(path)
     if user is None:  # the login form has been shown

@@ -201,7 +201,7 @@ def send_cookie() -> None:
 def login_gate(navigation: bool = False) -> User | None:
     """The current user; when nobody is logged in, render the login form and return None.
 
-    ``navigation``: register the visitors' navigation (``_visitor_navigation``) before the
+    ``navigation``: register the visitors' navigation (``keep_page_addresses``) before the
     form, as the app must.
     """
     user = session_user()
@@ -209,7 +209,7 @@ def login_gate(navigation: bool = False) -> User | None:
     if user is not None:
         return user
     if navigation:
-        _visitor_navigation()
+        keep_page_addresses()
     render_login_form()
     return None
 
@@ -229,20 +229,23 @@ def require_login() -> User:
     return user
 
 
-def _login_placeholder() -> None:
-    """What every URL runs for a visitor; the form itself is rendered by ``login_gate``."""
+def _placeholder() -> None:
+    """What every URL runs in a hidden navigation; the run's own content (the login form, the
+    busy notice) is rendered by the app script around it."""
 
 
-def _visitor_navigation() -> None:
-    """A hidden navigation in which every page URL runs only the login placeholder.
+def keep_page_addresses(title: str = "登录") -> None:
+    """A hidden navigation in which every page URL runs only a placeholder, for a run that
+    stops before the pages are known (nobody logged in, or the database busy at the start).
 
     Registering it matters twice: without any ``st.navigation`` Streamlit falls back to
     running ``pages/*.py`` directly for a page URL (bypassing app.py), and keeping each
-    page's URL path means a bookmarked page opens again right after logging in.
+    page's URL path means the page asked for opens right after logging in, or after 重试
+    (without it a rerun lands on 总览).
     """
-    pages = [st.Page(_login_placeholder, title="登录", url_path="login", default=True)]
+    pages = [st.Page(_placeholder, title=title, url_path="login", default=True)]
     pages += [
-        st.Page(_login_placeholder, title="登录", url_path=path.stem)
+        st.Page(_placeholder, title=title, url_path=path.stem)
         for path in sorted(PAGES_DIR.glob("*.py"))
         if not path.name.startswith("_")
     ]

@@ -62,20 +62,35 @@ def impatient_app(demo_db: Path):  # noqa: F811
             proc.kill()
 
 
+# the busy notice of a finished run: after 重试 the previous run's notice stays on screen,
+# marked stale, until the new run replaces it; reading it then would count a retry as busy
+_BUSY_NOW = """() => !document.querySelector('[data-testid="stStatusWidget"]')
+  && [...document.querySelectorAll('[data-testid="stElementContainer"]:not([data-stale="true"])')]
+       .some(e => e.innerText.includes('数据库正忙'))
+  && [...document.querySelectorAll('[data-testid="stElementContainer"]:not([data-stale="true"]) button')]
+       .some(b => b.innerText.includes('重试'))"""
+
+
 def _shown(page, title: str, timeout: float = 90) -> str:
     """Wait for the page's title or the busy notice; returns "page" or "busy"."""
     deadline = time.monotonic() + timeout
     heading = page.get_by_role("heading", name=title, exact=True)
-    busy = page.get_by_text("数据库正忙")
     while time.monotonic() < deadline:
         if page.locator('[data-testid="stException"]').count():
             return "crash"
-        if busy.count() and page.get_by_role("button", name="重试").count():
+        if page.evaluate(_BUSY_NOW):
             return "busy"
         if heading.count() and heading.first.is_visible():
             return "page"
         page.wait_for_timeout(200)
     raise AssertionError(f"neither {title} nor 数据库正忙 appeared")
+
+
+def _retry(page) -> None:
+    """Click 重试 and wait until the rerun has begun (the old notice is stale or gone): the
+    browser starts the run a moment after the click."""
+    page.get_by_role("button", name="重试").click()
+    page.wait_for_function(f"() => !({_BUSY_NOW})()", timeout=10_000)
 
 
 def test_pages_show_no_error_box_while_200_returns_are_imported(impatient_app: str, demo_db: Path,  # noqa: F811
@@ -106,7 +121,7 @@ def test_pages_show_no_error_box_while_200_returns_are_imported(impatient_app: s
                 for _ in range(2):
                     if not shown.endswith("busy"):
                         break
-                    page.get_by_role("button", name="重试").click()
+                    _retry(page)
                     shown += "→" + _shown(page, title)
                 outcomes.append((path, shown, running))
                 errors = page.locator('[data-testid="stAlertContentError"]')
@@ -122,3 +137,44 @@ def test_pages_show_no_error_box_while_200_returns_are_imported(impatient_app: s
     print("page loads during the import:", outcomes)
     assert any(running for _, _, running in outcomes), "no page load overlapped the import"
     assert all(shown in ("page", "busy→page", "busy→busy→page") for _, shown, _ in outcomes), outcomes
+
+
+def _hold_file(db: Path) -> subprocess.Popen:
+    """Another process holding the database file read-write (as an import's chunk does) until
+    a line arrives on its stdin; returns once it holds the file."""
+    code = ("import sys; from pathlib import Path; import store.connection as c; "
+            "con = c.open_connection(Path(sys.argv[1]), read_only=False, timeout=60); "
+            "print('held', flush=True); sys.stdin.readline(); con.close()")
+    holder = subprocess.Popen([sys.executable, "-c", code, str(db)], cwd=ROOT, stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert holder.stdout.readline().strip() == "held"
+    return holder
+
+
+def test_retry_after_the_busy_notice_opens_the_page_that_was_asked_for(impatient_app: str,  # noqa: F811
+                                                                        demo_db: Path) -> None:
+    """A reload of 报送情况 while an import holds the file meets the notice at the login check,
+    before the pages are known; 重试 once the file is free shows 报送情况 again (it used to
+    open 总览, and the liaison had to find the page again)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_context(viewport={"width": 390, "height": 900}, locale="zh-CN").new_page()
+            page.goto(f"{impatient_app}/?period={DEMO_END}", wait_until="domcontentloaded")
+            _log_in(page)
+            assert _shown(page, "总览") == "page"
+            holder = _hold_file(demo_db)
+            try:
+                page.goto(f"{impatient_app}/submissions?period={DEMO_END}", wait_until="domcontentloaded")
+                assert _shown(page, "报送情况") == "busy"
+                assert "/submissions" in page.url
+            finally:
+                holder.communicate("\n", timeout=30)
+            _retry(page)
+            assert _shown(page, "报送情况", timeout=30) == "page"
+            assert "/submissions" in page.url
+            assert page.locator('[data-testid="stException"]').count() == 0
+        finally:
+            browser.close()

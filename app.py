@@ -18,11 +18,11 @@ import streamlit as st
 
 st.set_page_config(page_title="营商环境指标监测系统", page_icon="📊", layout="wide", initial_sidebar_state="auto")
 
+import store
+from accounts.access import ROLE_NAMES, User, may_open, readable_units
 from dashboard import auth, startup, ui
 from dashboard import filters as flt
 from dashboard.session import current_user
-import store
-from accounts.access import ROLE_NAMES, User, may_open, readable_units
 
 HERE = Path(__file__).resolve().parent
 log = logging.getLogger("yingshang.app")

@@ -151,8 +151,8 @@ def _hold_file(db: Path) -> subprocess.Popen:
     return holder
 
 
-def test_retry_after_the_busy_notice_opens_the_page_that_was_asked_for(impatient_app: str,  # noqa: F811
-                                                                        demo_db: Path) -> None:
+def test_retry_after_the_busy_notice_opens_the_page_that_was_asked_for(impatient_app: str,
+                                                                        demo_db: Path) -> None:  # noqa: F811
     """A reload of 报送情况 while an import holds the file meets the notice at the login check,
     before the pages are known; 重试 once the file is free shows 报送情况 again (it used to
     open 总览, and the liaison had to find the page again)."""

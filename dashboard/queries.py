@@ -21,7 +21,7 @@ import store
 from accounts import scope
 from accounts.access import User
 from dashboard.flags import flag_counts, red_flags  # noqa: F401  (re-exported for pages)
-from rules import judge, returns, stats
+from rules import judge, return_counts, returns, stats
 from rules import query as db_
 from rules.format import sql_target_text, sql_value_text
 from rules.returns import days_left, due_at, now_local, today_start  # noqa: F401
@@ -38,9 +38,11 @@ run = db_.run
 
 def _run_with_stats(db: Db, sql: str, p0: date, p1: date, region: str | None, unit: str | None,
                     params: dict[str, Any]) -> pd.DataFrame:
-    """Run ``sql`` whose ``unit_month_stats_view`` is the precomputed or the live monthly stats."""
+    """Run ``sql`` whose ``unit_month_stats_view`` is the precomputed or the live monthly stats
+    (and whose ``return_months``, if any, the stored or the live counts: ``rules.return_counts``)."""
     with store.read(db) as con:
         src, prm = stats.unit_month_source(con, p0, p1, region, unit)
+        sql = return_counts.return_months(con, sql, p0, p1, unit)
         return _exec(con, sql.replace("unit_month_stats_view", f"({src})"), params | prm)
 
 
@@ -234,12 +236,15 @@ tasks as (
       and ($unit is null or t.unit = $unit)
       and ($region is null or t.unit in (select id from unit where region = $region))
 ),
-warnings as (
-    select count(*) as doubtful from finding f join submission s on s.id = f.submission_id
-    where f.severity = 'warning' and s.status = 'accepted' and s.is_current
-      and s.period between $p0 and $p1
+warned as (
+    select s.id from submission s
+    where s.status = 'accepted' and s.is_current and s.period between $p0 and $p1
       and ($unit is null or s.unit = $unit)
       and ($region is null or s.region = $region)
+),
+warnings as (
+    select count(*) as doubtful from finding f join warned s on s.id = f.submission_id
+    where f.severity = 'warning' and {db_.id_span('f.submission_id', 'warned')}
 )
 select * from ret, ind, tasks, warnings
 """

@@ -23,7 +23,7 @@ from typing import Any
 import pandas as pd
 
 from rules import judge, returns
-from rules.query import run
+from rules.query import id_span, run
 
 FLAG_TYPES = ["未达标", "连续三个月未达标", "逾期未报", "预警", "进度滞后", "迟报", "任务滞后", "数据存疑"]
 SEVERITY = {"未达标": "高", "连续三个月未达标": "高", "逾期未报": "高", "预警": "中", "进度滞后": "中", "迟报": "中",
@@ -96,15 +96,19 @@ task_flags as (
     order by u.region, t.unit, t.measure_key
     limit $limit
 ),
+warned as (
+    select s.id, s.unit, s.period from submission s
+    where s.status = 'accepted' and s.is_current and s.period = $p1
+      and ($unit is null or s.unit = $unit)
+      and ($region is null or s.region = $region)
+      and ($all_units or s.unit = any($units))
+),
 warning_flags as (
     select '数据存疑' as flag, s.unit, s.period, f.code as subject, '数据校验' as subject_name,
            f.message || coalesce('（' || nullif(f.hint, '') || '）', '') as reason,
            s.id as submission_id, f.sheet, f.cell
-    from finding f join submission s on s.id = f.submission_id join unit u on u.id = s.unit
-    where f.severity = 'warning' and s.status = 'accepted' and s.is_current and s.period = $p1
-      and ($unit is null or s.unit = $unit)
-      and ($region is null or s.region = $region)
-      and ($all_units or s.unit = any($units))
+    from finding f join warned s on s.id = f.submission_id join unit u on u.id = s.unit
+    where f.severity = 'warning' and {id_span('f.submission_id', 'warned')}
     order by u.region, s.unit, f.code, f.sheet, f.cell
     limit $limit
 ),
@@ -157,6 +161,12 @@ limit $limit
 _COUNTS = f"""
 with {judge.JUDGED},
 {returns.RETURNS},
+warned as (
+    select s.id from submission s
+    where s.status = 'accepted' and s.is_current and s.period = $p1
+      and ($unit is null or s.unit = $unit)
+      and ($region is null or s.region = $region)
+),
 counted as (
     select status as flag, count(*) as n from judged
     where period = $p1 and status in ('未达标', '预警', '进度滞后') group by status
@@ -170,10 +180,8 @@ counted as (
       and ($unit is null or t.unit = $unit)
       and ($region is null or t.unit in (select id from unit where region = $region))
     union all
-    select '数据存疑', count(*) from finding f join submission s on s.id = f.submission_id
-    where f.severity = 'warning' and s.status = 'accepted' and s.is_current and s.period = $p1
-      and ($unit is null or s.unit = $unit)
-      and ($region is null or s.region = $region)
+    select '数据存疑', count(*) from finding f join warned s on s.id = f.submission_id
+    where f.severity = 'warning' and {id_span('f.submission_id', 'warned')}
 )
 select flag, sum(n)::bigint as n from counted where n > 0 group by flag order by case flag {_ORDER} end
 """

@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 import store
-from rules import judge, period
+from rules import judge, period, return_counts
 from store import catalog_sync
 
 LIVE = f"""
@@ -181,7 +181,9 @@ def refresh(con: Any, periods: list[date] | None = None) -> int:
     months = _months_with_data(con)
     wanted = set(months) if periods is None else {
         m for p in periods for m in _reach(date(p.year, p.month, 1))} & (months | set(periods))
-    return sum(_refresh_month(con, p) for p in sorted(wanted))
+    written = sum(_refresh_month(con, p) for p in sorted(wanted))
+    return_counts.refresh(con, sorted(wanted | set(periods or [])), only_stale=True)
+    return written
 
 
 def _months_with_data(con: Any, among: list[date] | None = None) -> set[date]:
@@ -209,6 +211,14 @@ def _fingerprints(con: Any, months: list[date], ids: list[int] | None = None) ->
 
 
 def refresh_batch(con: Any, submission_ids: list[int]) -> int:
+    """``refresh_judgments_batch``, then the batch's part of the return counts
+    (``rules.return_counts.refresh_batch``), in the caller's transaction."""
+    written = refresh_judgments_batch(con, submission_ids)
+    return_counts.refresh_batch(con, submission_ids)
+    return written
+
+
+def refresh_judgments_batch(con: Any, submission_ids: list[int]) -> int:
     """Bring the stored judgments up to date after the new submissions ``submission_ids``
     (accepted and rejected) were written, re-judging only what they can change; in the
     caller's transaction. Returns the number of unit × month stats rows written.
@@ -301,6 +311,7 @@ def carry_stamps(con: Any, old_version: str, new_version: str) -> int:
     carried = [(fp.removesuffix(suffix) + "-" + new_version, p) for p, fp in rows if fp.endswith(suffix)]
     for fp, p in carried:
         con.execute("update unit_month_stats_state set fingerprint = ? where period = ?", [fp, p])
+    return_counts.refresh(con, only_stale=True)  # their fingerprints name the catalog version too
     return len(carried)
 
 

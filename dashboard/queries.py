@@ -21,7 +21,7 @@ import store
 from accounts import scope
 from accounts.access import User
 from dashboard.flags import flag_counts, red_flags  # noqa: F401  (re-exported for pages)
-from rules import judge, return_counts, returns, stats
+from rules import judge, month_counts, returns, stats
 from rules import query as db_
 from rules.format import sql_target_text, sql_value_text
 from rules.returns import days_left, due_at, now_local, today_start  # noqa: F401
@@ -39,10 +39,10 @@ run = db_.run
 def _run_with_stats(db: Db, sql: str, p0: date, p1: date, region: str | None, unit: str | None,
                     params: dict[str, Any]) -> pd.DataFrame:
     """Run ``sql`` whose ``unit_month_stats_view`` is the precomputed or the live monthly stats
-    (and whose ``return_months``, if any, the stored or the live counts: ``rules.return_counts``)."""
+    (and whose ``return_months``, if any, the stored or the live counts: ``rules.month_counts``)."""
     with store.read(db) as con:
         src, prm = stats.unit_month_source(con, p0, p1, region, unit)
-        sql = return_counts.return_months(con, sql, p0, p1, unit)
+        sql = month_counts.return_months(con, sql, p0, p1, unit)
         return _exec(con, sql.replace("unit_month_stats_view", f"({src})"), params | prm)
 
 
@@ -876,9 +876,15 @@ def task_ledger(db: Db, user: User, period: date, plan: str | None = None, unit:
         rows = f"""shown as (
     select * from keys where $everyone or on_roster order by {_LEDGER_ORDER} {page}
 ),"""
-    else:
+    elif status == "未报":
         rows = f"""shown as (
     select * exclude (status) from keyed where status = $status and ($everyone or on_roster)
+    order by {_LEDGER_ORDER} {page}
+),"""
+    else:  # a reported status: from the month's progress rows of that status (a tenth of the keys)
+        rows = f"""shown as (
+    select k.* from keys k join task_progress t on t.measure_key = k.measure_key and t.unit = k.unit
+    where t.is_current and t.period = $period and t.status = $status and ($everyone or k.on_roster)
     order by {_LEDGER_ORDER} {page}
 ),"""
     return run(db, _LEDGER_KEYS + ",\n" + rows + _ledger_details("shown")
@@ -892,16 +898,22 @@ def task_ledger_counts(db: Db, user: User, period: date, plan: str | None = None
     units off the roster hidden when ``everyone`` is False (``outside``). Only the progress
     status is joined to the keys; names and titles are not needed to count."""
     prm = _ledger_params(db, user, period, plan, unit, status, region, True) | {"only_roster": not everyone}
-    return run(db, _LEDGER_KEYS + """,
+    shown = """
+select c.plan, p.title as plan_title, c.status, c.n, c.outside
+from counted c left join plan p on p.id = c.plan
+order by c.plan, c.status"""
+    with store.read(db) as con:
+        # the month's stored counts (rules.month_counts) serve a ledger not cut to one unit or
+        # to a reader's units, while fresh
+        if unit is None and prm["all_units"] and month_counts.is_fresh(con, prm["period"], prm["period"], tasks=True):
+            return _exec(con, month_counts.TASKS_STORED + shown, prm)
+        return _exec(con, _LEDGER_KEYS + """,
 counted as (
     select plan, status, count(*) filter (where on_roster or not $only_roster) as n,
            count(*) filter (where not on_roster) as outside
     from keyed where $status is null or status = $status
     group by plan, status
-)
-select c.plan, p.title as plan_title, c.status, c.n, c.outside
-from counted c left join plan p on p.id = c.plan
-order by c.plan, c.status""", prm)
+)""" + shown, prm)
 
 
 # --- 数据质量 ---------------------------------------------------------------------------

@@ -15,7 +15,7 @@ import duckdb
 import store
 from accounts import audit
 from accounts.access import User, require_office
-from rules import return_counts
+from rules import month_counts
 from rules.roster import listed
 
 
@@ -34,7 +34,7 @@ def add(con: duckdb.DuckDBPyConnection, units: Iterable[str], actor: str) -> lis
         audit.record(con, actor, "roster_change", "roster", "reporting_roster",
                      before={"units": sorted(present)}, after={"units": sorted(present | set(new))},
                      detail=f"加入报送名单 {len(new)} 个单位")
-        return_counts.refresh(con, only_stale=True)  # who is expected changed: every month's counts
+        month_counts.refresh(con, only_stale=True)  # who is expected changed: every month's counts
     return new
 
 
@@ -47,7 +47,7 @@ def remove(con: duckdb.DuckDBPyConnection, units: Iterable[str], actor: str) -> 
         audit.record(con, actor, "roster_change", "roster", "reporting_roster",
                      before={"units": sorted(present)}, after={"units": sorted(present - set(gone))},
                      detail=f"移出报送名单 {len(gone)} 个单位")
-        return_counts.refresh(con, only_stale=True)
+        month_counts.refresh(con, only_stale=True)
     return gone
 
 

@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 import store
-from rules import judge, period, return_counts
+from rules import judge, month_counts, period
 from store import catalog_sync
 
 LIVE = f"""
@@ -182,7 +182,7 @@ def refresh(con: Any, periods: list[date] | None = None) -> int:
     wanted = set(months) if periods is None else {
         m for p in periods for m in _reach(date(p.year, p.month, 1))} & (months | set(periods))
     written = sum(_refresh_month(con, p) for p in sorted(wanted))
-    return_counts.refresh(con, sorted(wanted | set(periods or [])), only_stale=True)
+    month_counts.refresh(con, sorted(wanted | set(periods or [])), only_stale=True)
     return written
 
 
@@ -212,9 +212,9 @@ def _fingerprints(con: Any, months: list[date], ids: list[int] | None = None) ->
 
 def refresh_batch(con: Any, submission_ids: list[int]) -> int:
     """``refresh_judgments_batch``, then the batch's part of the return counts
-    (``rules.return_counts.refresh_batch``), in the caller's transaction."""
+    (``rules.month_counts.refresh_batch``), in the caller's transaction."""
     written = refresh_judgments_batch(con, submission_ids)
-    return_counts.refresh_batch(con, submission_ids)
+    month_counts.refresh_batch(con, submission_ids)
     return written
 
 
@@ -311,7 +311,7 @@ def carry_stamps(con: Any, old_version: str, new_version: str) -> int:
     carried = [(fp.removesuffix(suffix) + "-" + new_version, p) for p, fp in rows if fp.endswith(suffix)]
     for fp, p in carried:
         con.execute("update unit_month_stats_state set fingerprint = ? where period = ?", [fp, p])
-    return_counts.refresh(con, only_stale=True)  # their fingerprints name the catalog version too
+    month_counts.refresh(con, only_stale=True)  # their fingerprints name the catalog version too
     return len(carried)
 
 

@@ -191,6 +191,7 @@ EXTRA: dict[int, list[str]] = {
     # one writer holds the file and deleting a month's rows from the key index cost ~0.6 s
     13: [
         "create unique index return_month_counts_key on return_month_counts (period, region)",
+        "create index task_month_counts_period on task_month_counts (period, plan)",
     ],
 }
 

@@ -55,7 +55,7 @@ LATE_WINDOW = 50_000
 # Tables whose rows belong to one month: a changed month is copied whole, in each of them.
 PERIOD_TABLES = ("submission", "observation", "task_progress", "work_info",
                  "judged_observation", "unit_month_stats", "unit_month_stats_state",
-                 "return_month_counts", "return_month_counts_state")
+                 "return_month_counts", "task_month_counts", "month_counts_state")
 # Rows of one submission, never changed afterwards: the new submissions' rows are added.
 BY_SUBMISSION = ("finding",)
 CATALOG_TABLES = catalog_sync.TABLE_NAMES  # rewritten together with meta.catalog_version

@@ -1,5 +1,6 @@
 """Refreshing only what a chunk of returns changed gives the same stored judgments (and
-return counts, ``rules.return_counts``) as re-judging and recounting every month (issue 18: imports whose cost does not grow with the database).
+counts per month, ``rules.month_counts``) as re-judging and recounting every month (issue 18:
+imports whose cost does not grow with the database).
 
 A small database built by INSERTs (three districts and a zone): 网上办件占比 (ZW03) is judged
 against the city average, 满意度 (SAT) against 95 % (和平 fails it month after month: a streak),
@@ -92,7 +93,7 @@ def _load_chunk(db: Path, returns: list[tuple[str, date, dict | None]], refresh:
 def _tables(con) -> dict[str, list[tuple]]:
     return {t: con.execute(f"select * from {t} order by all").fetchall()
             for t in ("judged_observation", "unit_month_stats", "unit_month_stats_state",
-                      "return_month_counts", "return_month_counts_state", "return_region_units")}
+                      "return_month_counts", "return_region_units", "task_month_counts", "month_counts_state")}
 
 
 class _Rollback(Exception):
@@ -106,7 +107,7 @@ def _full_rejudge(db: Path) -> dict[str, list[tuple]]:
     stats._refresh_month = getattr(spied, "original", spied)
     try:
         with store.write(db) as con:
-            con.execute("delete from return_month_counts_state")  # counted again, from scratch
+            con.execute("delete from month_counts_state")  # counted again, from scratch
             stats.refresh(con)
             out = _tables(con)
             raise _Rollback

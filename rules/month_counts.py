@@ -1,18 +1,22 @@
-"""Returns counted per month and region (migration 0013): the overview's 报送 figures without
-reading a national month's returns on every view.
+"""Counts per month kept beside the returns (migration 0013), so that pages do not join a
+national month's or year's rows on every view.
 
-``rules.returns.RETURN_MONTHS`` counts, per month, the expected units, those whose first
-accepted return arrived and those on time. At national scale that is 4 M first returns of a
-year matched against 352 k expected units (~450 ms of the trend). ``return_month_counts``
-keeps the returned and on-time counts per month and region, ``return_region_units`` the
-expected units per region; both are written by the loader's refresh (``rules.stats``), the
-catalog mirror and roster changes (``etl.roster``).
+* The overview's 报送 figures and trend: ``rules.returns.RETURN_MONTHS`` counts per month the
+  expected units, those whose first accepted return arrived and those on time; at national
+  scale 4 M first returns of a year against 352 k expected units (~450 ms of the trend).
+  ``return_month_counts`` keeps the returned and on-time counts per month and region,
+  ``return_region_units`` the expected units per region.
+* 任务台账's counts: 1.17 M measure x unit keys against the month's 1.15 M progress rows
+  (~270 ms). ``task_month_counts`` keeps the keys per month, plan, region, roster membership
+  and status.
 
-Stored counts are used only while their fingerprints still match: a month's submissions
-(number and newest id; a month without any needs no counts), the catalog version (which
-units exist, their regions, who owns indicators) and the roster (number of units and newest
-addition). Otherwise the counts are made live from the returns, so a missed refresh costs
-speed, never correctness.
+Both are written together, by the loader's refresh (``rules.stats``), the catalog mirror and
+roster changes (``etl.roster``), and used only while ``month_counts_state`` still matches:
+the month's submissions (number and newest id), the catalog version (which units exist,
+their regions, who owns indicators and measures) and the roster (number of units and newest
+addition). A month without any submission needs no return counts (nothing came in), but its
+task counts must have been made. Otherwise pages count live, so a missed refresh costs speed,
+never correctness.
 """
 
 from __future__ import annotations
@@ -84,6 +88,35 @@ select d.period, d.region, d.submitted + coalesce(c.submitted, 0), d.on_time + c
 from delta d left join return_month_counts c on c.period = d.period and c.region = d.region
 """
 
+# 任务台账's keys of month $p counted (/*regions*/: only the units of some regions).
+_COUNT_TASKS = f"""
+with {EXPECTED_UNITS},
+keys as (
+    select m.plan, u.region, mu.unit, mu.measure_key, mu.unit in (select unit from expected_units) as on_roster
+    from measure_unit mu
+    join measure m on m.key = mu.measure_key
+    left join unit u on u.id = mu.unit
+    where true /*regions*/
+),
+reported as (
+    select measure_key, unit, status from task_progress where is_current and period = $p
+)
+select $p::date as period, k.plan, k.region, k.on_roster, coalesce(t.status, '未报') as status, count(*) as n
+from keys k left join reported t on t.measure_key = k.measure_key and t.unit = k.unit
+group by k.plan, k.region, k.on_roster, coalesce(t.status, '未报')
+"""
+
+# 任务台账's counts per plan and status from the stored counts (``queries.task_ledger_counts``).
+TASKS_STORED = """
+with counted as (
+    select plan, status, coalesce(sum(n) filter (where on_roster or not $only_roster), 0)::bigint as n,
+           coalesce(sum(n) filter (where not on_roster), 0)::bigint as outside
+    from task_month_counts
+    where period = $period and ($plan is null or plan = $plan) and ($region is null or region = $region)
+      and ($status is null or status = $status)
+    group by plan, status
+)"""
+
 # ``RETURN_MONTHS`` from the stored counts (same columns; $region cuts to one region, as the
 # live ``expected`` does). A month without any submission has no rows: nothing returned.
 STORED = """
@@ -107,9 +140,10 @@ def _units_stale(con: Any) -> bool:
     return store.get_meta(con, UNITS_KEY) != now
 
 
-def stale(con: Any, months: list[date]) -> list[date]:
-    """The months of ``months`` whose stored counts do not match the data now (a month without
-    submissions needs none), all of them when the expected units changed."""
+def stale(con: Any, months: list[date], tasks: bool = False) -> list[date]:
+    """The months of ``months`` whose stored counts do not match the data now, all of them when
+    the expected units changed. A month without submissions needs no return counts; its task
+    counts (``tasks``) it does."""
     if not months:
         return []
     months = sorted(set(months))
@@ -117,13 +151,13 @@ def stale(con: Any, months: list[date]) -> list[date]:
         return months
     now = con.execute(FINGERPRINTS, _prm(months)).fetchall()
     kept = {r[0]: r[1] for r in con.execute(
-        "select period, fingerprint from return_month_counts_state where period between $p0 and $p1",
+        "select period, fingerprint from month_counts_state where period between $p0 and $p1",
         {"p0": months[0], "p1": months[-1]}).fetchall()}
-    return [p for p, n, fp in now if n and kept.get(p) != fp]
+    return [p for p, n, fp in now if (n or tasks) and kept.get(p) != fp]
 
 
-def is_fresh(con: Any, p0: date, p1: date) -> bool:
-    return not stale(con, returns.months_between(p0, p1))
+def is_fresh(con: Any, p0: date, p1: date, tasks: bool = False) -> bool:
+    return not stale(con, returns.months_between(p0, p1), tasks)
 
 
 def refresh(con: Any, months: list[date] | None = None, only_stale: bool = False) -> int:
@@ -146,15 +180,28 @@ def refresh(con: Any, months: list[date] | None = None, only_stale: bool = False
     con.execute("delete from return_month_counts where period between $p0 and $p1"
                 " and period in (select unnest($months)::date)", prm)
     con.execute(f"insert into return_month_counts (period, region, submitted, on_time) {_COUNT_MONTHS}", prm)
+    for m in months:
+        _count_tasks(con, m)
     _stamp(con, months)
     return len(months)
 
 
+def _count_tasks(con: Any, period: date, regions: list[str] | None = None) -> None:
+    """Rewrite month ``period``'s task counts: all of them, or those of ``regions``."""
+    sql, where, prm = _COUNT_TASKS, "", {"p": period}
+    if regions is not None:
+        in_list, r_prm = judge.named_list("tc_r", regions)
+        sql = sql.replace("/*regions*/", f"and u.region in ({in_list})")
+        where, prm = f" and region in ({in_list})", prm | r_prm
+    con.execute(f"delete from task_month_counts where period = $p{where}", prm)
+    con.execute(f"insert into task_month_counts (period, plan, region, on_roster, status, n) {sql}", prm)
+
+
 def _stamp(con: Any, months: list[date]) -> None:
     prm = _prm(months)
-    con.execute("delete from return_month_counts_state where period between $p0 and $p1"
+    con.execute("delete from month_counts_state where period between $p0 and $p1"
                 " and period in (select unnest($months)::date)", prm)
-    con.execute("insert into return_month_counts_state (period, fingerprint) "
+    con.execute("insert into month_counts_state (period, fingerprint) "
                 f"select period, fingerprint from ({FINGERPRINTS})", prm)
 
 
@@ -175,17 +222,18 @@ def refresh_batch(con: Any, submission_ids: list[int]) -> int:
         return refresh(con, months)
     prm = _prm(months)
     now = {r[0]: r[2] for r in con.execute(FINGERPRINTS, prm).fetchall()}
-    before = {r[0]: (r[1], r[2]) for r in con.execute(
+    before = {r[0]: r[2] for r in con.execute(
         FINGERPRINTS.replace("/*exclude*/", f"and id not in ({names})"), prm | id_prm).fetchall()}
     kept = {r[0]: r[1] for r in con.execute(
-        "select period, fingerprint from return_month_counts_state where period between $p0 and $p1",
+        "select period, fingerprint from month_counts_state where period between $p0 and $p1",
         {"p0": months[0], "p1": months[-1]}).fetchall()}
     add, whole = [], []
     for m in months:
         if kept.get(m) == now[m]:
             continue
-        n_before, fp_before = before[m]
-        (add if kept.get(m) == fp_before or n_before == 0 else whole).append(m)
+        # counted before the batch: only the batch's part changes (a month's first batch, with
+        # nothing counted, is counted whole: its task counts cover every unit's keys)
+        (add if kept.get(m) == before[m] else whole).append(m)
     if add:
         rows = con.execute(_ADD_BATCH.replace("/*ids*/", names), id_prm).fetchall()
         rows = [r for r in rows if r[0] in add]
@@ -198,6 +246,13 @@ def refresh_batch(con: Any, submission_ids: list[int]) -> int:
         if rows:
             con.executemany("insert into return_month_counts (period, region, submitted, on_time)"
                             " values (?, ?, ?, ?)", rows)
+        touched = con.execute(  # accepted versions change the units' task progress
+            f"select distinct s.period, u.region from submission s join unit u on u.id = s.unit"
+            f" where s.id in ({names}) and s.status = 'accepted'", id_prm).fetchall()
+        for m in add:
+            regions = sorted({r for p, r in touched if p == m})
+            if regions:
+                _count_tasks(con, m, regions)
         _stamp(con, add)
     return len(add) + (refresh(con, whole) if whole else 0)
 

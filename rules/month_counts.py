@@ -136,8 +136,12 @@ def _prm(months: list[date]) -> dict:
 
 
 def _units_stale(con: Any) -> bool:
+    """Do the expected units per region need counting? Also when the table is empty: a
+    fingerprint left from counts that are gone (a restored or rebuilt table) is no count."""
     now = con.execute(f"select {_UNITS_FINGERPRINT}").fetchone()[0]
-    return store.get_meta(con, UNITS_KEY) != now
+    if store.get_meta(con, UNITS_KEY) != now:
+        return True
+    return con.execute("select count(*) from (select 1 from return_region_units limit 1)").fetchone()[0] == 0
 
 
 def stale(con: Any, months: list[date], tasks: bool = False) -> list[date]:

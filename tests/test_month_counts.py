@@ -157,3 +157,16 @@ def test_a_liaison_counts_only_the_tasks_of_the_units_they_may_read(fx):
     liaison = User("lly", "liaison", unit="hexi.fgw")
     counts = q.task_ledger_counts(fx["path"], liaison, fx["period"]).to_dict("records")
     assert [(c["status"], c["n"]) for c in counts] == [("滞后", 1)]
+
+
+def test_expected_units_counted_again_when_their_table_was_emptied(fx, reads_stored):
+    """A fingerprint without its rows (the table rebuilt or restored) is not a count of 0."""
+    with store.write(fx["path"]) as con:
+        con.execute("delete from return_region_units")
+    kpis, _ = _overview(fx)
+    assert reads_stored == [False, False]
+    assert kpis["expected"] == 5
+    with store.write(fx["path"]) as con:
+        month_counts.refresh(con, only_stale=True)
+    assert _overview(fx)[0]["expected"] == 5
+    assert reads_stored[2:] == [True, True]

@@ -16,6 +16,7 @@ create table return_region_units (
     region varchar primary key,
     expected integer not null
 );
+delete from meta where key = 'return_region_units';
 
 -- 任务台账: measure x unit keys per month, plan, region, roster membership and the month's
 -- progress status (未报: no progress reported)

@@ -211,7 +211,7 @@ def _fingerprints(con: Any, months: list[date], ids: list[int] | None = None) ->
 
 
 def refresh_batch(con: Any, submission_ids: list[int]) -> int:
-    """``refresh_judgments_batch``, then the batch's part of the return counts
+    """``refresh_judgments_batch``, then the batch's part of the counts kept per month
     (``rules.month_counts.refresh_batch``), in the caller's transaction."""
     written = refresh_judgments_batch(con, submission_ids)
     month_counts.refresh_batch(con, submission_ids)

@@ -522,26 +522,39 @@ def region_trend_band(band: pd.DataFrame, detail: dict) -> go.Figure:
     return _layout(fig, title, x, y, height=460)
 
 
+def _wrapped(text: str, width: int) -> str:
+    """A long Chinese name in lines of ``width`` characters (Plotly breaks only at <br>)."""
+    return "<br>".join(text[i:i + width] for i in range(0, len(text), width)) or text
+
+
 def task_status_bar(ledger: pd.DataFrame) -> go.Figure:
-    """任务台账: measures × units by status, stacked per plan."""
-    title, x, y = "任务进展状态", "所属方案", "任务数（项）"
+    """任务台账: measures × units by status, stacked per plan. Horizontal bars: the plans' long
+    titles, wrapped, stay readable beside their bars at a phone's width (upright columns let
+    the titles run into each other)."""
+    title, x, y = "任务进展状态", "任务数（项）", "所属方案"
     if ledger.empty:
         return _empty(title, x, y)
     # rows, or counts per plan and status in ``n`` (``queries.task_ledger_counts``)
     df = ledger.assign(plan_label=ledger["plan_title"].fillna(ledger["plan"]))
     df = df if "n" in df else df.assign(n=1)
+    plans = list(dict.fromkeys(df.sort_values("plan")["plan_label"]))[::-1]  # first plan on top
+    labels = {name: _wrapped(name, 12) for name in plans}
     fig = go.Figure()
     for status in TASK_ORDER:
         part = df[df["status"] == status].groupby("plan_label")["n"].sum()
-        part = part[part > 0]
+        part = part[part > 0].reindex([p for p in plans if p in part.index])
         if part.empty:
             continue
-        fig.add_trace(go.Bar(x=list(part.index), y=list(part.values), name=status,
-                             marker_color=STATUS_COLORS.get(status, "#9e9e9e"),
-                             hovertemplate=f"%{{x}}<br>{status}：%{{y}} 项<extra></extra>"))
+        fig.add_trace(go.Bar(y=[labels[p] for p in part.index], x=list(part.values), name=status, orientation="h",
+                             marker_color=STATUS_COLORS.get(status, "#9e9e9e"), customdata=list(part.index),
+                             hovertemplate=f"%{{customdata}}<br>{status}：%{{x}} 项<extra></extra>"))
     fig.update_layout(barmode="stack")
-    _count_axis(fig, df.groupby("plan_label")["n"].sum().max())
-    return _layout(fig, title, x, y)
+    fig.update_yaxes(categoryorder="array", categoryarray=[labels[p] for p in plans])
+    _count_axis(fig, df.groupby("plan_label")["n"].sum().max(), axis="x")
+    lines = sum(labels[p].count("<br>") + 1 for p in plans)
+    fig = _layout(fig, title, x, y, height=max(300, 20 * lines + 16 * len(plans) + 150))
+    fig.update_layout(legend_traceorder="normal")  # the statuses in order (horizontal stacks reverse it)
+    return fig
 
 
 def findings_bar(top: pd.DataFrame) -> go.Figure:

@@ -44,12 +44,7 @@ if not total:
     st.info("没有符合条件的任务。")
     st.stop()
 
-# long plan titles, wrapped and level, so the bars keep their height (see API.md requests)
-wrapped = counts.assign(plan_title=counts["plan_title"].fillna(counts["plan"]).map(
-    lambda t: "<br>".join(t[i:i + 14] for i in range(0, len(t), 14))))
-fig = charts.task_status_bar(wrapped)
-fig.update_xaxes(tickangle=0, title_text=None)
-ui.chart(fig, key="taskbar")
+ui.chart(charts.task_status_bar(counts), key="taskbar")
 columns = ["plan", "number", "title", "unit_name", "role", "status", "pct", "progress", "problems", "next_steps"]
 if everyone:
     columns.insert(4, "on_roster")

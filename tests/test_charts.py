@@ -169,7 +169,7 @@ def test_axis_titles_in_chinese_are_written_level_not_rotated(figures):
 
 
 def test_count_axes_step_by_whole_numbers(figures):
-    for name, axis in (("scorecard_bar", "yaxis"), ("task_status_bar", "yaxis"), ("findings_bar", "xaxis"),
+    for name, axis in (("scorecard_bar", "yaxis"), ("task_status_bar", "xaxis"), ("findings_bar", "xaxis"),
                        ("flag_bar", "xaxis")):
         ax = getattr(figures[name].layout, axis)
         assert ax.tickformat == ",d" and ax.dtick >= 1 and float(ax.dtick).is_integer(), name

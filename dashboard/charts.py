@@ -34,7 +34,7 @@ def _month_axis(fig: go.Figure, periods) -> go.Figure:
     return fig
 
 
-def _count_axis(fig: go.Figure, top: float | int | None, axis: str = "y") -> go.Figure:
+def _count_axis(fig: go.Figure, top: float | None, axis: str = "y") -> go.Figure:
     """Counts are whole numbers: integer ticks, never 0.5 steps."""
     top = int(top or 0)
     # the smallest "nice" step (1, 2, 5, 10, 20, 25, 50, …) giving at most about six ticks

@@ -170,8 +170,8 @@ def translate(sql: str) -> str:
 EXTRA: dict[int, list[str]] = {
     1: [
         "alter table archived_file add column content bytea",
-        "create unique index submission_accepted_version on submission (unit, period, version)"
-        " where status = 'accepted'",
+        ("create unique index submission_accepted_version on submission (unit, period, version)"
+         " where status = 'accepted'"),
         "create unique index submission_one_current on submission (unit, period) where is_current",
         "create index submission_sha on submission (sha256)",
         "create index submission_period on submission (period)",

@@ -95,6 +95,27 @@ def _due(period: date) -> datetime:
     return datetime(period.year, period.month, 25, 23, 59, 59, tzinfo=TZ)
 
 
+def add_submission(con, unit: str, region: str, period: date, version: int | None, current: bool,
+                   received: datetime, status: str = "accepted", n_errors: int = 0, n_warnings: int = 0,
+                   workdays_late: int | None = None) -> int:
+    """One submission row as the loader writes it (on time and days late from the month's
+    deadline; ``workdays_late`` defaults to the calendar days); returns its id."""
+    due = _due(period)
+    on_time = received <= due
+    late = 0 if on_time else (received.date() - due.date()).days
+    accepted = status == "accepted"
+    [sid] = store.next_ids(con, "submission_id_seq", 1)
+    con.execute(
+        "insert into submission (id, sha256, unit, region, period, status, version, is_current, uploader,"
+        " received_at, due_at, on_time, days_late, workdays_late, template_version, catalog_version,"
+        " n_errors, n_warnings) values (?, ?, ?, ?, ?, ?, ?, ?, 'liaison', ?, ?, ?, ?, ?, 't1', 'fixture1', ?, ?)",
+        [sid, f"sha-{unit}-{period}-{version}-{status}", unit, region, period, status, version, current,
+         received, due, on_time if accepted else None, late if accepted else None,
+         (late if workdays_late is None else workdays_late) if accepted else None, n_errors, n_warnings],
+    )
+    return int(sid)
+
+
 def build_fixture_db(path: str | Path, refresh: bool = False) -> dict:
     """Create and fill a migrated database at ``path``; return what tests assert on.
 
@@ -118,22 +139,8 @@ def build_fixture_db(path: str | Path, refresh: bool = False) -> dict:
         refresh_candidate_units(con)
         con.execute("insert into meta values ('catalog_version', 'fixture1')")
 
-        def submission(unit: str, region: str, period: date, version: int | None, current: bool,
-                       received: datetime, status: str = "accepted", n_errors: int = 0,
-                       n_warnings: int = 0) -> int:
-            due = _due(period)
-            on_time = received <= due
-            late = 0 if on_time else (received.date() - due.date()).days
-            [sid] = store.next_ids(con, "submission_id_seq", 1)
-            con.execute(
-                "insert into submission (id, sha256, unit, region, period, status, version, is_current, uploader,"
-                " received_at, due_at, on_time, days_late, workdays_late, template_version, catalog_version,"
-                " n_errors, n_warnings) values (?, ?, ?, ?, ?, ?, ?, ?, 'liaison', ?, ?, ?, ?, ?, 't1', 'fixture1', ?, ?)",
-                [sid, f"sha-{unit}-{period}-{version}-{status}", unit, region, period, status, version, current,
-                 received, due, on_time if status == "accepted" else None, late if status == "accepted" else None,
-                 late if status == "accepted" else None, n_errors, n_warnings],
-            )
-            return int(sid)
+        def submission(*args, **kwargs) -> int:
+            return add_submission(con, *args, **kwargs)
 
         region_of = {u[0]: u[1] for u in UNITS}
         for unit, months in VALUES.items():

@@ -13,7 +13,7 @@ from dashboard import queries as q
 from etl import roster
 from rules import month_counts, stats
 from tests.fixtures_backends import BACKENDS, new_database
-from tests.fixtures_dashboard import OFFICE, TZ, build_fixture_db
+from tests.fixtures_dashboard import OFFICE, TZ, add_submission, build_fixture_db
 
 
 @pytest.fixture(params=BACKENDS)
@@ -77,12 +77,8 @@ def test_a_return_written_without_a_refresh_is_counted_not_left_out(fx, reads_st
     """An import whose refresh was missed: the month's counts are stale and the overview counts
     live, so the late return from 经开区 shows at once."""
     with store.write(fx["path"]) as con:
-        sid = store.next_ids(con, "submission_id_seq", 1)[0]
-        con.execute(
-            "insert into submission (id, sha256, unit, region, period, status, version, is_current, uploader,"
-            " received_at, due_at, on_time, days_late, workdays_late) values (?, 'x', 'teda.zwfw', 'teda', ?,"
-            " 'accepted', 1, true, 'u', ?, ?, false, 5, 4)",
-            [sid, fx["period"], datetime(2026, 10, 30, 9, tzinfo=TZ), datetime(2026, 10, 25, 23, 59, 59, tzinfo=TZ)])
+        add_submission(con, "teda.zwfw", "teda", fx["period"], 1, True, datetime(2026, 10, 30, 9, tzinfo=TZ),
+                       workdays_late=4)
     kpis, _ = _overview(fx)
     assert reads_stored == [False, False]
     assert (kpis["late"], kpis["missing"]) == (2, 0)
@@ -125,15 +121,10 @@ def test_a_task_reported_late_in_the_month_moves_the_stored_ledger_counts(fx):
                     [fx["period"]])
         con.execute("update task_progress set is_current = false where unit = 'heping.zwfw' and period = ?",
                     [fx["period"]])
-        sid = store.next_ids(con, "submission_id_seq", 1)[0]
         version = con.execute("select max(version) + 1 from submission where unit = 'heping.zwfw' and period = ?"
                               " and status = 'accepted'", [fx["period"]]).fetchone()[0]
-        con.execute(
-            "insert into submission (id, sha256, unit, region, period, status, version, is_current, uploader,"
-            " received_at, due_at, on_time, days_late, workdays_late) values (?, 'new', 'heping.zwfw', 'heping', ?,"
-            " 'accepted', ?, true, 'u', ?, ?, false, 5, 4)",
-            [sid, fx["period"], version, datetime(2026, 10, 30, 9, tzinfo=TZ),
-             datetime(2026, 10, 25, 23, 59, 59, tzinfo=TZ)])
+        sid = add_submission(con, "heping.zwfw", "heping", fx["period"], version, True,
+                             datetime(2026, 10, 30, 9, tzinfo=TZ), workdays_late=4)
         con.execute("insert into task_progress values (?, 'heping.zwfw', ?, '001:m1', '已完成', 100, '已完成',"
                     " null, null, 4, true)", [sid, fx["period"]])
         stats.refresh_batch(con, [sid])

@@ -17,7 +17,7 @@ from dashboard.format import fmt_target, fmt_value
 from rules import stats
 from rules.format import sql_target_text, sql_value_text
 from tests.fixtures_backends import BACKENDS, drop_database, new_database
-from tests.fixtures_dashboard import OFFICE, TZ, build_fixture_db
+from tests.fixtures_dashboard import OFFICE, TZ, add_submission, build_fixture_db
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -265,13 +265,8 @@ def test_data_version_changes_when_a_return_lands_and_stale_stats_are_not_used(b
         stats.refresh(con)
     before = q.data_version(fx["path"])
     with store.write(fx["path"]) as con:
-        sid = store.next_ids(con, "submission_id_seq", 1)[0]
-        con.execute(
-            "insert into submission (id, sha256, unit, region, period, status, version, is_current, uploader,"
-            " received_at, due_at, on_time, days_late, workdays_late) values (?, 'x', 'teda.zwfw', 'teda', ?,"
-            " 'accepted', 1, true, 'u', ?, ?, false, 5, 4)",
-            [sid, fx["period"], datetime(2026, 10, 30, 9, tzinfo=TZ), datetime(2026, 10, 25, 23, 59, 59, tzinfo=TZ)],
-        )
+        sid = add_submission(con, "teda.zwfw", "teda", fx["period"], 1, True, datetime(2026, 10, 30, 9, tzinfo=TZ),
+                             workdays_late=4)
         con.execute("insert into observation values (?, 'teda.zwfw', 'teda', ?, 'ZW01', 90, null, 'E4', true, false)",
                     [sid, fx["period"]])
     assert q.data_version(fx["path"]) != before
@@ -292,12 +287,8 @@ def test_a_correction_after_the_deadline_leaves_the_month_on_time(tmp_path):
     with store.write(fx["path"]) as con:  # 和平区政务服务办 sends a third version on 5 November
         con.execute("update submission set is_current = false where unit = 'heping.zwfw' and period = ?",
                     [fx["period"]])
-        sid = store.next_ids(con, "submission_id_seq", 1)[0]
-        con.execute(
-            "insert into submission (id, sha256, unit, region, period, status, version, is_current, uploader,"
-            " received_at, due_at, on_time, days_late, workdays_late) values (?, 'v3', 'heping.zwfw', 'heping', ?,"
-            " 'accepted', 3, true, 'u', ?, ?, false, 11, 7)",
-            [sid, fx["period"], datetime(2026, 11, 5, 9, tzinfo=TZ), datetime(2026, 10, 25, 23, 59, 59, tzinfo=TZ)])
+        add_submission(con, "heping.zwfw", "heping", fx["period"], 3, True, datetime(2026, 11, 5, 9, tzinfo=TZ),
+                       workdays_late=7)
     after = q.overview_kpis(fx["path"], OFFICE, month, fx["now"])
     assert (after["on_time"], after["late"], after["submitted"]) == \
         (before["on_time"], before["late"], before["submitted"])
